@@ -1,0 +1,77 @@
+/**
+ * Writes a migration for what a subgraph's entities need beyond its existing migrations:
+ *   npm run migration:generate -- <subgraph> <PascalCaseName>
+ * It migrates a scratch database, asks TypeORM for the difference, and writes
+ * migrations/<subgraph>/<timestamp>-<Name>.ts; add it to that folder's index.ts.
+ */
+import 'reflect-metadata';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Client } from 'pg';
+import { SUBGRAPHS } from '../subgraphs';
+import { SUBGRAPH_NAMES } from '../subgraphs/kernel/config';
+import type { SubgraphName } from '../subgraphs/kernel/config';
+import { createDataSource, migrate } from '../subgraphs/kernel/database';
+import { withDatabase } from '../subgraphs/kernel/database-url';
+
+async function main(): Promise<void> {
+  const [subgraph, name] = process.argv.slice(2);
+  if (!SUBGRAPH_NAMES.includes(subgraph as SubgraphName) || !name || !/^[A-Z][A-Za-z0-9]+$/.test(name)) {
+    process.stderr.write(`usage: npm run migration:generate -- <${SUBGRAPH_NAMES.join('|')}> <PascalCaseName>\n`);
+    process.exit(2);
+  }
+  const serverUrl = process.env.DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const scratch = `migration_scratch_${process.pid}`;
+  const admin = new Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${scratch}`);
+  const storage = SUBGRAPHS[subgraph as SubgraphName].storage;
+  const dataSource = createDataSource(storage, {
+    url: withDatabase(serverUrl, scratch),
+    poolMax: 2,
+    applicationName: 'migration-generate',
+  });
+  try {
+    await dataSource.initialize();
+    await migrate(dataSource, storage);
+    const sql = await dataSource.driver.createSchemaBuilder().log();
+    if (sql.upQueries.length === 0) {
+      process.stdout.write(`${subgraph}: entities and migrations agree; nothing to generate\n`);
+      return;
+    }
+    const timestamp = Date.now();
+    const className = `${name}${timestamp}`;
+    const quote = (query: string) => `    await queryRunner.query(${JSON.stringify(query)});`;
+    const file = path.join('migrations', subgraph, `${timestamp}-${name}.ts`);
+    writeFileSync(
+      file,
+      `import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+export class ${className} implements MigrationInterface {
+  name = '${className}';
+
+  public async up(queryRunner: QueryRunner): Promise<void> {
+${sql.upQueries.map((q) => quote(q.query)).join('\n')}
+  }
+
+  public async down(queryRunner: QueryRunner): Promise<void> {
+${sql.downQueries
+  .reverse()
+  .map((q) => quote(q.query))
+  .join('\n')}
+  }
+}
+`,
+    );
+    process.stdout.write(`wrote ${file}: add ${className} to migrations/${subgraph}/index.ts\n`);
+  } finally {
+    if (dataSource.isInitialized) await dataSource.destroy();
+    await admin.query(`DROP DATABASE IF EXISTS ${scratch} WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,62 @@
+/**
+ * `npm start`: the whole supergraph in one process. With no DATABASE_URL it runs an
+ * embedded PostgreSQL under DATA_DIR; it migrates, loads the demo organization, and
+ * prints where everything is.
+ */
+import 'reflect-metadata';
+import { loadConfigOrExit } from '../subgraphs/kernel/config';
+import { createLogger } from '../subgraphs/kernel/logger';
+import { DEMO_ORGANIZATION_ID, DEMO_OWNER_ID, loadDemoOrganization } from '../gateway/demo-organization';
+import { startEmbeddedPostgres } from '../gateway/embedded-postgres';
+import type { EmbeddedDatabase } from '../gateway/embedded-postgres';
+import { startSupergraph } from '../gateway/supergraph';
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  const logger = createLogger(config.logLevel, { service: 'auralink' });
+  const started = performance.now();
+
+  let embedded: EmbeddedDatabase | undefined;
+  let databaseUrl = config.database.url;
+  if (!databaseUrl) {
+    embedded = await startEmbeddedPostgres(config.dataDir, config.database.embeddedPort, logger);
+    databaseUrl = embedded.url;
+  }
+
+  const supergraph = await startSupergraph({ config, logger, databaseUrl, ports: 'configured' }).catch(async (error: unknown) => {
+    await embedded?.stop();
+    throw error;
+  });
+  if (config.demoData && (await loadDemoOrganization(config, supergraph.dataSources))) {
+    logger.info({ organizationId: DEMO_ORGANIZATION_ID }, 'loaded the demo organization');
+  }
+
+  const lines = [
+    '',
+    `AuraLink supergraph is up (${Math.round(performance.now() - started)} ms)`,
+    `  GraphQL (gateway + explorer)   ${supergraph.gatewayUrl}`,
+    ...Object.entries(supergraph.subgraphUrls).map(([name, url]) => `  ${`${name} subgraph`.padEnd(30)}${url}`),
+    `  database                       ${embedded ? `embedded PostgreSQL on port ${config.database.embeddedPort} (data in ${config.dataDir}/postgres)` : 'DATABASE_URL'}`,
+    '',
+    `Demo organization ${DEMO_ORGANIZATION_ID}, owner ${DEMO_OWNER_ID}. Get a token with:  TOKEN=$(npm run -s token | tail -1)`,
+    '',
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    await supergraph.close();
+    await embedded?.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`Could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,34 @@
+import type { DataSource } from 'typeorm';
+import { createBillingServices } from '../subgraphs/billing/services';
+import type { Config } from '../subgraphs/kernel/config';
+import { createIdentityServices } from '../subgraphs/identity/services';
+
+/** The ids the product's own documentation uses in its examples, so they run as written. */
+export const DEMO_ORGANIZATION_ID = 'org_123';
+export const DEMO_OWNER_ID = 'user_123';
+
+export const DEMO_MEMBERS = [
+  { id: DEMO_OWNER_ID, email: 'owner@acme.example', name: 'Ada Owner' },
+  { id: 'user_124', email: 'admin@acme.example', name: 'Alan Admin' },
+  { id: 'user_125', email: 'billing@acme.example', name: 'Bea Billing' },
+  { id: 'user_126', email: 'member@acme.example', name: 'Max Member' },
+  { id: 'user_127', email: 'guest@acme.example', name: 'Gil Guest' },
+] as const;
+
+/**
+ * Loads the demo organization (Acme Communications, `org_123`, owned by `user_123`)
+ * with five members and its Free subscription. Does nothing if it is already there.
+ */
+export async function loadDemoOrganization(config: Config, dataSources: { identity: DataSource; billing: DataSource }): Promise<boolean> {
+  const identity = createIdentityServices({ config, dataSource: dataSources.identity });
+  if ((await identity.organizations.findByIds([DEMO_ORGANIZATION_ID])).length > 0) return false;
+  const [owner, ...others] = DEMO_MEMBERS;
+  await identity.users.ensureByEmail(owner);
+  await identity.organizations.create({ name: 'Acme Communications', slug: 'acme' }, owner.id, DEMO_ORGANIZATION_ID);
+  for (const member of others) {
+    await identity.users.ensureByEmail(member);
+    await identity.members.add({ organizationId: DEMO_ORGANIZATION_ID, email: member.email });
+  }
+  await createBillingServices({ dataSource: dataSources.billing }).subscriptions.startFree([DEMO_ORGANIZATION_ID]);
+  return true;
+}

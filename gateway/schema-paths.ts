@@ -1,0 +1,3 @@
+/** Where the generated, committed schema files live, relative to the repository root. */
+export const SUPERGRAPH_PATH = 'schema/supergraph.graphql';
+export const API_SCHEMA_PATH = 'schema/api.graphql';

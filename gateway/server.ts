@@ -1,0 +1,132 @@
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { ApolloGateway } from '@apollo/gateway';
+import { ApolloServer } from '@apollo/server';
+import type { ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { expressMiddleware } from '@as-integrations/express5';
+import express from 'express';
+import { createTokenVerifier } from '../subgraphs/kernel/auth/token-verifier';
+import type { TokenVerifier } from '../subgraphs/kernel/auth/token-verifier';
+import type { Config, SubgraphName } from '../subgraphs/kernel/config';
+import { HTTP_STATUS_BY_CODE, UnauthenticatedError } from '../subgraphs/kernel/errors';
+import { createErrorFormatter } from '../subgraphs/kernel/format-error';
+import type { Logger } from '../subgraphs/kernel/logger';
+import { requestIdFrom } from '../subgraphs/kernel/request-id';
+import type { RunningServer } from '../subgraphs/kernel/server';
+import { authenticate } from '../subgraphs/kernel/server';
+import type { GatewayContext } from './context';
+import { protectedRootFields, publicRootFields } from './public-fields';
+import { SUPERGRAPH_PATH } from './schema-paths';
+import { SubgraphDataSource } from './subgraph-data-source';
+
+export interface GatewayOptions {
+  config: Config;
+  logger: Logger;
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  /** Where each subgraph is; defaults to the config's URLs. */
+  subgraphUrls?: Partial<Record<SubgraphName, string>>;
+  tokenVerifier?: TokenVerifier;
+}
+
+export function readSupergraphSdl(): string {
+  return readFileSync(path.resolve(__dirname, '..', SUPERGRAPH_PATH), 'utf8');
+}
+
+/**
+ * The gateway: @apollo/gateway on the committed, statically composed supergraph.
+ * It verifies the bearer token itself and refuses anonymous calls to non-public root
+ * fields before any subgraph is asked; subgraphs check again.
+ */
+export async function startGateway(options: GatewayOptions): Promise<RunningServer> {
+  const { config } = options;
+  const logger = options.logger.child({ component: 'gateway' });
+  const supergraphSdl = readSupergraphSdl();
+  const publicFields = publicRootFields(supergraphSdl);
+  const introspection = config.env !== 'production';
+  const verifyToken = options.tokenVerifier ?? createTokenVerifier(config.auth);
+  const urlOf = (name: string, url: string | undefined) =>
+    options.subgraphUrls?.[name as SubgraphName] ?? config.subgraphs[name as SubgraphName]?.url ?? url ?? '';
+
+  const gateway = new ApolloGateway({
+    supergraphSdl,
+    buildService: ({ name, url }) => new SubgraphDataSource(name, urlOf(name, url)),
+    logger,
+  });
+
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = createServer(app);
+  app.get('/health', (_req, res) => {
+    res.json({ status: 'ok', component: 'gateway' });
+  });
+
+  const server = new ApolloServer<GatewayContext>({
+    gateway,
+    introspection,
+    includeStacktraceInErrorResponses: false,
+    formatError: createErrorFormatter(logger),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      config.env === 'production' ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
+      denyAnonymousUnlessPublic(publicFields, introspection),
+    ],
+  });
+  await server.start();
+
+  app.use(
+    '/graphql',
+    express.json({ limit: '1mb' }),
+    expressMiddleware(server, {
+      context: async ({ req }) => {
+        const requestId = requestIdFrom(req.headers['x-request-id']);
+        return {
+          requestId,
+          principal: await authenticate(req, verifyToken),
+          authorization: req.headers.authorization,
+          logger: logger.child({ requestId }),
+        };
+      },
+    }),
+  );
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(options.port, options.host, () => resolve());
+  });
+  const { port } = httpServer.address() as AddressInfo;
+  return {
+    url: `http://${options.host}:${port}/graphql`,
+    port,
+    close: async () => {
+      await server.stop();
+    },
+  };
+}
+
+/** Deny by default at the edge: without a token, only `@public` root fields are planned at all. */
+function denyAnonymousUnlessPublic(publicFields: Set<string>, introspection: boolean): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ contextValue, document, operation }) {
+          if (contextValue.principal || !operation) return;
+          const needToken = protectedRootFields(document, operation, publicFields, introspection);
+          if (needToken.length > 0) {
+            const error = new UnauthenticatedError(
+              `Authentication required for ${needToken.join(', ')}: send a bearer token in the Authorization header`,
+            );
+            error.extensions.http = { status: HTTP_STATUS_BY_CODE.UNAUTHENTICATED };
+            throw error;
+          }
+        },
+      };
+    },
+  };
+}

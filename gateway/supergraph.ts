@@ -1,0 +1,93 @@
+import type { DataSource } from 'typeorm';
+import { SUBGRAPHS } from '../subgraphs';
+import { SUBGRAPH_NAMES, jwksUrlOf } from '../subgraphs/kernel/config';
+import type { Config, SubgraphName } from '../subgraphs/kernel/config';
+import { createDataSource, migrate } from '../subgraphs/kernel/database';
+import type { Logger } from '../subgraphs/kernel/logger';
+import { serveSubgraph } from '../subgraphs/kernel/server';
+import type { RunningServer } from '../subgraphs/kernel/server';
+import { startGateway } from './server';
+
+export interface SupergraphOptions {
+  config: Config;
+  logger: Logger;
+  databaseUrl: string;
+  /** 'configured': the ports in the config; 'ephemeral': free ports (tests). */
+  ports: 'configured' | 'ephemeral';
+  migrate?: boolean;
+}
+
+export interface RunningSupergraph {
+  gatewayUrl: string;
+  subgraphUrls: Record<SubgraphName, string>;
+  dataSources: Record<SubgraphName, DataSource>;
+  /** Stops one subgraph's HTTP server (its database stays open), to see how the rest copes. */
+  stopSubgraph(name: SubgraphName): Promise<void>;
+  /** Starts a stopped subgraph again on the port it had. */
+  restartSubgraph(name: SubgraphName): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * All six subgraphs and the gateway in one process: the embedded default and the
+ * end-to-end tests. In production each runs as its own process (bin/serve.ts).
+ */
+export async function startSupergraph(options: SupergraphOptions): Promise<RunningSupergraph> {
+  const { logger } = options;
+  let config = options.config;
+  const dataSources = {} as Record<SubgraphName, DataSource>;
+  const servers = {} as Record<SubgraphName, RunningServer>;
+  const ports = {} as Record<SubgraphName, number>;
+
+  const serve = async (name: SubgraphName, port: number) => {
+    servers[name] = await serveSubgraph(SUBGRAPHS[name], { config, dataSource: dataSources[name], logger }, { host: config.host, port });
+    ports[name] = servers[name].port;
+  };
+
+  try {
+    for (const name of SUBGRAPH_NAMES) {
+      const storage = SUBGRAPHS[name].storage;
+      dataSources[name] = createDataSource(storage, {
+        url: options.databaseUrl,
+        poolMax: config.database.poolMax,
+        applicationName: `auralink-${name}`,
+      });
+      await dataSources[name].initialize();
+      if (options.migrate !== false) await migrate(dataSources[name], storage);
+    }
+    // Identity first: the others verify tokens against the keys it publishes.
+    for (const name of SUBGRAPH_NAMES) {
+      await serve(name, options.ports === 'configured' ? config.subgraphs[name].port : 0);
+      if (name === 'identity') config = { ...config, auth: { ...config.auth, jwksUrl: jwksUrlOf(servers.identity.url) } };
+    }
+    const subgraphUrls = Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, servers[name].url])) as Record<SubgraphName, string>;
+    const gateway = await startGateway({
+      config,
+      logger,
+      host: config.host,
+      port: options.ports === 'configured' ? config.gateway.port : 0,
+      subgraphUrls,
+    });
+
+    return {
+      gatewayUrl: gateway.url,
+      subgraphUrls,
+      dataSources,
+      stopSubgraph: async (name) => servers[name].close(),
+      restartSubgraph: async (name) => serve(name, ports[name]),
+      close: async () => {
+        await gateway.close();
+        await Promise.all(SUBGRAPH_NAMES.map((name) => servers[name].close()));
+        await Promise.all(SUBGRAPH_NAMES.map((name) => dataSources[name].destroy()));
+      },
+    };
+  } catch (error) {
+    await Promise.allSettled(Object.values(servers).map((server) => server.close()));
+    await Promise.allSettled(
+      Object.values(dataSources)
+        .filter((d) => d.isInitialized)
+        .map((d) => d.destroy()),
+    );
+    throw error;
+  }
+}

@@ -1,0 +1,2 @@
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+export const analyticsMigrations: Function[] = [];

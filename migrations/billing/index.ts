@@ -1,0 +1,5 @@
+import { Initial1795315814601 } from './1795315814601-Initial';
+import { SeedPlans1795315814602 } from './1795315814602-SeedPlans';
+
+/** Applied in this order. */
+export const billingMigrations = [Initial1795315814601, SeedPlans1795315814602];

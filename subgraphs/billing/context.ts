@@ -1,0 +1,5 @@
+import type { SubgraphContext } from '../kernel/context';
+import type { BillingLoaders } from './loaders';
+import type { BillingServices } from './services';
+
+export type BillingContext = SubgraphContext<BillingServices, BillingLoaders>;

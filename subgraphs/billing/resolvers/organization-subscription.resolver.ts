@@ -1,0 +1,20 @@
+import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import { requireOrganization } from '../../kernel/context';
+import type { BillingContext } from '../context';
+import { Subscription } from '../entities/subscription.entity';
+import { BillingOrganization } from '../types/organization.type';
+
+@Resolver(() => BillingOrganization)
+export class OrganizationSubscriptionResolver {
+  @FieldResolver(() => Subscription, { description: 'The current subscription; a new organization is on the Free plan.' })
+  async subscription(@Root() organization: BillingOrganization, @Ctx() context: BillingContext): Promise<Subscription> {
+    return context.loaders.subscriptionByOrganizationId.load(organization.id);
+  }
+}
+
+export const billingOrganizationReference = {
+  __resolveReference: ({ id }: { id: string }, context: BillingContext): BillingOrganization => {
+    requireOrganization(context, id, 'id');
+    return { id };
+  },
+};

@@ -1,0 +1,38 @@
+import { buildFederatedSchema } from '../kernel/federation';
+import { defineSubgraph } from '../kernel/subgraph';
+import { identityMigrations } from '../../migrations/identity';
+import { OrganizationMember } from './entities/organization-member.entity';
+import { Organization } from './entities/organization.entity';
+import { SigningKey } from './entities/signing-key.entity';
+import { User } from './entities/user.entity';
+import { createIdentityLoaders } from './loaders';
+import type { IdentityLoaders } from './loaders';
+import { MemberResolver, memberReference } from './resolvers/member.resolver';
+import { OrganizationResolver, organizationReference } from './resolvers/organization.resolver';
+import { UserResolver, userReference } from './resolvers/user.resolver';
+import { createIdentityServices } from './services';
+import type { IdentityServices } from './services';
+
+export const identitySubgraph = defineSubgraph<IdentityServices, IdentityLoaders>({
+  name: 'identity',
+  storage: { schema: 'identity', entities: [Organization, User, OrganizationMember, SigningKey], migrations: identityMigrations },
+  buildSchema: () =>
+    buildFederatedSchema({
+      name: 'identity',
+      resolvers: [OrganizationResolver, UserResolver, MemberResolver],
+      referenceResolvers: {
+        Organization: organizationReference,
+        User: userReference,
+        OrganizationMember: memberReference,
+      },
+    }),
+  createServices: createIdentityServices,
+  createLoaders: createIdentityLoaders,
+  verificationKeys: (services) => services.signingKeys.verificationKey,
+  routes(app, services) {
+    // The public keys every other service verifies session tokens with (RFC 7517).
+    app.get('/.well-known/jwks.json', async (_req, res) => {
+      res.set('Cache-Control', 'public, max-age=300').json(await services.signingKeys.publicKeySet());
+    });
+  },
+});

@@ -1,0 +1,34 @@
+import DataLoader from 'dataloader';
+import type { OrganizationMember } from './entities/organization-member.entity';
+import type { Organization } from './entities/organization.entity';
+import type { User } from './entities/user.entity';
+import type { IdentityServices } from './services';
+
+export interface IdentityLoaders {
+  organizationById: DataLoader<string, Organization | null>;
+  userById: DataLoader<string, User | null>;
+  membersByOrganizationId: DataLoader<string, OrganizationMember[]>;
+  membershipsByUserId: DataLoader<string, OrganizationMember[]>;
+}
+
+export function createIdentityLoaders(services: IdentityServices): IdentityLoaders {
+  return {
+    organizationById: new DataLoader(async (ids) => byKey(ids, await services.organizations.findByIds(ids), (o) => o.id)),
+    userById: new DataLoader(async (ids) => byKey(ids, await services.users.findByIds(ids), (u) => u.id)),
+    membersByOrganizationId: new DataLoader(async (ids) =>
+      groupBy(ids, await services.members.listByOrganizations(ids), (m) => m.organizationId),
+    ),
+    membershipsByUserId: new DataLoader(async (ids) => groupBy(ids, await services.members.listByUsers(ids), (m) => m.userId)),
+  };
+}
+
+function byKey<T>(keys: readonly string[], rows: T[], keyOf: (row: T) => string): (T | null)[] {
+  const map = new Map(rows.map((row) => [keyOf(row), row]));
+  return keys.map((key) => map.get(key) ?? null);
+}
+
+function groupBy<T>(keys: readonly string[], rows: T[], keyOf: (row: T) => string): T[][] {
+  const groups = new Map<string, T[]>(keys.map((key) => [key, []]));
+  for (const row of rows) groups.get(keyOf(row))?.push(row);
+  return keys.map((key) => groups.get(key) ?? []);
+}

@@ -1,0 +1,110 @@
+import { In } from 'typeorm';
+import type { DataSource, EntityManager, Repository } from 'typeorm';
+import { ConflictError, NotFoundError } from '../../kernel/errors';
+import { newId } from '../../kernel/ids';
+import { MemberStatus, OrganizationMember } from '../entities/organization-member.entity';
+import { Organization } from '../entities/organization.entity';
+import { isUniqueViolation } from './postgres-errors';
+import { UserService } from './user.service';
+
+export interface AddMember {
+  organizationId: string;
+  email: string;
+  name?: string | null;
+}
+
+export class MemberService {
+  private readonly members: Repository<OrganizationMember>;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly users: UserService,
+  ) {
+    this.members = dataSource.getRepository(OrganizationMember);
+  }
+
+  async get(id: string): Promise<OrganizationMember> {
+    const member = await this.members.findOneBy({ id });
+    if (!member) throw new NotFoundError('OrganizationMember', id, 'id');
+    return member;
+  }
+
+  async listByOrganizations(organizationIds: readonly string[]): Promise<OrganizationMember[]> {
+    if (organizationIds.length === 0) return [];
+    return this.members.find({ where: { organizationId: In([...organizationIds]) }, order: { id: 'ASC' } });
+  }
+
+  async listByUsers(userIds: readonly string[]): Promise<OrganizationMember[]> {
+    if (userIds.length === 0) return [];
+    return this.members.find({ where: { userId: In([...userIds]) }, order: { id: 'ASC' } });
+  }
+
+  async isActiveMember(organizationId: string, userId: string): Promise<boolean> {
+    return this.members.existsBy({ organizationId, userId, status: MemberStatus.ACTIVE });
+  }
+
+  /** Adds the person with this email to the organization, creating the user if needed. */
+  async add(input: AddMember): Promise<OrganizationMember> {
+    try {
+      return await this.dataSource.transaction(async (manager) => {
+        const user = await this.users.ensureByEmail({ email: input.email, name: input.name ?? null }, manager);
+        return manager.save(
+          manager.create(OrganizationMember, {
+            id: newId('member'),
+            organizationId: input.organizationId,
+            userId: user.id,
+            status: MemberStatus.ACTIVE,
+          }),
+        );
+      });
+    } catch (error) {
+      if (isUniqueViolation(error, 'organization_members_organization_user_key')) {
+        throw new ConflictError(`email: ${input.email.trim().toLowerCase()} is already a member of this organization`, 'email');
+      }
+      throw error;
+    }
+  }
+
+  async setStatus(id: string, status: MemberStatus): Promise<OrganizationMember> {
+    return this.changeLockingOrganization(id, async (manager, member) => {
+      if (member.status === status) return member;
+      if (status !== MemberStatus.ACTIVE) await assertNotLastActive(manager, member);
+      member.status = status;
+      return manager.save(member);
+    });
+  }
+
+  async remove(id: string): Promise<OrganizationMember> {
+    return this.changeLockingOrganization(id, async (manager, member) => {
+      await assertNotLastActive(manager, member);
+      await manager.delete(OrganizationMember, { id });
+      return member;
+    });
+  }
+
+  /** Membership changes of one organization run one at a time, so two removals cannot both pass the last-member check. */
+  private async changeLockingOrganization(
+    id: string,
+    change: (manager: EntityManager, member: OrganizationMember) => Promise<OrganizationMember>,
+  ): Promise<OrganizationMember> {
+    const { organizationId } = await this.get(id);
+    return this.dataSource.transaction(async (manager) => {
+      await manager
+        .getRepository(Organization)
+        .createQueryBuilder('organization')
+        .setLock('pessimistic_write')
+        .where({ id: organizationId })
+        .getOne();
+      const member = await manager.findOneBy(OrganizationMember, { id });
+      if (!member) throw new NotFoundError('OrganizationMember', id, 'id');
+      return change(manager, member);
+    });
+  }
+}
+
+/** An organization always keeps at least one active member, or nobody could administer it. */
+async function assertNotLastActive(manager: EntityManager, member: OrganizationMember): Promise<void> {
+  if (member.status !== MemberStatus.ACTIVE) return;
+  const active = await manager.countBy(OrganizationMember, { organizationId: member.organizationId, status: MemberStatus.ACTIVE });
+  if (active <= 1) throw new ConflictError('id: this is the last active member of the organization', 'id');
+}

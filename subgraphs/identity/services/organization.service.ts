@@ -1,0 +1,96 @@
+import { randomBytes } from 'node:crypto';
+import { In } from 'typeorm';
+import type { DataSource, Repository } from 'typeorm';
+import { ConflictError, NotFoundError } from '../../kernel/errors';
+import { newId } from '../../kernel/ids';
+import { MemberStatus, OrganizationMember } from '../entities/organization-member.entity';
+import { Organization } from '../entities/organization.entity';
+import { isUniqueViolation } from './postgres-errors';
+
+export const SLUG_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/** "Acme Corp." → "acme-corp" */
+export function slugify(name: string): string {
+  const slug = name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 50)
+    .replace(/-+$/g, '');
+  return slug === '' ? 'org' : slug;
+}
+
+export interface CreateOrganization {
+  name: string;
+  /** Derived from the name when absent; then a suffix is added if the derived slug is taken. */
+  slug?: string;
+}
+
+export class OrganizationService {
+  private readonly organizations: Repository<Organization>;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.organizations = dataSource.getRepository(Organization);
+  }
+
+  async findByIds(ids: readonly string[]): Promise<Organization[]> {
+    return ids.length === 0 ? [] : this.organizations.findBy({ id: In([...ids]) });
+  }
+
+  async get(id: string): Promise<Organization> {
+    const organization = await this.organizations.findOneBy({ id });
+    if (!organization) throw new NotFoundError('Organization', id, 'id');
+    return organization;
+  }
+
+  /** Organizations where the user has an active membership. */
+  async listForUser(userId: string): Promise<Organization[]> {
+    return this.organizations
+      .createQueryBuilder('organization')
+      .innerJoin(OrganizationMember, 'member', 'member.organization_id = organization.id')
+      .where('member.user_id = :userId AND member.status = :status', { userId, status: MemberStatus.ACTIVE })
+      .orderBy('organization.id')
+      .getMany();
+  }
+
+  /** Creates the organization with its creator as first member, in one transaction. */
+  async create(input: CreateOrganization, creatorUserId: string, id: string = newId('organization')): Promise<Organization> {
+    const name = input.name.trim();
+    const explicitSlug = input.slug !== undefined;
+    let slug = input.slug ?? slugify(name);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.dataSource.transaction(async (manager) => {
+          const organization = await manager.save(manager.create(Organization, { id, name, slug }));
+          await manager.save(
+            manager.create(OrganizationMember, {
+              id: newId('member'),
+              organizationId: id,
+              userId: creatorUserId,
+              status: MemberStatus.ACTIVE,
+            }),
+          );
+          return organization;
+        });
+      } catch (error) {
+        if (!isUniqueViolation(error, 'slug')) throw error;
+        if (explicitSlug || attempt >= 3) throw new ConflictError(`slug: "${slug}" is already taken`, 'slug');
+        slug = `${slugify(name).slice(0, 50)}-${randomBytes(3).toString('hex')}`;
+      }
+    }
+  }
+
+  async update(id: string, changes: { name?: string; slug?: string }): Promise<Organization> {
+    const organization = await this.get(id);
+    if (changes.name !== undefined) organization.name = changes.name.trim();
+    if (changes.slug !== undefined) organization.slug = changes.slug;
+    try {
+      return await this.organizations.save(organization);
+    } catch (error) {
+      if (isUniqueViolation(error, 'slug')) throw new ConflictError(`slug: "${changes.slug}" is already taken`, 'slug');
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,42 @@
+import { SignJWT } from 'jose';
+import { randomUUID } from 'node:crypto';
+import type { Config } from '../../kernel/config';
+import { ForbiddenError, NotFoundError } from '../../kernel/errors';
+import type { MemberService } from './member.service';
+import type { SigningKeyService } from './signing-key.service';
+import type { UserService } from './user.service';
+
+export interface IssuedToken {
+  token: string;
+  expiresAt: Date;
+}
+
+/** Signs session tokens (EdDSA JWTs) for active members of an organization. */
+export class SessionTokenService {
+  constructor(
+    private readonly config: Pick<Config, 'auth'>,
+    private readonly keys: SigningKeyService,
+    private readonly users: UserService,
+    private readonly members: MemberService,
+  ) {}
+
+  async issueSessionToken(userId: string, organizationId: string, ttlSeconds = this.config.auth.tokenTtlSeconds): Promise<IssuedToken> {
+    if (!(await this.users.findById(userId))) throw new NotFoundError('User', userId, 'userId');
+    if (!(await this.members.isActiveMember(organizationId, userId))) {
+      throw new ForbiddenError(`userId: ${userId} is not an active member of organization ${organizationId}`, { field: 'userId' });
+    }
+    const { kid, privateKey } = await this.keys.activeKey();
+    const issuedAt = Math.floor(Date.now() / 1000);
+    const expiresAt = issuedAt + ttlSeconds;
+    const token = await new SignJWT({ org: organizationId })
+      .setProtectedHeader({ alg: 'EdDSA', kid, typ: 'JWT' })
+      .setSubject(userId)
+      .setIssuer(this.config.auth.issuer)
+      .setAudience(this.config.auth.audience)
+      .setIssuedAt(issuedAt)
+      .setExpirationTime(expiresAt)
+      .setJti(randomUUID())
+      .sign(privateKey);
+    return { token, expiresAt: new Date(expiresAt * 1000) };
+  }
+}

@@ -1,0 +1,63 @@
+import { createRemoteJWKSet, errors, jwtVerify } from 'jose';
+import type { JWTVerifyGetKey } from 'jose';
+import { UnauthenticatedError } from '../errors';
+import type { Principal } from './principal';
+
+export const SESSION_TOKEN_ALGORITHM = 'EdDSA';
+
+export interface TokenVerifierOptions {
+  issuer: string;
+  audience: string;
+  /** identity's JWKS endpoint; keys are cached and re-fetched when an unknown `kid` appears. */
+  jwksUrl: string;
+}
+
+export type TokenVerifier = (token: string) => Promise<Principal>;
+
+export function createTokenVerifier(options: TokenVerifierOptions, keys?: JWTVerifyGetKey): TokenVerifier {
+  const keySet = keys ?? createRemoteJWKSet(new URL(options.jwksUrl), { cooldownDuration: 10_000, cacheMaxAge: 10 * 60_000 });
+  return async (token) => {
+    try {
+      const { payload } = await jwtVerify(token, keySet, {
+        issuer: options.issuer,
+        audience: options.audience,
+        algorithms: [SESSION_TOKEN_ALGORITHM],
+        requiredClaims: ['sub', 'org', 'jti', 'exp'],
+      });
+      if (typeof payload.org !== 'string' || typeof payload.sub !== 'string' || typeof payload.jti !== 'string') {
+        throw new UnauthenticatedError('Token claims are malformed');
+      }
+      return {
+        userId: payload.sub,
+        organizationId: payload.org,
+        sessionId: payload.jti,
+        expiresAt: new Date((payload.exp ?? 0) * 1000),
+      };
+    } catch (error) {
+      throw new UnauthenticatedError(describeTokenFailure(error));
+    }
+  };
+}
+
+function describeTokenFailure(error: unknown): string {
+  if (error instanceof UnauthenticatedError) return error.message;
+  if (error instanceof errors.JWTExpired) return 'Token has expired: sign in again';
+  if (error instanceof errors.JWSSignatureVerificationFailed || error instanceof errors.JWKSNoMatchingKey) {
+    return 'Token signature is not valid: it was not signed by this identity service';
+  }
+  if (error instanceof errors.JWTClaimValidationFailed) return `Token claim "${error.claim}" is not valid`;
+  if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid || error instanceof errors.JOSEAlgNotAllowed) {
+    return 'Token is malformed';
+  }
+  if (error instanceof errors.JWKSTimeout || error instanceof errors.JOSEError) return 'Token could not be verified';
+  return 'Token could not be verified';
+}
+
+/** Extracts the token from `Authorization: Bearer <token>`; undefined when absent. */
+export function bearerToken(header: string | string[] | undefined): string | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (value === undefined || value.trim() === '') return undefined;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(value.trim());
+  if (!match?.[1]) throw new UnauthenticatedError('Authorization header must be "Bearer <token>"');
+  return match[1];
+}

@@ -1,0 +1,142 @@
+import { z } from 'zod';
+
+/** The six subgraphs, in the order they are started and listed. */
+export const SUBGRAPH_NAMES = ['identity', 'authz', 'audit', 'billing', 'compliance', 'analytics'] as const;
+export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
+
+const DEFAULT_PORTS: Record<SubgraphName, number> = {
+  identity: 4001,
+  authz: 4002,
+  audit: 4003,
+  billing: 4004,
+  compliance: 4005,
+  analytics: 4006,
+};
+
+const port = z.coerce.number().int().min(0).max(65535);
+const optionalUrl = z
+  .string()
+  .trim()
+  .transform((value) => (value === '' ? undefined : value))
+  .pipe(z.url().optional());
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+/** 32 random bytes, base64: the key that encrypts secrets at rest (AES-256-GCM). */
+const secretsKey = z
+  .string()
+  .trim()
+  .refine((value) => Buffer.from(value, 'base64').length === 32, 'must be 32 bytes encoded as base64 (openssl rand -base64 32)');
+
+const subgraphPortFields = Object.fromEntries(
+  SUBGRAPH_NAMES.map((name) => [`${name.toUpperCase()}_PORT`, port.default(DEFAULT_PORTS[name])]),
+) as Record<`${Uppercase<SubgraphName>}_PORT`, z.ZodDefault<typeof port>>;
+const subgraphUrlFields = Object.fromEntries(SUBGRAPH_NAMES.map((name) => [`${name.toUpperCase()}_URL`, optionalUrl.optional()])) as Record<
+  `${Uppercase<SubgraphName>}_URL`,
+  z.ZodOptional<typeof optionalUrl>
+>;
+
+const environmentSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  HOST: z.string().trim().min(1).default('127.0.0.1'),
+  DATA_DIR: z.string().trim().min(1).default('.data'),
+  DATABASE_URL: optionalUrl.optional(),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  EMBEDDED_POSTGRES_PORT: port.default(54329),
+  REDIS_URL: optionalUrl.optional(),
+  GATEWAY_PORT: port.default(4000),
+  ...subgraphPortFields,
+  ...subgraphUrlFields,
+  AUTH_ISSUER: z.string().trim().min(1).default('auralink-identity'),
+  AUTH_AUDIENCE: z.string().trim().min(1).default('auralink-supergraph'),
+  AUTH_JWKS_URL: optionalUrl.optional(),
+  AUTH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3600),
+  SECRETS_KEY: secretsKey.optional(),
+  DEMO_DATA: booleanFlag.default(true),
+});
+
+export interface Config {
+  env: 'development' | 'test' | 'production';
+  logLevel: string;
+  host: string;
+  dataDir: string;
+  database: { url: string | undefined; poolMax: number; embeddedPort: number };
+  redisUrl: string | undefined;
+  gateway: { port: number };
+  subgraphs: Record<SubgraphName, { port: number; url: string }>;
+  auth: { issuer: string; audience: string; jwksUrl: string; tokenTtlSeconds: number };
+  /** base64 AES-256 key; unset outside production means a key kept under dataDir. */
+  secretsKey: string | undefined;
+  demoData: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Reads every setting from the environment at once. Throws a ConfigError that lists
+ * every bad value, so an operator fixes them in one go rather than one per restart.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = environmentSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  if (e.NODE_ENV === 'production') {
+    if (!e.DATABASE_URL) problems.push('DATABASE_URL: required in production (the embedded database is for development)');
+    if (!e.SECRETS_KEY) problems.push('SECRETS_KEY: required in production (generate with: openssl rand -base64 32)');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const subgraphs = Object.fromEntries(
+    SUBGRAPH_NAMES.map((name) => {
+      const upper = name.toUpperCase() as Uppercase<SubgraphName>;
+      const subgraphPort = e[`${upper}_PORT`];
+      return [name, { port: subgraphPort, url: e[`${upper}_URL`] ?? `http://${e.HOST}:${subgraphPort}/graphql` }];
+    }),
+  ) as Config['subgraphs'];
+
+  return {
+    env: e.NODE_ENV,
+    logLevel: e.LOG_LEVEL,
+    host: e.HOST,
+    dataDir: e.DATA_DIR,
+    database: { url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX, embeddedPort: e.EMBEDDED_POSTGRES_PORT },
+    redisUrl: e.REDIS_URL,
+    gateway: { port: e.GATEWAY_PORT },
+    subgraphs,
+    auth: {
+      issuer: e.AUTH_ISSUER,
+      audience: e.AUTH_AUDIENCE,
+      jwksUrl: e.AUTH_JWKS_URL ?? jwksUrlOf(subgraphs.identity.url),
+      tokenTtlSeconds: e.AUTH_TOKEN_TTL_SECONDS,
+    },
+    secretsKey: e.SECRETS_KEY,
+    demoData: e.DEMO_DATA,
+  };
+}
+
+/** Where identity publishes its signing keys, given its GraphQL endpoint. */
+export function jwksUrlOf(identityGraphqlUrl: string): string {
+  return new URL('/.well-known/jwks.json', identityGraphqlUrl).toString();
+}
+
+/** For command-line entry points: load the config or print every problem and exit. */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}

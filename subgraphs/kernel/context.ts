@@ -1,0 +1,31 @@
+import type { Logger } from './logger';
+import type { Principal } from './auth/principal';
+import { ForbiddenError, UnauthenticatedError } from './errors';
+
+/** What every subgraph resolver sees, before the subgraph adds its services and loaders. */
+export interface RequestContext {
+  requestId: string;
+  principal: Principal | null;
+  logger: Logger;
+}
+
+export type SubgraphContext<Services, Loaders> = RequestContext & { services: Services; loaders: Loaders };
+
+export function requirePrincipal(context: RequestContext): Principal {
+  if (!context.principal) throw new UnauthenticatedError();
+  return context.principal;
+}
+
+/**
+ * Organisation isolation: a token is scoped to one organisation and never reads or
+ * changes another's data, whatever ids the caller sends.
+ */
+export function requireOrganization(context: RequestContext, organizationId: string, field = 'organizationId'): Principal {
+  const principal = requirePrincipal(context);
+  if (principal.organizationId !== organizationId) {
+    throw new ForbiddenError(`${field}: your token is scoped to organization "${principal.organizationId}", not "${organizationId}"`, {
+      field,
+    });
+  }
+  return principal;
+}

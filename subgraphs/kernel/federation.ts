@@ -1,0 +1,84 @@
+import 'reflect-metadata';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import { printSchemaWithDirectives } from '@graphql-tools/utils';
+import { parse } from 'graphql';
+import type { GraphQLSchema } from 'graphql';
+import { buildSchema, createResolversMap } from 'type-graphql';
+import type { MiddlewareFn, NonEmptyArray } from 'type-graphql';
+import { ACCESS_DIRECTIVE_DEFINITIONS, ACCESS_SPEC_URL, isPublicField } from './access-directives';
+import type { SubgraphName } from './config';
+import type { RequestContext } from './context';
+import { healthModule, healthReferenceResolver } from './health';
+import { UnauthenticatedError } from './errors';
+
+/** Every subgraph speaks the same Federation version: bump it here, for all six. */
+export const FEDERATION_SPEC_URL = 'https://specs.apollo.dev/federation/v2.7';
+const FEDERATION_IMPORTS = ['@key', '@shareable', '@external', '@requires', '@provides', '@inaccessible', '@composeDirective', '@tag'];
+
+const SCHEMA_HEADER = `extend schema
+  @link(url: "${FEDERATION_SPEC_URL}", import: [${FEDERATION_IMPORTS.map((name) => `"${name}"`).join(', ')}])
+  @link(url: "${ACCESS_SPEC_URL}", import: ["@public"])
+  @composeDirective(name: "@public")
+${ACCESS_DIRECTIVE_DEFINITIONS}`;
+
+const ROOT_TYPES = new Set(['Query', 'Mutation', 'Subscription']);
+
+/**
+ * Deny by default: a root field needs a verified token unless it is marked `@public`.
+ * (Fine-grained permissions come from the permission directive on top of this.)
+ */
+const requireTokenUnlessPublic: MiddlewareFn<RequestContext> = async ({ context, info }, next) => {
+  if (ROOT_TYPES.has(info.parentType.name) && !context.principal && !isPublicField(info)) {
+    throw new UnauthenticatedError();
+  }
+  return next();
+};
+
+export interface ReferenceResolver {
+  __resolveReference: (reference: any, context: any, info: any) => unknown;
+  /** Entities need a token unless marked public (only `Health` is). */
+  public?: boolean;
+}
+export type ReferenceResolvers = Record<string, ReferenceResolver>;
+
+export interface FederatedSchemaOptions {
+  /** The subgraph's name: it contributes this field to the supergraph's `health`. */
+  name: SubgraphName;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  resolvers?: Function[];
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  orphanedTypes?: Function[];
+  /** `__resolveReference` per entity type this subgraph can resolve from a key. */
+  referenceResolvers?: ReferenceResolvers;
+}
+
+/**
+ * Builds a Federation 2 subgraph schema from type-graphql classes: type-graphql builds
+ * the schema, its SDL (with `@key` and our directives) is printed behind the `@link`
+ * header, and @apollo/subgraph adds `_entities`/`_service` with type-graphql's resolvers.
+ */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+export async function buildFederatedSchema(options: FederatedSchemaOptions): Promise<GraphQLSchema> {
+  const health = healthModule(options.name);
+  const schema = await buildSchema({
+    resolvers: [...health.resolvers, ...(options.resolvers ?? [])] as NonEmptyArray<Function>,
+    orphanedTypes: [...health.types, ...(options.orphanedTypes ?? [])],
+    globalMiddlewares: [requireTokenUnlessPublic],
+    validate: { forbidUnknownValues: false },
+    skipCheck: true,
+  });
+  const typeDefs = parse(`${SCHEMA_HEADER}\n${printSchemaWithDirectives(schema)}`);
+  const typeGraphqlResolvers = createResolversMap(schema) as GraphQLResolverMap<unknown>;
+  const resolvers: GraphQLResolverMap<unknown> = { ...typeGraphqlResolvers };
+  const referenceResolvers: ReferenceResolvers = { ...options.referenceResolvers, Health: healthReferenceResolver };
+  for (const [typeName, { __resolveReference, public: isPublic }] of Object.entries(referenceResolvers)) {
+    // `_entities` needs a token like any other root field, unless the entity is public.
+    const guarded = (reference: unknown, context: RequestContext, info: unknown) => {
+      if (!context.principal && !isPublic) throw new UnauthenticatedError();
+      return __resolveReference(reference, context, info);
+    };
+    resolvers[typeName] = { ...(resolvers[typeName] as object), __resolveReference: guarded } as GraphQLResolverMap<unknown>[string];
+  }
+  return buildSubgraphSchema({ typeDefs, resolvers });
+}

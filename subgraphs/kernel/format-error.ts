@@ -1,0 +1,67 @@
+import { unwrapResolverError } from '@apollo/server/errors';
+import type { GraphQLFormattedError } from 'graphql';
+import { ArgumentValidationError } from 'type-graphql';
+import type { ValidationError } from 'class-validator';
+import { CodedError, isErrorCode } from './errors';
+import type { ErrorCode } from './errors';
+import type { Logger } from './logger';
+
+/** Codes that belong to the automatic persisted query protocol: clients act on them as they are. */
+const PROTOCOL_CODES = new Set(['PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED']);
+/** Apollo's codes for requests the client got wrong: all of them are BAD_USER_INPUT to our clients. */
+const CLIENT_FAULT_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST', 'OPERATION_RESOLUTION_FAILURE']);
+
+/**
+ * Every error a client sees carries one of our codes and a message meant for it; anything
+ * unexpected becomes INTERNAL with no detail, and is logged here with its stack.
+ */
+export function createErrorFormatter(logger: Logger) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = unwrapResolverError(error);
+    const base = { message: formatted.message, locations: formatted.locations, path: formatted.path };
+
+    if (original instanceof CodedError) {
+      return { ...base, message: original.message, extensions: { ...original.extensions } };
+    }
+    if (original instanceof ArgumentValidationError) {
+      const fields = flattenValidationErrors(original.extensions.validationErrors as ValidationError[]);
+      return {
+        ...base,
+        message: `Invalid input: ${fields.map(({ field, problems }) => `${field} ${problems.join(', ')}`).join('; ')}`,
+        extensions: { code: 'BAD_USER_INPUT' satisfies ErrorCode, field: fields[0]?.field, fields },
+      };
+    }
+    const code = formatted.extensions?.code;
+    if (typeof code === 'string' && PROTOCOL_CODES.has(code)) return formatted;
+    if (isErrorCode(code)) {
+      // Already one of ours, passed through from a subgraph that logged it: keep it, without any stack.
+      const { stacktrace: _stacktrace, exception: _exception, ...extensions } = formatted.extensions ?? {};
+      return { ...base, extensions };
+    }
+    if (typeof code === 'string' && CLIENT_FAULT_CODES.has(code)) {
+      return { ...base, extensions: { code: 'BAD_USER_INPUT' satisfies ErrorCode, reason: code } };
+    }
+    logger.error({ err: original, path: formatted.path }, 'unexpected error');
+    return { message: 'Internal server error', path: formatted.path, extensions: { code: 'INTERNAL' satisfies ErrorCode } };
+  };
+}
+
+interface FieldProblems {
+  field: string;
+  problems: string[];
+}
+
+function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldProblems[] {
+  return errors.flatMap((error) => {
+    const field = parent ? `${parent}.${error.property}` : error.property;
+    const own = error.constraints
+      ? [{ field, problems: Object.values(error.constraints).map((text) => stripProperty(text, error.property)) }]
+      : [];
+    return [...own, ...flattenValidationErrors(error.children ?? [], field)];
+  });
+}
+
+/** class-validator messages start with the property name ("name should not be empty"); we name the full path instead. */
+function stripProperty(message: string, property: string): string {
+  return message.startsWith(`${property} `) ? message.slice(property.length + 1) : message;
+}

@@ -1,0 +1,75 @@
+import { Directive, Field, Float, ID, ObjectType, Query, Resolver, Ctx } from 'type-graphql';
+import type { DataSource } from 'typeorm';
+import type { SubgraphName } from './config';
+import { Public } from './access-directives';
+
+export type HealthStatus = 'ok' | 'unavailable';
+
+@ObjectType({ description: "One subgraph's view of its own health." })
+@Directive('@shareable')
+export class SubgraphHealth {
+  @Field(() => String, { description: '"ok", or "unavailable" when its database does not answer.' })
+  status: HealthStatus;
+
+  @Field(() => Float, { nullable: true, description: 'Round trip of `SELECT 1` to its database, in milliseconds.' })
+  databaseLatencyMs: number | null;
+}
+
+export interface HealthProbe {
+  check(): Promise<SubgraphHealth>;
+}
+
+export function databaseHealthProbe(dataSource: DataSource): HealthProbe {
+  return {
+    async check() {
+      const started = performance.now();
+      try {
+        await dataSource.query('SELECT 1');
+        return { status: 'ok', databaseLatencyMs: Math.round((performance.now() - started) * 100) / 100 };
+      } catch {
+        return { status: 'unavailable', databaseLatencyMs: null };
+      }
+    },
+  };
+}
+
+export const HEALTH_ID = 'supergraph';
+
+/**
+ * `health` is one field in the supergraph: each subgraph contributes its own field to the
+ * `Health` entity, so `{ health { identity { status } billing { status } } }` asks all six.
+ */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+export function healthModule(subgraph: SubgraphName): { resolvers: Function[]; types: Function[] } {
+  @ObjectType('Health', { description: 'The health of each subgraph of the supergraph.' })
+  @Directive('@key(fields: "id")')
+  class Health {
+    @Field(() => ID)
+    id: string;
+
+    @Field(() => SubgraphHealth, { name: subgraph, description: `The ${subgraph} subgraph.` })
+    report: SubgraphHealth;
+  }
+  Object.defineProperty(Health, 'name', { value: `${subgraph}Health` });
+
+  @Resolver(() => Health)
+  class HealthResolver {
+    @Query(() => Health, { description: 'Health of every subgraph and its database. Needs no token.' })
+    @Directive('@shareable')
+    @Public()
+    async health(@Ctx() context: { health: HealthProbe }): Promise<Health> {
+      return { id: HEALTH_ID, report: await context.health.check() };
+    }
+  }
+
+  return { resolvers: [HealthResolver], types: [Health] };
+}
+
+/** Resolves `Health` by key for the gateway: the same report as the root field. */
+export const healthReferenceResolver = {
+  public: true,
+  __resolveReference: async (_reference: { id: string }, context: { health: HealthProbe }) => ({
+    id: HEALTH_ID,
+    report: await context.health.check(),
+  }),
+};

@@ -1,0 +1,37 @@
+import type { Express } from 'express';
+import type { JWTVerifyGetKey } from 'jose';
+import type { GraphQLSchema } from 'graphql';
+import type { DataSource } from 'typeorm';
+import type { Config, SubgraphName } from './config';
+import type { SubgraphStorage } from './database';
+import type { Logger } from './logger';
+
+export interface SubgraphDependencies {
+  config: Config;
+  dataSource: DataSource;
+  logger: Logger;
+}
+
+/**
+ * What each subgraph folder's index.ts exports: the same shape for all six, so the
+ * kernel can build, serve, migrate and compose any of them the same way.
+ */
+export interface SubgraphDefinition<Services = unknown, Loaders = unknown> {
+  name: SubgraphName;
+  storage: SubgraphStorage;
+  /** The federated schema; built once per process. Needs no database. */
+  buildSchema(): Promise<GraphQLSchema>;
+  createServices(dependencies: SubgraphDependencies): Services;
+  /** Per-request DataLoaders, created fresh for every request. */
+  createLoaders(services: Services): Loaders;
+  /** Keys to verify session tokens with; by default the JWKS identity publishes (identity itself reads its own). */
+  verificationKeys?(services: Services): JWTVerifyGetKey;
+  /** Extra HTTP routes beside /graphql (identity publishes its JWKS here). */
+  routes?(app: Express, services: Services): void;
+}
+
+export function defineSubgraph<Services, Loaders>(
+  definition: SubgraphDefinition<Services, Loaders>,
+): SubgraphDefinition<Services, Loaders> {
+  return definition;
+}

@@ -1,0 +1,43 @@
+import 'reflect-metadata';
+import { SUBGRAPHS } from '../subgraphs';
+import { SUBGRAPH_NAMES } from '../subgraphs/kernel/config';
+import { createDataSource, migrate } from '../subgraphs/kernel/database';
+import { withDatabase } from '../subgraphs/kernel/database-url';
+import { TEMPLATE_ENV, TEST_DATABASE_URL, withAdminClient } from './kit/database';
+
+/** Migrates one template database per run; each test file copies it (CREATE DATABASE … TEMPLATE). */
+export default async function globalSetup(): Promise<void> {
+  const template = `auralink_template_${process.pid}`;
+  await withAdminClient(async (client) => {
+    // Databases left by runs that were killed before their teardown (their process is gone).
+    const { rows } = await client.query<{ datname: string }>(
+      "SELECT datname FROM pg_database WHERE datname ~ '^auralink_(t|template)_[0-9]+'",
+    );
+    for (const { datname } of rows) {
+      const pid = Number(/^auralink_(?:t|template)_(\d+)/.exec(datname)?.[1]);
+      if (!isAlive(pid)) await client.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
+    }
+    await client.query(`CREATE DATABASE ${template}`);
+  });
+  for (const name of SUBGRAPH_NAMES) {
+    const { storage } = SUBGRAPHS[name];
+    const dataSource = createDataSource(storage, {
+      url: withDatabase(TEST_DATABASE_URL, template),
+      poolMax: 1,
+      applicationName: 'test-setup',
+    });
+    await dataSource.initialize();
+    await migrate(dataSource, storage);
+    await dataSource.destroy();
+  }
+  process.env[TEMPLATE_ENV] = template;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,37 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { withDatabase } from '../../subgraphs/kernel/database-url';
+
+/** The machine's PostgreSQL; every test file gets its own database on it. */
+export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+/** Set by the global setup: a database migrated once, copied for each test file. */
+export const TEMPLATE_ENV = 'AURALINK_TEST_TEMPLATE';
+
+export interface TestDatabase {
+  url: string;
+  name: string;
+  drop(): Promise<void>;
+}
+
+export async function withAdminClient<T>(run: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: TEST_DATABASE_URL });
+  await client.connect();
+  try {
+    return await run(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A fresh database: a copy of the migrated template, or empty with `{ empty: true }`. */
+export async function createTestDatabase(options: { empty?: boolean } = {}): Promise<TestDatabase> {
+  const name = `auralink_t_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const template = options.empty ? 'template0' : process.env[TEMPLATE_ENV];
+  if (!template) throw new Error(`${TEMPLATE_ENV} is not set: run the tests through jest (its global setup migrates the template)`);
+  await withAdminClient((client) => client.query(`CREATE DATABASE ${name} TEMPLATE ${template}`));
+  return {
+    name,
+    url: withDatabase(TEST_DATABASE_URL, name),
+    drop: () => withAdminClient((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
+  };
+}

@@ -1,0 +1,64 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { startSupergraph } from '../../gateway/supergraph';
+import type { RunningSupergraph } from '../../gateway/supergraph';
+import { loadConfig } from '../../subgraphs/kernel/config';
+import type { Config } from '../../subgraphs/kernel/config';
+import { createLogger } from '../../subgraphs/kernel/logger';
+import { execute } from './client';
+import type { Exchange, RequestOptions } from './client';
+import { createTestDatabase } from './database';
+import type { TestDatabase } from './database';
+import { Seed } from './seed';
+
+export interface TestSupergraph extends RunningSupergraph {
+  config: Config;
+  database: TestDatabase;
+  seed: Seed;
+  /** Sends an operation through the gateway. */
+  gateway<TData, TVariables>(
+    document: TypedDocumentNode<TData, TVariables> | string,
+    variables?: TVariables,
+    options?: RequestOptions,
+  ): Promise<Exchange<TData>>;
+  stop(): Promise<void>;
+}
+
+export function testConfig(overrides: NodeJS.ProcessEnv = {}): Config {
+  return loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
+    SECRETS_KEY: randomBytes(32).toString('base64'),
+    DATABASE_POOL_MAX: '4',
+    ...overrides,
+  });
+}
+
+/** The six subgraphs and the gateway on free ports, over a database of this test file's own. */
+export async function startTestSupergraph(): Promise<TestSupergraph> {
+  const database = await createTestDatabase();
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'auralink-test-'));
+  const config = testConfig({ DATABASE_URL: database.url, DATA_DIR: dataDir });
+  const running = await startSupergraph({
+    config,
+    logger: createLogger(config.logLevel),
+    databaseUrl: database.url,
+    ports: 'ephemeral',
+    migrate: false,
+  });
+  return {
+    ...running,
+    config,
+    database,
+    seed: new Seed(config, running.dataSources.identity),
+    gateway: (document, variables, options) => execute(running.gatewayUrl, document, variables, options),
+    stop: async () => {
+      await running.close();
+      await database.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
