@@ -47,6 +47,7 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, logge
     throw new Error(
       `Embedded PostgreSQL did not start on port ${port} (${error instanceof Error ? error.message : 'no reason given'}). ` +
         `Is the port taken (set EMBEDDED_POSTGRES_PORT) or is ${databaseDir} not readable? Or set DATABASE_URL to use your own server.`,
+      { cause: error },
     );
   }
   if (fresh) await postgres.createDatabase(DATABASE);

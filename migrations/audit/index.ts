@@ -1,2 +1,4 @@
-// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const auditMigrations: Function[] = [];
+import type { MigrationClass } from '../../subgraphs/kernel/database';
+
+/** Applied in this order. */
+export const auditMigrations: MigrationClass[] = [];

@@ -1,14 +1,14 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
-import type { MixedList, EntitySchema } from 'typeorm';
+import type { EntitySchema, MigrationInterface, MixedList } from 'typeorm';
+
+export type MigrationClass = new () => MigrationInterface;
 
 export interface SubgraphStorage {
   /** The Postgres schema this subgraph owns; no other subgraph reads or writes it. */
   schema: string;
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-  entities: MixedList<Function | string | EntitySchema>;
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-  migrations: Function[];
+  entities: MixedList<(new () => unknown) | EntitySchema>;
+  migrations: MigrationClass[];
 }
 
 export interface DatabaseOptions {

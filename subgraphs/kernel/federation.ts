@@ -5,7 +5,7 @@ import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { parse } from 'graphql';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema, createResolversMap } from 'type-graphql';
-import type { MiddlewareFn, NonEmptyArray } from 'type-graphql';
+import type { ClassType, MiddlewareFn, NonEmptyArray } from 'type-graphql';
 import { ACCESS_DIRECTIVE_DEFINITIONS, ACCESS_SPEC_URL, isPublicField } from './access-directives';
 import type { SubgraphName } from './config';
 import type { RequestContext } from './context';
@@ -45,10 +45,8 @@ export type ReferenceResolvers = Record<string, ReferenceResolver>;
 export interface FederatedSchemaOptions {
   /** The subgraph's name: it contributes this field to the supergraph's `health`. */
   name: SubgraphName;
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-  resolvers?: Function[];
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-  orphanedTypes?: Function[];
+  resolvers?: ClassType[];
+  orphanedTypes?: ClassType[];
   /** `__resolveReference` per entity type this subgraph can resolve from a key. */
   referenceResolvers?: ReferenceResolvers;
 }
@@ -58,11 +56,10 @@ export interface FederatedSchemaOptions {
  * the schema, its SDL (with `@key` and our directives) is printed behind the `@link`
  * header, and @apollo/subgraph adds `_entities`/`_service` with type-graphql's resolvers.
  */
-// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export async function buildFederatedSchema(options: FederatedSchemaOptions): Promise<GraphQLSchema> {
   const health = healthModule(options.name);
   const schema = await buildSchema({
-    resolvers: [...health.resolvers, ...(options.resolvers ?? [])] as NonEmptyArray<Function>,
+    resolvers: [...health.resolvers, ...(options.resolvers ?? [])] as NonEmptyArray<ClassType>,
     orphanedTypes: [...health.types, ...(options.orphanedTypes ?? [])],
     globalMiddlewares: [requireTokenUnlessPublic],
     validate: { forbidUnknownValues: false },

@@ -1,4 +1,5 @@
 import { Directive, Field, Float, ID, ObjectType, Query, Resolver, Ctx } from 'type-graphql';
+import type { ClassType } from 'type-graphql';
 import type { DataSource } from 'typeorm';
 import type { SubgraphName } from './config';
 import { Public } from './access-directives';
@@ -39,8 +40,7 @@ export const HEALTH_ID = 'supergraph';
  * `health` is one field in the supergraph: each subgraph contributes its own field to the
  * `Health` entity, so `{ health { identity { status } billing { status } } }` asks all six.
  */
-// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export function healthModule(subgraph: SubgraphName): { resolvers: Function[]; types: Function[] } {
+export function healthModule(subgraph: SubgraphName): { resolvers: ClassType[]; types: ClassType[] } {
   @ObjectType('Health', { description: 'The health of each subgraph of the supergraph.' })
   @Directive('@key(fields: "id")')
   class Health {

@@ -5,7 +5,7 @@ import { newId } from '../../kernel/ids';
 import { MemberStatus, OrganizationMember } from '../entities/organization-member.entity';
 import { Organization } from '../entities/organization.entity';
 import { isUniqueViolation } from './postgres-errors';
-import { UserService } from './user.service';
+import type { UserService } from './user.service';
 
 export interface AddMember {
   organizationId: string;

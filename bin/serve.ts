@@ -1,0 +1,59 @@
+/**
+ * Production: one component per process.
+ *   node dist/bin/serve.js <identity|authz|audit|billing|compliance|analytics>   one subgraph (migrates its own schema first)
+ *   node dist/bin/serve.js gateway                                               the gateway
+ * Needs DATABASE_URL for a subgraph; the gateway reaches subgraphs at <NAME>_URL.
+ */
+import 'reflect-metadata';
+import { startGateway } from '../gateway/server';
+import { SUBGRAPHS } from '../subgraphs';
+import { SUBGRAPH_NAMES, loadConfigOrExit } from '../subgraphs/kernel/config';
+import type { SubgraphName } from '../subgraphs/kernel/config';
+import { createDataSource, migrate } from '../subgraphs/kernel/database';
+import { createLogger } from '../subgraphs/kernel/logger';
+import { serveSubgraph } from '../subgraphs/kernel/server';
+import type { RunningServer } from '../subgraphs/kernel/server';
+
+async function main(): Promise<void> {
+  const component = process.argv[2];
+  if (component !== 'gateway' && !SUBGRAPH_NAMES.includes(component as SubgraphName)) {
+    process.stderr.write(`usage: serve <gateway|${SUBGRAPH_NAMES.join('|')}>\n`);
+    process.exit(2);
+  }
+  const config = loadConfigOrExit();
+  const logger = createLogger(config.logLevel, { service: `auralink-${component}` });
+  // Inside a container the process listens on every interface; HOST names where peers find it.
+  const listenHost = process.env.LISTEN_HOST ?? config.host;
+  let server: RunningServer;
+  let closeDatabase = async () => {};
+
+  if (component === 'gateway') {
+    server = await startGateway({ config, logger, host: listenHost, port: config.gateway.port });
+  } else {
+    const name = component as SubgraphName;
+    if (!config.database.url) {
+      process.stderr.write('DATABASE_URL is required to serve a subgraph on its own (npm start runs everything with an embedded database).\n');
+      process.exit(1);
+    }
+    const { storage } = SUBGRAPHS[name];
+    const dataSource = createDataSource(storage, { url: config.database.url, poolMax: config.database.poolMax, applicationName: `auralink-${name}` });
+    await dataSource.initialize();
+    await migrate(dataSource, storage);
+    server = await serveSubgraph(SUBGRAPHS[name], { config, dataSource, logger }, { host: listenHost, port: config.subgraphs[name].port });
+    closeDatabase = () => dataSource.destroy();
+  }
+  logger.info({ url: server.url }, `${component} listening`);
+
+  const stop = async () => {
+    await server.close();
+    await closeDatabase();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop());
+  process.once('SIGINT', () => void stop());
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`Could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

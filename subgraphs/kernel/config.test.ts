@@ -1,0 +1,111 @@
+import { ConfigError, loadConfig, SUBGRAPH_NAMES } from './config';
+
+const VALID_SECRETS_KEY = Buffer.alloc(32, 7).toString('base64');
+
+function configErrorOf(env: NodeJS.ProcessEnv): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error('expected loadConfig to throw a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('gives the documented defaults for an empty environment', () => {
+    const config = loadConfig({});
+
+    expect(config.env).toBe('development');
+    expect(config.logLevel).toBe('info');
+    expect(config.host).toBe('127.0.0.1');
+    expect(config.dataDir).toBe('.data');
+    expect(config.gateway.port).toBe(4000);
+    expect(config.secretsKey).toBeUndefined();
+    expect(config.database.url).toBeUndefined();
+    expect(config.demoData).toBe(true);
+    expect(config.auth).toEqual({
+      issuer: 'auralink-identity',
+      audience: 'auralink-supergraph',
+      jwksUrl: 'http://127.0.0.1:4001/.well-known/jwks.json',
+      tokenTtlSeconds: 3600,
+    });
+  });
+
+  it('numbers the subgraph ports 4001-4006 in the order identity, authz, audit, billing, compliance, analytics', () => {
+    const config = loadConfig({});
+
+    expect(SUBGRAPH_NAMES).toEqual(['identity', 'authz', 'audit', 'billing', 'compliance', 'analytics']);
+    expect(Object.keys(config.subgraphs)).toEqual([...SUBGRAPH_NAMES]);
+    expect(SUBGRAPH_NAMES.map((name) => config.subgraphs[name].port)).toEqual([4001, 4002, 4003, 4004, 4005, 4006]);
+    expect(SUBGRAPH_NAMES.map((name) => config.subgraphs[name].url)).toEqual(
+      [4001, 4002, 4003, 4004, 4005, 4006].map((port) => `http://127.0.0.1:${port}/graphql`),
+    );
+  });
+
+  it('derives the JWKS URL from an explicit identity URL', () => {
+    const config = loadConfig({ IDENTITY_URL: 'https://id.example.com/graphql' });
+
+    expect(config.subgraphs.identity.url).toBe('https://id.example.com/graphql');
+    expect(config.auth.jwksUrl).toBe('https://id.example.com/.well-known/jwks.json');
+  });
+
+  it('reports several bad values at once in one ConfigError, each by variable name', () => {
+    const error = configErrorOf({ GATEWAY_PORT: 'abc', LOG_LEVEL: 'loud', SECRETS_KEY: 'short' });
+
+    expect(error.problems).toHaveLength(3);
+    for (const variable of ['GATEWAY_PORT', 'LOG_LEVEL', 'SECRETS_KEY']) {
+      expect(error.problems.filter((problem) => problem.startsWith(`${variable}:`))).toHaveLength(1);
+      expect(error.message).toContain(`- ${variable}:`);
+    }
+  });
+
+  it('requires DATABASE_URL and SECRETS_KEY in production, listing both', () => {
+    const error = configErrorOf({ NODE_ENV: 'production' });
+
+    expect(error.problems).toHaveLength(2);
+    expect(error.problems[0]).toMatch(/^DATABASE_URL: required in production/);
+    expect(error.problems[1]).toMatch(/^SECRETS_KEY: required in production/);
+  });
+
+  it('accepts production when DATABASE_URL and SECRETS_KEY are given', () => {
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgres://db.example.com/auralink',
+      SECRETS_KEY: VALID_SECRETS_KEY,
+    });
+
+    expect(config.env).toBe('production');
+    expect(config.database.url).toBe('postgres://db.example.com/auralink');
+    expect(config.secretsKey).toBe(VALID_SECRETS_KEY);
+  });
+
+  it("lets an explicit BILLING_URL override billing's url, and only billing's", () => {
+    const config = loadConfig({ BILLING_URL: 'http://billing.internal:9000/graphql' });
+
+    expect(config.subgraphs.billing).toEqual({ port: 4004, url: 'http://billing.internal:9000/graphql' });
+    expect(config.subgraphs.audit.url).toBe('http://127.0.0.1:4003/graphql');
+  });
+
+  it('treats empty-string optional URLs as unset', () => {
+    const config = loadConfig({ BILLING_URL: '', IDENTITY_URL: '  ', AUTH_JWKS_URL: '', REDIS_URL: '', DATABASE_URL: '' });
+
+    expect(config.subgraphs.billing.url).toBe('http://127.0.0.1:4004/graphql');
+    expect(config.subgraphs.identity.url).toBe('http://127.0.0.1:4001/graphql');
+    expect(config.auth.jwksUrl).toBe('http://127.0.0.1:4001/.well-known/jwks.json');
+    expect(config.redisUrl).toBeUndefined();
+    expect(config.database.url).toBeUndefined();
+  });
+
+  it('counts an empty DATABASE_URL as missing in production', () => {
+    const error = configErrorOf({ NODE_ENV: 'production', DATABASE_URL: '', SECRETS_KEY: VALID_SECRETS_KEY });
+
+    expect(error.problems).toEqual([expect.stringMatching(/^DATABASE_URL: required in production/)]);
+  });
+
+  it('rejects a URL that is not a URL', () => {
+    const error = configErrorOf({ BILLING_URL: 'not a url' });
+
+    expect(error.problems).toEqual([expect.stringMatching(/^BILLING_URL: /)]);
+  });
+});
