@@ -32,11 +32,17 @@ async function main(): Promise<void> {
   } else {
     const name = component as SubgraphName;
     if (!config.database.url) {
-      process.stderr.write('DATABASE_URL is required to serve a subgraph on its own (npm start runs everything with an embedded database).\n');
+      process.stderr.write(
+        'DATABASE_URL is required to serve a subgraph on its own (npm start runs everything with an embedded database).\n',
+      );
       process.exit(1);
     }
     const { storage } = SUBGRAPHS[name];
-    const dataSource = createDataSource(storage, { url: config.database.url, poolMax: config.database.poolMax, applicationName: `auralink-${name}` });
+    const dataSource = createDataSource(storage, {
+      url: config.database.url,
+      poolMax: config.database.poolMax,
+      applicationName: `auralink-${name}`,
+    });
     await dataSource.initialize();
     await migrate(dataSource, storage);
     server = await serveSubgraph(SUBGRAPHS[name], { config, dataSource, logger }, { host: listenHost, port: config.subgraphs[name].port });

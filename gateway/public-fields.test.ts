@@ -109,4 +109,13 @@ describe('protectedRootFields', () => {
     expect(protectedIn(source, true)).toEqual([]);
     expect(protectedIn(source, false)).toEqual(['__schema', '__type']);
   });
+
+  it('walks each fragment once, so nested spreads cannot blow up the check', () => {
+    // 40 fragments, each spreading the next three times: 3^40 paths if walked per path.
+    const depth = 40;
+    const fragments = Array.from({ length: depth }, (_, i) =>
+      i === depth - 1 ? `fragment F${i} on Query { me }` : `fragment F${i} on Query { ...F${i + 1} ...F${i + 1} ...F${i + 1} }`,
+    );
+    expect(protectedIn(`query { health ...F0 } ${fragments.join(' ')}`)).toEqual(['me']);
+  });
 });

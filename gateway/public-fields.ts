@@ -32,7 +32,10 @@ export function protectedRootFields(
     document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]),
   );
   const found = new Set<string>();
-  const visit = (selectionSet: SelectionSetNode, seen: Set<string>) => {
+  // One visited set for the whole walk: a fragment contributes the same root fields wherever it
+  // is spread, and walking it once per path would be exponential in nested spreads.
+  const visited = new Set<string>();
+  const visit = (selectionSet: SelectionSetNode) => {
     for (const selection of selectionSet.selections) {
       if (selection.kind === Kind.FIELD) {
         const name = selection.name.value;
@@ -40,13 +43,14 @@ export function protectedRootFields(
           name === '__typename' || (introspection && (name === '__schema' || name === '__type')) || publicFields.has(`${typeName}.${name}`);
         if (!isPublic) found.add(name);
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-        visit(selection.selectionSet, seen);
-      } else {
+        visit(selection.selectionSet);
+      } else if (!visited.has(selection.name.value)) {
+        visited.add(selection.name.value);
         const fragment = fragments.get(selection.name.value);
-        if (fragment && !seen.has(fragment.name.value)) visit(fragment.selectionSet, new Set([...seen, fragment.name.value]));
+        if (fragment) visit(fragment.selectionSet);
       }
     }
   };
-  visit(operation.selectionSet, new Set());
+  visit(operation.selectionSet);
   return [...found];
 }

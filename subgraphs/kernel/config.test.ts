@@ -108,4 +108,28 @@ describe('loadConfig', () => {
 
     expect(error.problems).toEqual([expect.stringMatching(/^BILLING_URL: /)]);
   });
+
+  it('treats blank ports and a blank SECRETS_KEY as unset', () => {
+    const config = loadConfig({ GATEWAY_PORT: '', IDENTITY_PORT: '  ', SECRETS_KEY: '' });
+
+    expect(config.gateway.port).toBe(4000);
+    expect(config.subgraphs.identity).toEqual({ port: 4001, url: 'http://127.0.0.1:4001/graphql' });
+    expect(config.secretsKey).toBeUndefined();
+  });
+
+  it('reports production requirements together with every other bad value', () => {
+    const error = configErrorOf({ NODE_ENV: 'production', GATEWAY_PORT: 'abc' });
+
+    expect(error.problems).toEqual([
+      expect.stringMatching(/^GATEWAY_PORT: /),
+      expect.stringMatching(/^DATABASE_URL: required in production/),
+      expect.stringMatching(/^SECRETS_KEY: required in production/),
+    ]);
+  });
+
+  it('keeps a path prefix of the identity URL in the JWKS URL', () => {
+    const config = loadConfig({ IDENTITY_URL: 'https://auth.example.com/identity/graphql' });
+
+    expect(config.auth.jwksUrl).toBe('https://auth.example.com/identity/.well-known/jwks.json');
+  });
 });

@@ -13,7 +13,9 @@ const DEFAULT_PORTS: Record<SubgraphName, number> = {
   analytics: 4006,
 };
 
-const port = z.coerce.number().int().min(0).max(65535);
+/** An empty value counts as unset, so `PORT=` in an env file falls back to the default. */
+const blankAsUnset = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
+const port = z.preprocess(blankAsUnset, z.coerce.number().int().min(0).max(65535).optional());
 const optionalUrl = z
   .string()
   .trim()
@@ -23,14 +25,18 @@ const booleanFlag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((value) => value === 'true' || value === '1' || value === 'yes');
 /** 32 random bytes, base64: the key that encrypts secrets at rest (AES-256-GCM). */
-const secretsKey = z
-  .string()
-  .trim()
-  .refine((value) => Buffer.from(value, 'base64').length === 32, 'must be 32 bytes encoded as base64 (openssl rand -base64 32)');
+const secretsKey = z.preprocess(
+  blankAsUnset,
+  z
+    .string()
+    .trim()
+    .refine((value) => Buffer.from(value, 'base64').length === 32, 'must be 32 bytes encoded as base64 (openssl rand -base64 32)')
+    .optional(),
+);
 
 const subgraphPortFields = Object.fromEntries(
-  SUBGRAPH_NAMES.map((name) => [`${name.toUpperCase()}_PORT`, port.default(DEFAULT_PORTS[name])]),
-) as Record<`${Uppercase<SubgraphName>}_PORT`, z.ZodDefault<typeof port>>;
+  SUBGRAPH_NAMES.map((name) => [`${name.toUpperCase()}_PORT`, port.transform((value) => value ?? DEFAULT_PORTS[name])]),
+) as Record<`${Uppercase<SubgraphName>}_PORT`, z.ZodPipe<typeof port, z.ZodTransform<number, number | undefined>>>;
 const subgraphUrlFields = Object.fromEntries(SUBGRAPH_NAMES.map((name) => [`${name.toUpperCase()}_URL`, optionalUrl.optional()])) as Record<
   `${Uppercase<SubgraphName>}_URL`,
   z.ZodOptional<typeof optionalUrl>
@@ -43,18 +49,31 @@ const environmentSchema = z.object({
   DATA_DIR: z.string().trim().min(1).default('.data'),
   DATABASE_URL: optionalUrl.optional(),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
-  EMBEDDED_POSTGRES_PORT: port.default(54329),
+  EMBEDDED_POSTGRES_PORT: port.transform((value) => value ?? 54329),
   REDIS_URL: optionalUrl.optional(),
-  GATEWAY_PORT: port.default(4000),
+  GATEWAY_PORT: port.transform((value) => value ?? 4000),
   ...subgraphPortFields,
   ...subgraphUrlFields,
   AUTH_ISSUER: z.string().trim().min(1).default('auralink-identity'),
   AUTH_AUDIENCE: z.string().trim().min(1).default('auralink-supergraph'),
   AUTH_JWKS_URL: optionalUrl.optional(),
   AUTH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3600),
-  SECRETS_KEY: secretsKey.optional(),
+  SECRETS_KEY: secretsKey,
   DEMO_DATA: booleanFlag.default(true),
 });
+
+/** Production needs a real database and a real secrets key; checked with every other value. */
+const PRODUCTION_REQUIREMENTS: [variable: string, message: string][] = [
+  ['DATABASE_URL', 'required in production (the embedded database is for development)'],
+  ['SECRETS_KEY', 'required in production (generate with: openssl rand -base64 32)'],
+];
+
+function productionProblems(env: NodeJS.ProcessEnv): string[] {
+  if (env.NODE_ENV !== 'production') return [];
+  return PRODUCTION_REQUIREMENTS.filter(([variable]) => (env[variable] ?? '').trim() === '').map(
+    ([variable, message]) => `${variable}: ${message}`,
+  );
+}
 
 export interface Config {
   env: 'development' | 'test' | 'production';
@@ -84,16 +103,12 @@ export class ConfigError extends Error {
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = environmentSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
-  }
+  const problems = [
+    ...(parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)),
+    ...productionProblems(env),
+  ];
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
-  const problems: string[] = [];
-  if (e.NODE_ENV === 'production') {
-    if (!e.DATABASE_URL) problems.push('DATABASE_URL: required in production (the embedded database is for development)');
-    if (!e.SECRETS_KEY) problems.push('SECRETS_KEY: required in production (generate with: openssl rand -base64 32)');
-  }
-  if (problems.length > 0) throw new ConfigError(problems);
 
   const subgraphs = Object.fromEntries(
     SUBGRAPH_NAMES.map((name) => {
@@ -125,7 +140,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
 /** Where identity publishes its signing keys, given its GraphQL endpoint. */
 export function jwksUrlOf(identityGraphqlUrl: string): string {
-  return new URL('/.well-known/jwks.json', identityGraphqlUrl).toString();
+  // Relative, so a path prefix survives: https://host/identity/graphql → https://host/identity/.well-known/jwks.json
+  return new URL('.well-known/jwks.json', identityGraphqlUrl).toString();
 }
 
 /** For command-line entry points: load the config or print every problem and exit. */
