@@ -31,12 +31,16 @@ async function main(): Promise<void> {
     logger.info({ organizationId: DEMO_ORGANIZATION_ID }, 'loaded the demo organization');
   }
 
+  const row = (label: string, value: string) => `  ${label.padEnd(30)}${value}`;
   const lines = [
     '',
     `AuraLink supergraph is up (${Math.round(performance.now() - started)} ms)`,
-    `  GraphQL (gateway + explorer)   ${supergraph.gatewayUrl}`,
-    ...Object.entries(supergraph.subgraphUrls).map(([name, url]) => `  ${`${name} subgraph`.padEnd(30)}${url}`),
-    `  database                       ${embedded ? `embedded PostgreSQL on port ${config.database.embeddedPort} (data in ${config.dataDir}/postgres)` : 'DATABASE_URL'}`,
+    row('GraphQL (gateway + explorer)', supergraph.gatewayUrl),
+    ...Object.entries(supergraph.subgraphUrls).map(([name, url]) => row(`${name} subgraph`, url)),
+    row(
+      'database',
+      embedded ? `embedded PostgreSQL on port ${config.database.embeddedPort} (data in ${config.dataDir}/postgres)` : 'DATABASE_URL',
+    ),
     '',
     `Demo organization ${DEMO_ORGANIZATION_ID}, owner ${DEMO_OWNER_ID}. Get a token with:  TOKEN=$(npm run -s token | tail -1)`,
     '',

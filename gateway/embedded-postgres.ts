@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../subgraphs/kernel/logger';
+import { isProcessAlive } from '../subgraphs/kernel/process-alive';
 
 export interface EmbeddedDatabase {
   url: string;
@@ -62,16 +63,7 @@ function removeStalePidFile(databaseDir: string, logger: Logger): void {
   const pidFile = path.join(databaseDir, 'postmaster.pid');
   if (!existsSync(pidFile)) return;
   const pid = Number.parseInt(readFileSync(pidFile, 'utf8').split('\n')[0] ?? '', 10);
-  if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) return;
+  if (isProcessAlive(pid)) return;
   logger.warn({ pidFile }, 'removing stale postmaster.pid left by an earlier run');
   rmSync(pidFile);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }

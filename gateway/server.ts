@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
@@ -8,7 +7,6 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
-import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { createTokenVerifier } from '../subgraphs/kernel/auth/token-verifier';
 import type { TokenVerifier } from '../subgraphs/kernel/auth/token-verifier';
@@ -16,9 +14,8 @@ import type { Config, SubgraphName } from '../subgraphs/kernel/config';
 import { HTTP_STATUS_BY_CODE, UnauthenticatedError } from '../subgraphs/kernel/errors';
 import { createErrorFormatter } from '../subgraphs/kernel/format-error';
 import type { Logger } from '../subgraphs/kernel/logger';
-import { requestIdFrom } from '../subgraphs/kernel/request-id';
+import { listen, mountGraphql } from '../subgraphs/kernel/http';
 import type { RunningServer } from '../subgraphs/kernel/server';
-import { authenticate } from '../subgraphs/kernel/server';
 import type { GatewayContext } from './context';
 import { protectedRootFields, publicRootFields } from './public-fields';
 import { SUPERGRAPH_PATH } from './schema-paths';
@@ -80,27 +77,18 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   });
   await server.start();
 
-  app.use(
-    '/graphql',
-    express.json({ limit: '1mb' }),
-    expressMiddleware(server, {
-      context: async ({ req }) => {
-        const requestId = requestIdFrom(req.headers['x-request-id']);
-        return {
-          requestId,
-          principal: await authenticate(req, verifyToken),
-          authorization: req.headers.authorization,
-          logger: logger.child({ requestId }),
-        };
-      },
+  mountGraphql(app, server, {
+    logger,
+    verifyToken,
+    context: ({ requestId, principal, logger: requestLogger, req }) => ({
+      requestId,
+      principal,
+      authorization: req.headers.authorization,
+      logger: requestLogger,
     }),
-  );
-
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen(options.port, options.host, () => resolve());
   });
-  const { port } = httpServer.address() as AddressInfo;
+
+  const port = await listen(httpServer, options.host, options.port);
   return {
     url: `http://${options.host}:${port}/graphql`,
     port,

@@ -4,6 +4,7 @@ import { SUBGRAPH_NAMES } from '../subgraphs/kernel/config';
 import { createDataSource, migrate } from '../subgraphs/kernel/database';
 import { withDatabase } from '../subgraphs/kernel/database-url';
 import { TEMPLATE_ENV, TEST_DATABASE_URL, withAdminClient } from './kit/database';
+import { isProcessAlive } from '../subgraphs/kernel/process-alive';
 
 /** Migrates one template database per run; each test file copies it (CREATE DATABASE … TEMPLATE). */
 export default async function globalSetup(): Promise<void> {
@@ -15,7 +16,7 @@ export default async function globalSetup(): Promise<void> {
     );
     for (const { datname } of rows) {
       const pid = Number(/^auralink_(?:t|template)_(\d+)/.exec(datname)?.[1]);
-      if (!isAlive(pid)) await client.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
+      if (!isProcessAlive(pid)) await client.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
     }
     await client.query(`CREATE DATABASE ${template}`);
   });
@@ -31,13 +32,4 @@ export default async function globalSetup(): Promise<void> {
     await dataSource.destroy();
   }
   process.env[TEMPLATE_ENV] = template;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }

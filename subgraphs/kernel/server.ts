@@ -1,22 +1,16 @@
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import type { Request } from 'express';
-import { GraphQLError } from 'graphql';
-import { createTokenVerifier, bearerToken } from './auth/token-verifier';
+import { createTokenVerifier } from './auth/token-verifier';
 import type { TokenVerifier } from './auth/token-verifier';
-import type { Principal } from './auth/principal';
 import type { SubgraphContext } from './context';
-import { CodedError, HTTP_STATUS_BY_CODE } from './errors';
 import { createErrorFormatter } from './format-error';
 import { databaseHealthProbe } from './health';
 import type { HealthProbe } from './health';
-import { requestIdFrom } from './request-id';
+import { listen, mountGraphql } from './http';
 import type { SubgraphDefinition, SubgraphDependencies } from './subgraph';
 
 export interface RunningServer {
@@ -74,29 +68,20 @@ export async function serveSubgraph<S, L>(
   });
   await server.start();
 
-  app.use(
-    '/graphql',
-    express.json({ limit: '1mb' }),
-    expressMiddleware(server, {
-      context: async ({ req }) => {
-        const requestId = requestIdFrom(req.headers['x-request-id']);
-        return {
-          requestId,
-          principal: await authenticate(req, verifyToken),
-          logger: logger.child({ requestId }),
-          services,
-          loaders: definition.createLoaders(services),
-          health,
-        };
-      },
+  mountGraphql(app, server, {
+    logger,
+    verifyToken,
+    context: ({ requestId, principal, logger: requestLogger }) => ({
+      requestId,
+      principal,
+      logger: requestLogger,
+      services,
+      loaders: definition.createLoaders(services),
+      health,
     }),
-  );
-
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen(options.port, options.host, () => resolve());
   });
-  const { port } = httpServer.address() as AddressInfo;
+
+  const port = await listen(httpServer, options.host, options.port);
   const url = `http://${options.host}:${port}/graphql`;
   logger.debug({ url }, 'subgraph listening');
   return {
@@ -106,22 +91,6 @@ export async function serveSubgraph<S, L>(
       await server.stop();
     },
   };
-}
-
-/**
- * No Authorization header: anonymous (only `@public` fields answer). A header that is
- * there but not a valid token: the whole request is refused, with 401.
- */
-export async function authenticate(req: Pick<Request, 'headers'>, verifyToken: TokenVerifier): Promise<Principal | null> {
-  try {
-    const token = bearerToken(req.headers.authorization);
-    return token === undefined ? null : await verifyToken(token);
-  } catch (error) {
-    if (error instanceof CodedError) {
-      throw new GraphQLError(error.message, { extensions: { code: error.code, http: { status: HTTP_STATUS_BY_CODE[error.code] } } });
-    }
-    throw error;
-  }
 }
 
 function requestLogging<C extends { requestId: string; logger: { info: (...args: unknown[]) => void } }>(): ApolloServerPlugin<C> {
