@@ -14,7 +14,7 @@ import type { Config, SubgraphName } from '../subgraphs/kernel/config';
 import { HTTP_STATUS_BY_CODE, UnauthenticatedError } from '../subgraphs/kernel/errors';
 import { createErrorFormatter } from '../subgraphs/kernel/format-error';
 import type { Logger } from '../subgraphs/kernel/logger';
-import { listen, mountGraphql } from '../subgraphs/kernel/http';
+import { jsonErrorHandler, listen, mountGraphql } from '../subgraphs/kernel/http';
 import type { RunningServer } from '../subgraphs/kernel/server';
 import type { GatewayContext } from './context';
 import { protectedRootFields, publicRootFields } from './public-fields';
@@ -88,6 +88,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     }),
   });
 
+  app.use(jsonErrorHandler(logger));
   const port = await listen(httpServer, options.host, options.port);
   return {
     url: `http://${options.host}:${port}/graphql`,

@@ -3,12 +3,13 @@ import type { AddressInfo } from 'node:net';
 import type { ApolloServer, BaseContext } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import type { Express, Request } from 'express';
+import type { ErrorRequestHandler, Express, Request } from 'express';
 import type { Principal } from './auth/principal';
 import type { TokenVerifier } from './auth/token-verifier';
 import type { Logger } from './logger';
 import { requestIdFrom } from './request-id';
 import { authenticate } from './authenticate';
+import { HTTP_STATUS_BY_CODE } from './errors';
 
 /** What every GraphQL request starts with, at the gateway and in each subgraph. */
 export interface IncomingRequest {
@@ -44,4 +45,23 @@ export async function listen(httpServer: Server, host: string, port: number): Pr
     httpServer.listen(port, host, () => resolve());
   });
   return (httpServer.address() as AddressInfo).port;
+}
+
+/**
+ * The last handler of every app: failures outside GraphQL (a body that is not JSON, a route
+ * that throws) answer with a coded JSON error like any GraphQL error, never Express's HTML
+ * page with a stack trace.
+ */
+export function jsonErrorHandler(logger: Logger): ErrorRequestHandler {
+  return (error: { status?: number; type?: string }, _req, res, _next) => {
+    const status = error.status ?? 500;
+    if (status >= 500) logger.error({ err: error }, 'unexpected HTTP error');
+    const [code, message] =
+      status === 413
+        ? (['BAD_USER_INPUT', 'Request body is too large (at most 1 MB)'] as const)
+        : status >= 400 && status < 500
+          ? (['BAD_USER_INPUT', error.type === 'entity.parse.failed' ? 'Request body is not valid JSON' : 'Bad request'] as const)
+          : (['INTERNAL', 'Internal server error'] as const);
+    res.status(status >= 400 && status < 600 ? status : HTTP_STATUS_BY_CODE[code]).json({ errors: [{ message, extensions: { code } }] });
+  };
 }

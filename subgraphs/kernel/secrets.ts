@@ -45,7 +45,12 @@ export function secretBoxFor(config: Config): SecretBox {
   const file = path.resolve(config.dataDir, 'secrets.key');
   if (!existsSync(file)) {
     mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' });
+    try {
+      writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' });
+    } catch (error) {
+      // Another process created it first: use theirs.
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
   }
   chmodSync(file, 0o600);
   return new SecretBox(readFileSync(file, 'utf8').trim());

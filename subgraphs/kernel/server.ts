@@ -10,7 +10,7 @@ import type { SubgraphContext } from './context';
 import { createErrorFormatter } from './format-error';
 import { databaseHealthProbe } from './health';
 import type { HealthProbe } from './health';
-import { listen, mountGraphql } from './http';
+import { jsonErrorHandler, listen, mountGraphql } from './http';
 import type { SubgraphDefinition, SubgraphDependencies } from './subgraph';
 
 export interface RunningServer {
@@ -81,6 +81,7 @@ export async function serveSubgraph<S, L>(
     }),
   });
 
+  app.use(jsonErrorHandler(logger));
   const port = await listen(httpServer, options.host, options.port);
   const url = `http://${options.host}:${port}/graphql`;
   logger.debug({ url }, 'subgraph listening');

@@ -195,6 +195,16 @@ describe('bad input', () => {
     expect(error.message).toMatch(/org_DOESNOTEXIST/);
   });
 
+  it('answers a body that is not JSON with a coded JSON error, at the gateway and at a subgraph', async () => {
+    for (const url of [supergraph.gatewayUrl, supergraph.subgraphUrls.billing]) {
+      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": ' });
+      expect(response.status).toBe(400);
+      expect(await response.json()).toEqual({
+        errors: [{ message: 'Request body is not valid JSON', extensions: { code: 'BAD_USER_INPUT' } }],
+      });
+    }
+  });
+
   it('answers BAD_USER_INPUT for a query that does not match the schema', async () => {
     const exchange = await supergraph.gateway('{ organization(id: "org_1") { nam } }', undefined, { token: acme.owner.token });
     expect(expectError(exchange, 'BAD_USER_INPUT').message).toMatch(/Did you mean "name"/);
