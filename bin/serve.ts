@@ -9,7 +9,7 @@ import { startGateway } from '../gateway/server';
 import { SUBGRAPHS } from '../subgraphs';
 import { SUBGRAPH_NAMES, loadConfigOrExit } from '../subgraphs/kernel/config';
 import type { SubgraphName } from '../subgraphs/kernel/config';
-import { createDataSource, migrate } from '../subgraphs/kernel/database';
+import { openDatabase } from '../subgraphs/kernel/database';
 import { createLogger } from '../subgraphs/kernel/logger';
 import { serveSubgraph } from '../subgraphs/kernel/server';
 import type { RunningServer } from '../subgraphs/kernel/server';
@@ -22,8 +22,7 @@ async function main(): Promise<void> {
   }
   const config = loadConfigOrExit();
   const logger = createLogger(config.logLevel, { service: `auralink-${component}` });
-  // Inside a container the process listens on every interface; HOST names where peers find it.
-  const listenHost = process.env.LISTEN_HOST ?? config.host;
+  const listenHost = config.listenHost;
   let server: RunningServer;
   let closeDatabase = async () => {};
 
@@ -37,14 +36,12 @@ async function main(): Promise<void> {
       );
       process.exit(1);
     }
-    const { storage } = SUBGRAPHS[name];
-    const dataSource = createDataSource(storage, {
+    const dataSource = await openDatabase(SUBGRAPHS[name].storage, {
       url: config.database.url,
       poolMax: config.database.poolMax,
       applicationName: `auralink-${name}`,
+      migrate: true,
     });
-    await dataSource.initialize();
-    await migrate(dataSource, storage);
     server = await serveSubgraph(SUBGRAPHS[name], { config, dataSource, logger }, { host: listenHost, port: config.subgraphs[name].port });
     closeDatabase = () => dataSource.destroy();
   }

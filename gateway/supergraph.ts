@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import { SUBGRAPHS } from '../subgraphs';
 import { SUBGRAPH_NAMES, jwksUrlOf } from '../subgraphs/kernel/config';
 import type { Config, SubgraphName } from '../subgraphs/kernel/config';
-import { createDataSource, migrate } from '../subgraphs/kernel/database';
+import { openDatabase } from '../subgraphs/kernel/database';
 import type { Logger } from '../subgraphs/kernel/logger';
 import { serveSubgraph } from '../subgraphs/kernel/server';
 import type { RunningServer } from '../subgraphs/kernel/server';
@@ -46,14 +46,12 @@ export async function startSupergraph(options: SupergraphOptions): Promise<Runni
 
   try {
     for (const name of SUBGRAPH_NAMES) {
-      const storage = SUBGRAPHS[name].storage;
-      dataSources[name] = createDataSource(storage, {
+      dataSources[name] = await openDatabase(SUBGRAPHS[name].storage, {
         url: options.databaseUrl,
         poolMax: config.database.poolMax,
         applicationName: `auralink-${name}`,
+        migrate: options.migrate !== false,
       });
-      await dataSources[name].initialize();
-      if (options.migrate !== false) await migrate(dataSources[name], storage);
     }
     // Identity first: the others verify tokens against the keys it publishes.
     for (const name of SUBGRAPH_NAMES) {

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { SUBGRAPHS } from '../subgraphs';
 import { SUBGRAPH_NAMES } from '../subgraphs/kernel/config';
-import { createDataSource, migrate } from '../subgraphs/kernel/database';
+import { openDatabase } from '../subgraphs/kernel/database';
 import { withDatabase } from '../subgraphs/kernel/database-url';
 import { TEMPLATE_ENV, TEST_DATABASE_URL, withAdminClient } from './kit/database';
 import { isProcessAlive } from '../subgraphs/kernel/process-alive';
@@ -21,14 +21,12 @@ export default async function globalSetup(): Promise<void> {
     await client.query(`CREATE DATABASE ${template}`);
   });
   for (const name of SUBGRAPH_NAMES) {
-    const { storage } = SUBGRAPHS[name];
-    const dataSource = createDataSource(storage, {
+    const dataSource = await openDatabase(SUBGRAPHS[name].storage, {
       url: withDatabase(TEST_DATABASE_URL, template),
       poolMax: 1,
       applicationName: 'test-setup',
+      migrate: true,
     });
-    await dataSource.initialize();
-    await migrate(dataSource, storage);
     await dataSource.destroy();
   }
   process.env[TEMPLATE_ENV] = template;

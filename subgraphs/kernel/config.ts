@@ -46,6 +46,7 @@ const environmentSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   HOST: z.string().trim().min(1).default('127.0.0.1'),
+  LISTEN_HOST: z.preprocess(blankAsUnset, z.string().trim().min(1).optional()),
   DATA_DIR: z.string().trim().min(1).default('.data'),
   DATABASE_URL: optionalUrl.optional(),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
@@ -78,7 +79,10 @@ function productionProblems(env: NodeJS.ProcessEnv): string[] {
 export interface Config {
   env: 'development' | 'test' | 'production';
   logLevel: string;
+  /** Where peers reach this process (and the default subgraph URLs). */
   host: string;
+  /** The interface it listens on: HOST unless set (0.0.0.0 inside a container). */
+  listenHost: string;
   dataDir: string;
   database: { url: string | undefined; poolMax: number; embeddedPort: number };
   redisUrl: string | undefined;
@@ -122,6 +126,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     env: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
     host: e.HOST,
+    listenHost: e.LISTEN_HOST ?? e.HOST,
     dataDir: e.DATA_DIR,
     database: { url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX, embeddedPort: e.EMBEDDED_POSTGRES_PORT },
     redisUrl: e.REDIS_URL,

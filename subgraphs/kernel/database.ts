@@ -33,6 +33,21 @@ export function createDataSource(storage: SubgraphStorage, options: DatabaseOpti
   });
 }
 
+/** A connected DataSource for the subgraph, migrated first when asked; closed again if that fails. */
+export async function openDatabase(storage: SubgraphStorage, options: DatabaseOptions & { migrate?: boolean }): Promise<DataSource> {
+  const dataSource = createDataSource(storage, options);
+  await dataSource.initialize();
+  if (options.migrate) {
+    try {
+      await migrate(dataSource, storage);
+    } catch (error) {
+      await dataSource.destroy();
+      throw error;
+    }
+  }
+  return dataSource;
+}
+
 /** Creates the subgraph's schema if needed (the migrations table lives in it), then migrates. */
 export async function migrate(dataSource: DataSource, storage: SubgraphStorage): Promise<string[]> {
   await dataSource.query(`CREATE SCHEMA IF NOT EXISTS "${storage.schema}"`);

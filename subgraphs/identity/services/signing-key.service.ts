@@ -56,13 +56,6 @@ export class SigningKeyService {
     return key;
   };
 
-  /** Adds a new signing key; older keys stay published until retired. */
-  async rotate(): Promise<string> {
-    const kid = await this.create();
-    this.active = undefined;
-    return kid;
-  }
-
   private async loadOrCreate(): Promise<ActiveSigningKey> {
     // One instance creates the first key; concurrent starters wait on the lock and then find it.
     return this.dataSource.transaction(async (manager) => {
@@ -73,11 +66,6 @@ export class SigningKeyService {
       }
       return { kid: newest.id, privateKey: await importPKCS8(this.secrets.open(newest.privateKeySealed), newest.algorithm) };
     });
-  }
-
-  private async create(): Promise<string> {
-    const key = await this.keys.save(await this.newKey());
-    return key.id;
   }
 
   private async newKey(): Promise<SigningKey> {
