@@ -9,6 +9,7 @@ import { startGateway } from '../gateway/server';
 import { SUBGRAPHS } from '../subgraphs';
 import { SUBGRAPH_NAMES, loadConfigOrExit } from '../subgraphs/kernel/config';
 import type { SubgraphName } from '../subgraphs/kernel/config';
+import { createAccessControl } from '../subgraphs/kernel/authorization/access-control';
 import { openDatabase } from '../subgraphs/kernel/database';
 import { createLogger } from '../subgraphs/kernel/logger';
 import { serveSubgraph } from '../subgraphs/kernel/server';
@@ -42,8 +43,16 @@ async function main(): Promise<void> {
       applicationName: `auralink-${name}`,
       migrate: true,
     });
-    server = await serveSubgraph(SUBGRAPHS[name], { config, dataSource, logger }, { host: listenHost, port: config.subgraphs[name].port });
-    closeDatabase = () => dataSource.destroy();
+    const access = await createAccessControl(config, dataSource, logger);
+    server = await serveSubgraph(
+      SUBGRAPHS[name],
+      { config, dataSource, logger, access },
+      { host: listenHost, port: config.subgraphs[name].port },
+    );
+    closeDatabase = async () => {
+      await access.close();
+      await dataSource.destroy();
+    };
   }
   logger.info({ url: server.url }, `${component} listening`);
 

@@ -1,5 +1,9 @@
 import type { DataSource } from 'typeorm';
 import { createBillingServices } from '../subgraphs/billing/services';
+import { directProvisioner } from '../subgraphs/authz/direct-provisioner';
+import { createAuthzServices } from '../subgraphs/authz/services';
+import type { AccessControl } from '../subgraphs/kernel/authorization/access-control';
+import { MEMBER_ROLE_ID } from '../subgraphs/kernel/authorization/system-roles';
 import type { Config } from '../subgraphs/kernel/config';
 import { createIdentityServices } from '../subgraphs/identity/services';
 
@@ -8,19 +12,24 @@ export const DEMO_ORGANIZATION_ID = 'org_123';
 export const DEMO_OWNER_ID = 'user_123';
 
 export const DEMO_MEMBERS = [
-  { id: DEMO_OWNER_ID, email: 'owner@acme.example', name: 'Ada Owner' },
-  { id: 'user_124', email: 'admin@acme.example', name: 'Alan Admin' },
-  { id: 'user_125', email: 'billing@acme.example', name: 'Bea Billing' },
-  { id: 'user_126', email: 'member@acme.example', name: 'Max Member' },
-  { id: 'user_127', email: 'guest@acme.example', name: 'Gil Guest' },
+  { id: DEMO_OWNER_ID, email: 'owner@acme.example', name: 'Ada Owner', roleId: 'role_owner' },
+  { id: 'user_124', email: 'admin@acme.example', name: 'Alan Admin', roleId: 'role_admin' },
+  { id: 'user_125', email: 'billing@acme.example', name: 'Bea Billing', roleId: 'role_billing_manager' },
+  { id: 'user_126', email: 'member@acme.example', name: 'Max Member', roleId: 'role_member' },
+  { id: 'user_127', email: 'guest@acme.example', name: 'Gil Guest', roleId: 'role_guest' },
 ] as const;
 
 /**
  * Loads the demo organization (Acme Communications, `org_123`, owned by `user_123`)
- * with five members and its Free subscription. Does nothing if it is already there.
+ * with five members, one for each system role, and its Free subscription. Does nothing if it is already there.
  */
-export async function loadDemoOrganization(config: Config, dataSources: { identity: DataSource; billing: DataSource }): Promise<boolean> {
-  const identity = createIdentityServices({ config, dataSource: dataSources.identity });
+export async function loadDemoOrganization(
+  config: Config,
+  dataSources: { identity: DataSource; authz: DataSource; billing: DataSource },
+  access: AccessControl,
+): Promise<boolean> {
+  const authz = createAuthzServices({ dataSource: dataSources.authz, access });
+  const identity = createIdentityServices({ config, dataSource: dataSources.identity, provisioner: directProvisioner(authz) });
   if ((await identity.organizations.findByIds([DEMO_ORGANIZATION_ID])).length > 0) return false;
   const [owner, ...others] = DEMO_MEMBERS;
   await identity.users.ensureByEmail(owner);
@@ -28,6 +37,10 @@ export async function loadDemoOrganization(config: Config, dataSources: { identi
   for (const member of others) {
     await identity.users.ensureByEmail(member);
     await identity.members.add({ organizationId: DEMO_ORGANIZATION_ID, email: member.email });
+    if (member.roleId !== MEMBER_ROLE_ID) {
+      await authz.assignments.grant(DEMO_ORGANIZATION_ID, { userId: member.id, roleId: member.roleId });
+      await authz.assignments.revoke(DEMO_ORGANIZATION_ID, DEMO_OWNER_ID, { userId: member.id, roleId: MEMBER_ROLE_ID });
+    }
   }
   await createBillingServices({ dataSource: dataSources.billing }).subscriptions.startFree([DEMO_ORGANIZATION_ID]);
   return true;

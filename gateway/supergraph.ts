@@ -2,6 +2,8 @@ import type { DataSource } from 'typeorm';
 import { SUBGRAPHS } from '../subgraphs';
 import { SUBGRAPH_NAMES, jwksUrlOf } from '../subgraphs/kernel/config';
 import type { Config, SubgraphName } from '../subgraphs/kernel/config';
+import { createAccessControl } from '../subgraphs/kernel/authorization/access-control';
+import type { AccessControl } from '../subgraphs/kernel/authorization/access-control';
 import { openDatabase } from '../subgraphs/kernel/database';
 import type { Logger } from '../subgraphs/kernel/logger';
 import { serveSubgraph } from '../subgraphs/kernel/server';
@@ -21,6 +23,8 @@ export interface RunningSupergraph {
   gatewayUrl: string;
   subgraphUrls: Record<SubgraphName, string>;
   dataSources: Record<SubgraphName, DataSource>;
+  /** The decision point all six subgraphs share. */
+  access: AccessControl;
   /** Stops one subgraph's HTTP server (its database stays open), to see how the rest copes. */
   stopSubgraph(name: SubgraphName): Promise<void>;
   /** Starts a stopped subgraph again on the port it had. */
@@ -38,9 +42,20 @@ export async function startSupergraph(options: SupergraphOptions): Promise<Runni
   const dataSources = {} as Record<SubgraphName, DataSource>;
   const servers = {} as Record<SubgraphName, RunningServer>;
   const ports = {} as Record<SubgraphName, number>;
+  let access: AccessControl | undefined;
 
-  const serve = async (name: SubgraphName, port: number) => {
-    servers[name] = await serveSubgraph(SUBGRAPHS[name], { config, dataSource: dataSources[name], logger }, { host: config.host, port });
+  const serve = async (name: SubgraphName, port: number, shared: AccessControl) => {
+    servers[name] = await serveSubgraph(
+      SUBGRAPHS[name],
+      {
+        config,
+        dataSource: dataSources[name],
+        logger,
+        access: shared,
+        peerUrl: (peer) => servers[peer]?.url ?? config.subgraphs[peer].url,
+      },
+      { host: config.host, port },
+    );
     ports[name] = servers[name].port;
   };
 
@@ -53,9 +68,11 @@ export async function startSupergraph(options: SupergraphOptions): Promise<Runni
         migrate: options.migrate !== false,
       });
     }
+    const shared = await createAccessControl(config, dataSources.authz, logger);
+    access = shared;
     // Identity first: the others verify tokens against the keys it publishes.
     for (const name of SUBGRAPH_NAMES) {
-      await serve(name, options.ports === 'configured' ? config.subgraphs[name].port : 0);
+      await serve(name, options.ports === 'configured' ? config.subgraphs[name].port : 0, shared);
       if (name === 'identity') config = { ...config, auth: { ...config.auth, jwksUrl: jwksUrlOf(servers.identity.url) } };
     }
     const subgraphUrls = Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, servers[name].url])) as Record<SubgraphName, string>;
@@ -71,16 +88,19 @@ export async function startSupergraph(options: SupergraphOptions): Promise<Runni
       gatewayUrl: gateway.url,
       subgraphUrls,
       dataSources,
+      access: shared,
       stopSubgraph: async (name) => servers[name].close(),
-      restartSubgraph: async (name) => serve(name, ports[name]),
+      restartSubgraph: async (name) => serve(name, ports[name], shared),
       close: async () => {
         await gateway.close();
         await Promise.all(SUBGRAPH_NAMES.map((name) => servers[name].close()));
+        await shared.close();
         await Promise.all(SUBGRAPH_NAMES.map((name) => dataSources[name].destroy()));
       },
     };
   } catch (error) {
     await Promise.allSettled(Object.values(servers).map((server) => server.close()));
+    await access?.close();
     await Promise.allSettled(
       Object.values(dataSources)
         .filter((d) => d.isInitialized)

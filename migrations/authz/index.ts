@@ -1,4 +1,6 @@
 import type { MigrationClass } from '../../subgraphs/kernel/database';
+import { Initial1795318450072 } from './1795318450072-Initial';
+import { SeedSystemRoles1795318450073 } from './1795318450073-SeedSystemRoles';
 
 /** Applied in this order. */
-export const authzMigrations: MigrationClass[] = [];
+export const authzMigrations: MigrationClass[] = [Initial1795318450072, SeedSystemRoles1795318450073];

@@ -1,12 +1,31 @@
 import { buildFederatedSchema } from '../kernel/federation';
 import { defineSubgraph } from '../kernel/subgraph';
 import { authzMigrations } from '../../migrations/authz';
+import { CasbinRule } from './entities/casbin-rule.entity';
+import { Role } from './entities/role.entity';
+import { mountInternalRoutes } from './internal-routes';
+import { createAuthzLoaders } from './loaders';
+import type { AuthzLoaders } from './loaders';
+import { AssignmentResolver } from './resolvers/assignment.resolver';
+import { PermissionResolver } from './resolvers/permission.resolver';
+import { RoleResolver } from './resolvers/role.resolver';
+import { UserRolesResolver, authzUserReference } from './resolvers/user-roles.resolver';
+import { createAuthzServices } from './services';
+import type { AuthzServices } from './services';
 
-/** The authz subgraph. So far it answers its part of `health`; its features build on this. */
-export const authzSubgraph = defineSubgraph<Record<string, never>, Record<string, never>>({
+/** Roles, assignments and permission decisions, on Casbin's policy table. */
+export const authzSubgraph = defineSubgraph<AuthzServices, AuthzLoaders>({
   name: 'authz',
-  storage: { schema: 'authz', entities: [], migrations: authzMigrations },
-  buildSchema: () => buildFederatedSchema({ name: 'authz' }),
-  createServices: () => ({}),
-  createLoaders: () => ({}),
+  storage: { schema: 'authz', entities: [CasbinRule, Role], migrations: authzMigrations },
+  buildSchema: () =>
+    buildFederatedSchema({
+      name: 'authz',
+      resolvers: [RoleResolver, AssignmentResolver, PermissionResolver, UserRolesResolver],
+      referenceResolvers: { User: authzUserReference },
+    }),
+  createServices: createAuthzServices,
+  createLoaders: createAuthzLoaders,
+  routes(app, services, dependencies) {
+    mountInternalRoutes(app, services, dependencies.config, dependencies.logger);
+  },
 });

@@ -61,6 +61,7 @@ const environmentSchema = z.object({
   AUTH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3600),
   SECRETS_KEY: secretsKey,
   DEMO_DATA: booleanFlag.default(true),
+  AUTHZ_DECISION_LOG: z.preprocess(blankAsUnset, z.enum(['denied', 'all']).default('denied')),
 });
 
 /** Production needs a real database and a real secrets key; checked with every other value. */
@@ -92,6 +93,8 @@ export interface Config {
   /** base64 AES-256 key; unset outside production means a key kept under dataDir. */
   secretsKey: string | undefined;
   demoData: boolean;
+  /** Which permission decisions are recorded for the audit log: denials only, or every one. */
+  authz: { decisionLog: 'denied' | 'all' };
 }
 
 export class ConfigError extends Error {
@@ -140,6 +143,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     secretsKey: e.SECRETS_KEY,
     demoData: e.DEMO_DATA,
+    authz: { decisionLog: e.AUTHZ_DECISION_LOG },
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Logger } from './logger';
 import type { Principal } from './auth/principal';
+import type { AccessControl } from './authorization/access-control';
 import { ForbiddenError, UnauthenticatedError } from './errors';
 
 /** What every subgraph resolver sees, before the subgraph adds its services and loaders. */
@@ -7,6 +8,8 @@ export interface RequestContext {
   requestId: string;
   principal: Principal | null;
   logger: Logger;
+  /** Permission decisions and their log, shared by the process. */
+  access: AccessControl;
 }
 
 export type SubgraphContext<Services, Loaders> = RequestContext & { services: Services; loaders: Loaders };

@@ -5,8 +5,9 @@ import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { parse } from 'graphql';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema, createResolversMap } from 'type-graphql';
-import type { ClassType, MiddlewareFn, NonEmptyArray } from 'type-graphql';
-import { ACCESS_DIRECTIVE_DEFINITIONS, ACCESS_SPEC_URL, isPublicField } from './access-directives';
+import type { ClassType, NonEmptyArray } from 'type-graphql';
+import { ACCESS_DIRECTIVE_DEFINITIONS, ACCESS_DIRECTIVE_NAMES, ACCESS_SPEC_URL } from './access-directives';
+import { accessEnforcement } from './access-enforcement';
 import type { SubgraphName } from './config';
 import type { RequestContext } from './context';
 import { healthModule, healthReferenceResolver } from './health';
@@ -18,22 +19,9 @@ const FEDERATION_IMPORTS = ['@key', '@shareable', '@external', '@requires', '@pr
 
 const SCHEMA_HEADER = `extend schema
   @link(url: "${FEDERATION_SPEC_URL}", import: [${FEDERATION_IMPORTS.map((name) => `"${name}"`).join(', ')}])
-  @link(url: "${ACCESS_SPEC_URL}", import: ["@public"])
-  @composeDirective(name: "@public")
+  @link(url: "${ACCESS_SPEC_URL}", import: [${ACCESS_DIRECTIVE_NAMES.map((name) => `"${name}"`).join(', ')}])
+${ACCESS_DIRECTIVE_NAMES.map((name) => `  @composeDirective(name: "${name}")`).join('\n')}
 ${ACCESS_DIRECTIVE_DEFINITIONS}`;
-
-const ROOT_TYPES = new Set(['Query', 'Mutation', 'Subscription']);
-
-/**
- * Deny by default: a root field needs a verified token unless it is marked `@public`.
- * (Fine-grained permissions come from the permission directive on top of this.)
- */
-const requireTokenUnlessPublic: MiddlewareFn<RequestContext> = async ({ context, info }, next) => {
-  if (ROOT_TYPES.has(info.parentType.name) && !context.principal && !isPublicField(info)) {
-    throw new UnauthenticatedError();
-  }
-  return next();
-};
 
 export interface ReferenceResolver {
   __resolveReference: (reference: any, context: any, info: any) => unknown;
@@ -61,7 +49,7 @@ export async function buildFederatedSchema(options: FederatedSchemaOptions): Pro
   const schema = await buildSchema({
     resolvers: [...health.resolvers, ...(options.resolvers ?? [])] as NonEmptyArray<ClassType>,
     orphanedTypes: [...health.types, ...(options.orphanedTypes ?? [])],
-    globalMiddlewares: [requireTokenUnlessPublic],
+    globalMiddlewares: [accessEnforcement(options.name)],
     validate: { forbidUnknownValues: false },
     skipCheck: true,
   });

@@ -52,7 +52,7 @@ export async function serveSubgraph<S, L>(
     const report = await health.check();
     res.status(report.status === 'ok' ? 200 : 503).json({ ...report, subgraph: definition.name });
   });
-  definition.routes?.(app, services);
+  definition.routes?.(app, services, { ...dependencies, logger });
 
   const server = new ApolloServer<ServedContext<S, L>>({
     schema,
@@ -75,6 +75,7 @@ export async function serveSubgraph<S, L>(
       requestId,
       principal,
       logger: requestLogger,
+      access: dependencies.access,
       services,
       loaders: definition.createLoaders(services),
       health,

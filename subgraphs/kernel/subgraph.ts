@@ -2,6 +2,7 @@ import type { Express } from 'express';
 import type { JWTVerifyGetKey } from 'jose';
 import type { GraphQLSchema } from 'graphql';
 import type { DataSource } from 'typeorm';
+import type { AccessControl } from './authorization/access-control';
 import type { Config, SubgraphName } from './config';
 import type { SubgraphStorage } from './database';
 import type { Logger } from './logger';
@@ -10,6 +11,10 @@ export interface SubgraphDependencies {
   config: Config;
   dataSource: DataSource;
   logger: Logger;
+  /** The process's decision point, shared by every subgraph it serves. */
+  access: AccessControl;
+  /** Where another subgraph answers (its GraphQL URL): the configured one unless the process knows better. */
+  peerUrl?: (name: SubgraphName) => string;
 }
 
 /**
@@ -27,7 +32,7 @@ export interface SubgraphDefinition<Services = unknown, Loaders = unknown> {
   /** Keys to verify session tokens with; by default the JWKS identity publishes (identity itself reads its own). */
   verificationKeys?(services: Services): JWTVerifyGetKey;
   /** Extra HTTP routes beside /graphql (identity publishes its JWKS here). */
-  routes?(app: Express, services: Services): void;
+  routes?(app: Express, services: Services, dependencies: SubgraphDependencies): void;
 }
 
 export function defineSubgraph<Services, Loaders>(

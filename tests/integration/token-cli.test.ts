@@ -2,12 +2,9 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { createTokenVerifier } from '../../subgraphs/kernel/auth/token-verifier';
-import { createDataSource } from '../../subgraphs/kernel/database';
-import { identitySubgraph } from '../../subgraphs/identity';
-import { createIdentityServices } from '../../subgraphs/identity/services';
 import { createTestDatabase } from '../kit/database';
 import type { TestDatabase } from '../kit/database';
-import { Seed } from '../kit/seed';
+import { openSeed } from '../kit/seed';
 import { testConfig } from '../kit/supergraph';
 
 const run = promisify(execFile);
@@ -23,10 +20,9 @@ describe('npm run token', () => {
     database = await createTestDatabase();
     const secretsKey = testConfig().secretsKey!;
     const config = testConfig({ DATABASE_URL: database.url, SECRETS_KEY: secretsKey });
-    const dataSource = createDataSource(identitySubgraph.storage, { url: database.url, poolMax: 2, applicationName: 'token-test' });
-    await dataSource.initialize();
+    const { seed, close } = await openSeed(config, database.url);
     try {
-      const team = await new Seed(config, dataSource).org().create();
+      const team = await seed.org().create();
       const env = { ...process.env, DATABASE_URL: database.url, SECRETS_KEY: secretsKey, LOG_LEVEL: 'silent' };
       const { stdout } = await run(
         'npx',
@@ -37,7 +33,7 @@ describe('npm run token', () => {
         },
       );
       const token = stdout.trim().split('\n').at(-1)!;
-      const verify = createTokenVerifier(config.auth, createIdentityServices({ config, dataSource }).signingKeys.verificationKey);
+      const verify = createTokenVerifier(config.auth, seed.identity.signingKeys.verificationKey);
       await expect(verify(token)).resolves.toMatchObject({ userId: team.owner.user.id, organizationId: team.organization.id });
 
       const refused = await run(
@@ -50,7 +46,7 @@ describe('npm run token', () => {
       ).catch((error: { code: number; stderr: string }) => error);
       expect(refused).toMatchObject({ code: 1, stderr: expect.stringContaining('not an active member') });
     } finally {
-      await dataSource.destroy();
+      await close();
     }
   });
 });

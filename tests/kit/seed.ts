@@ -1,5 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
+import { authzSubgraph } from '../../subgraphs/authz';
+import { directProvisioner } from '../../subgraphs/authz/direct-provisioner';
+import { createAuthzServices } from '../../subgraphs/authz/services';
+import type { AuthzServices } from '../../subgraphs/authz/services';
+import { createAccessControl } from '../../subgraphs/kernel/authorization/access-control';
+import type { AccessControl } from '../../subgraphs/kernel/authorization/access-control';
+import { createDataSource } from '../../subgraphs/kernel/database';
+import type { SubgraphStorage } from '../../subgraphs/kernel/database';
+import { createLogger } from '../../subgraphs/kernel/logger';
+import { identitySubgraph } from '../../subgraphs/identity';
+import { MEMBER_ROLE_ID } from '../../subgraphs/kernel/authorization/system-roles';
 import type { Config } from '../../subgraphs/kernel/config';
 import type { OrganizationMember } from '../../subgraphs/identity/entities/organization-member.entity';
 import type { Organization } from '../../subgraphs/identity/entities/organization.entity';
@@ -22,6 +33,8 @@ export interface SeededOrganization {
 interface MemberSpec {
   email?: string;
   name?: string;
+  /** A system or custom role id; default `role_member`. */
+  role?: string;
 }
 
 /**
@@ -30,9 +43,26 @@ interface MemberSpec {
  */
 export class Seed {
   readonly identity: IdentityServices;
+  readonly authz: AuthzServices;
 
-  constructor(config: Config, identityDataSource: DataSource) {
-    this.identity = createIdentityServices({ config, dataSource: identityDataSource });
+  constructor(
+    config: Config,
+    private readonly dataSources: { identity: DataSource; authz: DataSource },
+    readonly access: AccessControl,
+  ) {
+    this.authz = createAuthzServices({ dataSource: dataSources.authz, access });
+    this.identity = createIdentityServices({ config, dataSource: dataSources.identity, provisioner: directProvisioner(this.authz) });
+  }
+
+  /** Gives the user exactly `roleId` in the organization (their other roles go). */
+  async setRole(organizationId: string, userId: string, roleId: string): Promise<void> {
+    await this.authz.assignments.grant(organizationId, { userId, roleId });
+    await this.dataSources.authz.query(`DELETE FROM authz.casbin_rule WHERE ptype = 'g' AND v0 = $1 AND v2 = $2 AND v1 <> $3`, [
+      userId,
+      organizationId,
+      roleId,
+    ]);
+    await this.access.authorizer.policyChanged();
   }
 
   org(options: { name?: string } = {}): OrganizationBuilder {
@@ -75,6 +105,7 @@ export class OrganizationBuilder {
         email: spec.email ?? uniqueEmail('member'),
         name: spec.name ?? null,
       });
+      if (spec.role && spec.role !== MEMBER_ROLE_ID) await this.seed.setRole(organization.id, membership.userId, spec.role);
       members.push(await member((await identity.users.findById(membership.userId))!, membership));
     }
     return { organization, owner, members };
@@ -87,4 +118,21 @@ export function unique(): string {
 
 export function uniqueEmail(role: string): string {
   return `${role}-${unique()}@example.test`;
+}
+
+/** A Seed over its own connections to `databaseUrl`, for tests that run no supergraph. */
+export async function openSeed(config: Config, databaseUrl: string): Promise<{ seed: Seed; close(): Promise<void> }> {
+  const open = async (storage: SubgraphStorage) => {
+    const dataSource = createDataSource(storage, { url: databaseUrl, poolMax: 2, applicationName: 'test-seed' });
+    return dataSource.initialize();
+  };
+  const dataSources = { identity: await open(identitySubgraph.storage), authz: await open(authzSubgraph.storage) };
+  const access = await createAccessControl(config, dataSources.authz, createLogger('silent'));
+  return {
+    seed: new Seed(config, dataSources, access),
+    close: async () => {
+      await access.close();
+      await Promise.all([dataSources.identity.destroy(), dataSources.authz.destroy()]);
+    },
+  };
 }

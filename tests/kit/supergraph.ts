@@ -53,7 +53,7 @@ export async function startTestSupergraph(): Promise<TestSupergraph> {
     ...running,
     config,
     database,
-    seed: new Seed(config, running.dataSources.identity),
+    seed: new Seed(config, running.dataSources, running.access),
     gateway: (document, variables, options) => execute(running.gatewayUrl, document, variables, options),
     stop: async () => {
       await running.close();

@@ -1,3 +1,4 @@
+import { RequiresPermission } from '../../kernel/access-directives';
 import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import { requireOrganization } from '../../kernel/context';
 import type { BillingContext } from '../context';
@@ -7,6 +8,7 @@ import { BillingOrganization } from '../types/organization.type';
 @Resolver(() => BillingOrganization)
 export class OrganizationSubscriptionResolver {
   @FieldResolver(() => Subscription, { description: 'The current subscription; a new organization is on the Free plan.' })
+  @RequiresPermission('billing', 'read')
   async subscription(@Root() organization: BillingOrganization, @Ctx() context: BillingContext): Promise<Subscription> {
     return context.loaders.subscriptionByOrganizationId.load(organization.id);
   }

@@ -1,3 +1,4 @@
+import { RequiresPermission } from '../../kernel/access-directives';
 import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
 import { NotFoundError } from '../../kernel/errors';
 import { parseId } from '../../kernel/ids';
@@ -10,13 +11,15 @@ import { ownOrganization } from './organization.resolver';
 
 @Resolver(() => OrganizationMember)
 export class MemberResolver {
-  @Mutation(() => OrganizationMember, { description: 'Adds a person to the organization by email.' })
+  @Mutation(() => OrganizationMember, { description: 'Adds a person to the organization by email, with the member role.' })
+  @RequiresPermission('members', 'create')
   async addMember(@Arg('input', () => AddMemberInput) input: AddMemberInput, @Ctx() context: IdentityContext): Promise<OrganizationMember> {
     await ownOrganization(context, input.organizationId, 'input.organizationId');
     return context.services.members.add(input);
   }
 
   @Mutation(() => OrganizationMember, { description: 'Suspends or reactivates a membership.' })
+  @RequiresPermission('members', 'update')
   async updateMember(
     @Arg('id', () => ID) id: string,
     @Arg('input', () => UpdateMemberInput) input: UpdateMemberInput,
@@ -26,7 +29,11 @@ export class MemberResolver {
     return context.services.members.setStatus(id, input.status);
   }
 
-  @Mutation(() => OrganizationMember, { description: 'Removes a membership and returns it. The last active member cannot be removed.' })
+  @Mutation(() => OrganizationMember, {
+    description:
+      'Removes a membership, with every role it held, and returns it. The last active member and the last owner cannot be removed.',
+  })
+  @RequiresPermission('members', 'delete')
   async removeMember(@Arg('id', () => ID) id: string, @Ctx() context: IdentityContext): Promise<OrganizationMember> {
     await ownMembership(id, context);
     return context.services.members.remove(id);

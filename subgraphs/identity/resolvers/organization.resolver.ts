@@ -1,3 +1,4 @@
+import { RequiresPermission } from '../../kernel/access-directives';
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { requireOrganization, requirePrincipal } from '../../kernel/context';
 import { NotFoundError } from '../../kernel/errors';
@@ -10,16 +11,19 @@ import { CreateOrganizationInput, UpdateOrganizationInput } from '../types/organ
 @Resolver(() => Organization)
 export class OrganizationResolver {
   @Query(() => Organization, { description: "An organization by id: your token's organization only." })
+  @RequiresPermission('organization', 'read')
   async organization(@Arg('id', () => ID) id: string, @Ctx() context: IdentityContext): Promise<Organization> {
     return ownOrganization(context, id, 'id');
   }
 
   @Query(() => [Organization], { description: 'The organizations you are an active member of.' })
+  @RequiresPermission('profile', 'read')
   async organizations(@Ctx() context: IdentityContext): Promise<Organization[]> {
     return context.services.organizations.listForUser(requirePrincipal(context).userId);
   }
 
-  @Mutation(() => Organization, { description: 'Creates an organization with you as its first member.' })
+  @Mutation(() => Organization, { description: 'Creates an organization with you as its first member and owner.' })
+  @RequiresPermission('organization', 'create')
   async createOrganization(
     @Arg('input', () => CreateOrganizationInput) input: CreateOrganizationInput,
     @Ctx() context: IdentityContext,
@@ -28,6 +32,7 @@ export class OrganizationResolver {
   }
 
   @Mutation(() => Organization)
+  @RequiresPermission('organization', 'update')
   async updateOrganization(
     @Arg('id', () => ID) id: string,
     @Arg('input', () => UpdateOrganizationInput) input: UpdateOrganizationInput,
@@ -38,6 +43,7 @@ export class OrganizationResolver {
   }
 
   @FieldResolver(() => [OrganizationMember], { description: 'Members, oldest first.' })
+  @RequiresPermission('members', 'read')
   async members(@Root() organization: Organization, @Ctx() context: IdentityContext): Promise<OrganizationMember[]> {
     return context.loaders.membersByOrganizationId.load(organization.id);
   }

@@ -1,3 +1,4 @@
+import { RequiresPermission } from '../../kernel/access-directives';
 import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { requirePrincipal } from '../../kernel/context';
 import { NotFoundError } from '../../kernel/errors';
@@ -9,6 +10,7 @@ import { UpdateProfileInput } from '../types/member.input';
 @Resolver(() => User)
 export class UserResolver {
   @Query(() => User, { description: 'The signed-in user.' })
+  @RequiresPermission('profile', 'read')
   async me(@Ctx() context: IdentityContext): Promise<User> {
     const { userId } = requirePrincipal(context);
     const user = await context.loaders.userById.load(userId);
@@ -17,6 +19,7 @@ export class UserResolver {
   }
 
   @Mutation(() => User, { description: 'Changes your own profile.' })
+  @RequiresPermission('profile', 'update')
   async updateMe(@Arg('input', () => UpdateProfileInput) input: UpdateProfileInput, @Ctx() context: IdentityContext): Promise<User> {
     return context.services.users.updateProfile(requirePrincipal(context).userId, { name: input.name });
   }

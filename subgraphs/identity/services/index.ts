@@ -1,5 +1,7 @@
 import type { SubgraphDependencies } from '../../kernel/subgraph';
 import { secretBoxFor } from '../../kernel/secrets';
+import type { AccessProvisioner } from '../../kernel/authorization/access-provisioner';
+import { AuthzProvisioner } from './authz-provisioner';
 import { MemberService } from './member.service';
 import { OrganizationService } from './organization.service';
 import { SessionTokenService } from './session-token.service';
@@ -14,12 +16,23 @@ export interface IdentityServices {
   sessionTokens: SessionTokenService;
 }
 
-export function createIdentityServices({ config, dataSource }: Pick<SubgraphDependencies, 'config' | 'dataSource'>): IdentityServices {
+/**
+ * `provisioner` keeps authz's role assignments in step with memberships; by default
+ * authz's internal routes, at the URL `peerUrl` gives (tests and the demo loader pass one
+ * that writes in-process).
+ */
+export function createIdentityServices(
+  dependencies: Pick<SubgraphDependencies, 'config' | 'dataSource'> &
+    Partial<Pick<SubgraphDependencies, 'peerUrl'>> & { provisioner?: AccessProvisioner },
+): IdentityServices {
+  const { config, dataSource } = dependencies;
   const users = new UserService(dataSource);
-  const members = new MemberService(dataSource, users);
   const signingKeys = new SigningKeyService(dataSource, secretBoxFor(config));
+  const peerUrl = dependencies.peerUrl ?? ((name) => config.subgraphs[name].url);
+  const provisioner = dependencies.provisioner ?? new AuthzProvisioner(config, signingKeys, () => peerUrl('authz'));
+  const members = new MemberService(dataSource, users, provisioner);
   return {
-    organizations: new OrganizationService(dataSource),
+    organizations: new OrganizationService(dataSource, provisioner),
     users,
     members,
     signingKeys,

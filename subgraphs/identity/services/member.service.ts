@@ -1,5 +1,7 @@
 import { In } from 'typeorm';
 import type { DataSource, EntityManager, Repository } from 'typeorm';
+import type { AccessProvisioner } from '../../kernel/authorization/access-provisioner';
+import { MEMBER_ROLE_ID } from '../../kernel/authorization/system-roles';
 import { ConflictError, NotFoundError } from '../../kernel/errors';
 import { newId } from '../../kernel/ids';
 import { MemberStatus, OrganizationMember } from '../entities/organization-member.entity';
@@ -19,6 +21,7 @@ export class MemberService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly users: UserService,
+    private readonly provisioner: AccessProvisioner,
   ) {
     this.members = dataSource.getRepository(OrganizationMember);
   }
@@ -43,12 +46,12 @@ export class MemberService {
     return this.members.existsBy({ organizationId, userId, status: MemberStatus.ACTIVE });
   }
 
-  /** Adds the person with this email to the organization, creating the user if needed. */
+  /** Adds the person with this email to the organization with the member role, creating the user if needed. */
   async add(input: AddMember): Promise<OrganizationMember> {
     try {
       return await this.dataSource.transaction(async (manager) => {
         const user = await this.users.ensureByEmail({ email: input.email, name: input.name ?? null }, manager);
-        return manager.save(
+        const member = await manager.save(
           manager.create(OrganizationMember, {
             id: newId('member'),
             organizationId: input.organizationId,
@@ -56,6 +59,8 @@ export class MemberService {
             status: MemberStatus.ACTIVE,
           }),
         );
+        await this.provisioner.grant(input.organizationId, user.id, MEMBER_ROLE_ID);
+        return member;
       });
     } catch (error) {
       if (isUniqueViolation(error, 'organization_members_organization_user_key')) {
@@ -78,6 +83,7 @@ export class MemberService {
     return this.changeLockingOrganization(id, async (manager, member) => {
       await assertNotLastActive(manager, member);
       await manager.delete(OrganizationMember, { id });
+      await this.provisioner.revokeAll(member.organizationId, member.userId);
       return member;
     });
   }

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { In } from 'typeorm';
 import type { DataSource, Repository } from 'typeorm';
+import type { AccessProvisioner } from '../../kernel/authorization/access-provisioner';
+import { OWNER_ROLE_ID } from '../../kernel/authorization/system-roles';
 import { ConflictError, NotFoundError } from '../../kernel/errors';
 import { newId } from '../../kernel/ids';
 import { MemberStatus, OrganizationMember } from '../entities/organization-member.entity';
@@ -31,7 +33,10 @@ export interface CreateOrganization {
 export class OrganizationService {
   private readonly organizations: Repository<Organization>;
 
-  constructor(private readonly dataSource: DataSource) {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly provisioner: AccessProvisioner,
+  ) {
     this.organizations = dataSource.getRepository(Organization);
   }
 
@@ -55,7 +60,7 @@ export class OrganizationService {
       .getMany();
   }
 
-  /** Creates the organization with its creator as first member, in one transaction. */
+  /** Creates the organization with its creator as first member and owner, in one transaction. */
   async create(input: CreateOrganization, creatorUserId: string, id: string = newId('organization')): Promise<Organization> {
     const name = input.name.trim();
     const explicitSlug = input.slug !== undefined;
@@ -72,6 +77,7 @@ export class OrganizationService {
               status: MemberStatus.ACTIVE,
             }),
           );
+          await this.provisioner.grant(id, creatorUserId, OWNER_ROLE_ID);
           return organization;
         });
       } catch (error) {

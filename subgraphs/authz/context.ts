@@ -1,0 +1,5 @@
+import type { SubgraphContext } from '../kernel/context';
+import type { AuthzLoaders } from './loaders';
+import type { AuthzServices } from './services';
+
+export type AuthzContext = SubgraphContext<AuthzServices, AuthzLoaders>;

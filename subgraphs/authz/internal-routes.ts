@@ -1,0 +1,60 @@
+import type { Express, NextFunction, Request, Response } from 'express';
+import { bearerToken } from '../kernel/auth/token-verifier';
+import { createServiceTokenVerifier } from '../kernel/auth/service-token';
+import { MEMBER_ROLE_ID, OWNER_ROLE_ID } from '../kernel/authorization/system-roles';
+import type { Config } from '../kernel/config';
+import { BadUserInputError, CodedError, HTTP_STATUS_BY_CODE, UnauthenticatedError } from '../kernel/errors';
+import { isId } from '../kernel/ids';
+import type { Logger } from '../kernel/logger';
+import type { AuthzServices } from './services';
+
+/** The roles identity may hand out on its own: the creator of an organization, a new member. */
+const BOOTSTRAP_ROLES = new Set([OWNER_ROLE_ID, MEMBER_ROLE_ID]);
+
+export const INTERNAL_ROUTE_PREFIX = '/internal/v1/organizations/:organizationId/users/:userId/roles';
+
+/**
+ * Routes only identity calls, with a service token (see kernel/auth/service-token.ts):
+ *   PUT    …/organizations/:org/users/:user/roles/:role   the creator becomes owner, a new member a member
+ *   DELETE …/organizations/:org/users/:user/roles         a member left: every role goes
+ * Not part of the supergraph; Kong does not route /internal.
+ */
+export function mountInternalRoutes(app: Express, services: AuthzServices, config: Config, logger: Logger): void {
+  const verify = createServiceTokenVerifier(config);
+  const handle =
+    (work: (organizationId: string, userId: string, req: Request) => Promise<unknown>) =>
+    async (req: Request, res: Response, _next: NextFunction) => {
+      try {
+        const { organizationId, userId } = req.params as { organizationId: string; userId: string };
+        const token = bearerToken(req.headers.authorization);
+        if (!token) throw new UnauthenticatedError('A service token is required');
+        await verify(token, 'identity', organizationId);
+        if (!isId('user', userId)) throw new BadUserInputError(`userId: "${userId}" is not a user id`, 'userId');
+        res.json(await work(organizationId, userId, req));
+      } catch (error) {
+        const coded = error instanceof CodedError ? error : null;
+        if (!coded) logger.error({ err: error }, 'internal route failed');
+        const code = coded?.code ?? 'INTERNAL';
+        res
+          .status(HTTP_STATUS_BY_CODE[code])
+          .json({ errors: [{ message: coded?.message ?? 'Internal server error', extensions: { code } }] });
+      }
+    };
+
+  app.put(
+    `${INTERNAL_ROUTE_PREFIX}/:roleId`,
+    handle(async (organizationId, userId, req) => {
+      const roleId = String(req.params.roleId);
+      if (!BOOTSTRAP_ROLES.has(roleId))
+        throw new BadUserInputError(`roleId: identity may only grant ${[...BOOTSTRAP_ROLES].join(' or ')}`, 'roleId');
+      return services.assignments.grant(organizationId, { userId, roleId });
+    }),
+  );
+  app.delete(
+    INTERNAL_ROUTE_PREFIX,
+    handle(async (organizationId, userId) => {
+      await services.assignments.revokeAll(organizationId, userId);
+      return { organizationId, userId, revoked: true };
+    }),
+  );
+}

@@ -1,0 +1,70 @@
+import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
+import { RequiresPermission } from '../../kernel/access-directives';
+import { requirePrincipal } from '../../kernel/context';
+import { parseId } from '../../kernel/ids';
+import type { AuthzContext } from '../context';
+import { AuthzUser, PermissionCheckType, PermissionExplanationType } from '../types/role.type';
+
+@Resolver(() => PermissionCheckType)
+export class PermissionResolver {
+  @Query(() => [String], {
+    description: "A user's effective permissions in your token's organization now: `resource:action`, wildcards as granted.",
+  })
+  @RequiresPermission('permissions', 'read')
+  async userPermissions(@Arg('userId', () => ID) userId: string, @Ctx() context: AuthzContext): Promise<string[]> {
+    return context.services.decisions.permissionsOf(requirePrincipal(context).organizationId, parseId('user', userId, 'userId'));
+  }
+
+  @Query(() => [String], { description: 'Your own effective permissions, for showing only what you can do.' })
+  @RequiresPermission('profile', 'read')
+  async myPermissions(@Ctx() context: AuthzContext): Promise<string[]> {
+    const { organizationId, userId } = requirePrincipal(context);
+    return context.services.decisions.permissionsOf(organizationId, userId);
+  }
+
+  @Query(() => PermissionCheckType, { description: 'Whether a user may do `action` on `resource` in the organization, now.' })
+  @RequiresPermission('permissions', 'read')
+  async checkPermission(
+    @Arg('userId', () => ID) userId: string,
+    @Arg('resource', () => String) resource: string,
+    @Arg('action', () => String) action: string,
+    @Arg('organizationId', () => ID, { nullable: true, description: "Defaults to your token's organization, and must be it." })
+    organizationId: string | undefined,
+    @Ctx() context: AuthzContext,
+  ): Promise<PermissionCheckType> {
+    const principal = requirePrincipal(context);
+    const decision = await context.services.decisions.check(
+      organizationId ?? principal.organizationId,
+      parseId('user', userId, 'userId'),
+      resource,
+      action,
+    );
+    return { ...decision, user: { id: decision.userId } };
+  }
+
+  @Query(() => PermissionExplanationType, {
+    description: 'The decision for a user and permission, with the policy lines that produced it.',
+  })
+  @RequiresPermission('permissions', 'read')
+  async explainPermission(
+    @Arg('userId', () => ID) userId: string,
+    @Arg('resource', () => String) resource: string,
+    @Arg('action', () => String) action: string,
+    @Ctx() context: AuthzContext,
+  ): Promise<PermissionExplanationType> {
+    const { organizationId } = requirePrincipal(context);
+    const explanation = await context.services.decisions.explain(organizationId, parseId('user', userId, 'userId'), resource, action);
+    return { ...explanation, user: { id: explanation.userId } };
+  }
+
+  @Query(() => [AuthzUser], { description: 'The users of your organization who may do `action` on `resource` now.' })
+  @RequiresPermission('permissions', 'read')
+  async whoCan(
+    @Arg('resource', () => String) resource: string,
+    @Arg('action', () => String) action: string,
+    @Ctx() context: AuthzContext,
+  ): Promise<AuthzUser[]> {
+    const userIds = await context.services.decisions.whoCan(requirePrincipal(context).organizationId, resource, action);
+    return userIds.map((id) => ({ id }));
+  }
+}

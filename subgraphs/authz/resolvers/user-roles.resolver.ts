@@ -1,0 +1,20 @@
+import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import { RequiresPermission } from '../../kernel/access-directives';
+import { requirePrincipal } from '../../kernel/context';
+import type { AuthzContext } from '../context';
+import { AuthzUser, RoleAssignmentType } from '../types/role.type';
+
+@Resolver(() => AuthzUser)
+export class UserRolesResolver {
+  @FieldResolver(() => [RoleAssignmentType], {
+    description: "The user's roles in your token's organization, expired ones included (marked inactive).",
+  })
+  @RequiresPermission('members', 'read')
+  async roles(@Root() user: AuthzUser, @Ctx() context: AuthzContext): Promise<RoleAssignmentType[]> {
+    return context.services.assignments.listForUser(requirePrincipal(context).organizationId, user.id);
+  }
+}
+
+export const authzUserReference = {
+  __resolveReference: ({ id }: { id: string }): AuthzUser => ({ id }),
+};

@@ -1,0 +1,23 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Authorizer } from '../../kernel/authorization/authorizer';
+
+/**
+ * Every write to the policy goes through here: one transaction per organization at a
+ * time (an advisory lock, so checks like "the last owner" cannot race), then, once it
+ * has committed, every process is told to forget its cached policy.
+ */
+export class PolicyWriter {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly authorizer: Authorizer,
+  ) {}
+
+  async change<T>(organizationId: string, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    const result = await this.dataSource.transaction(async (manager) => {
+      await manager.query(`SELECT pg_advisory_xact_lock(hashtext('authz:' || $1))`, [organizationId]);
+      return work(manager);
+    });
+    await this.authorizer.policyChanged();
+    return result;
+  }
+}
