@@ -1,0 +1,295 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { buildSchema } from 'graphql';
+import { API_SCHEMA_PATH } from '../../gateway/schema-paths';
+import { SYSTEM_ROLES } from '../../subgraphs/kernel/authorization/system-roles';
+import type { Exchange } from '../kit/client';
+import { uniqueEmail } from '../kit/seed';
+import type { SeededMember, SeededOrganization } from '../kit/seed';
+import { startTestSupergraph } from '../kit/supergraph';
+import type { TestSupergraph } from '../kit/supergraph';
+
+/**
+ * Every system role × every root field of the supergraph × own organization and a foreign
+ * one. The table below is the role table of the product, written out by hand: it is the
+ * specification the running system is held to, not derived from the code under test.
+ */
+type RoleName = 'owner' | 'admin' | 'billing_manager' | 'member' | 'guest';
+const ALL: RoleName[] = ['owner', 'admin', 'billing_manager', 'member', 'guest'];
+const MANAGERS: RoleName[] = ['owner', 'admin'];
+
+interface Fixture {
+  organization: SeededOrganization;
+  actor: SeededMember;
+  /** Members a mutation may act on, one per mutation, so cases do not disturb each other. */
+  targets: SeededMember[];
+  customRoles: string[];
+}
+
+interface Case {
+  field: string;
+  allowed: RoleName[] | 'public';
+  own: (own: Fixture) => [query: string, variables?: Record<string, unknown>];
+  /** Aimed at the foreign organization with the caller's own token; absent when the field names no organization's data. */
+  foreign?: (foreign: Fixture) => [query: string, variables?: Record<string, unknown>];
+  /** For a foreign call that may succeed (it answers about the caller's own organization): what must hold of its data. */
+  foreignData?: (data: Record<string, unknown>, foreign: Fixture) => void;
+}
+
+const CASES: Case[] = [
+  { field: 'Query.health', allowed: 'public', own: () => ['{ health { identity { status } } }'] },
+  { field: 'Query.plans', allowed: 'public', own: () => ['{ plans { code } }'] },
+  {
+    field: 'Query.organization',
+    allowed: ALL,
+    own: (f) => ['query($id: ID!) { organization(id: $id) { id name } }', { id: f.organization.organization.id }],
+    foreign: (f) => ['query($id: ID!) { organization(id: $id) { id name } }', { id: f.organization.organization.id }],
+  },
+  { field: 'Query.organizations', allowed: ALL, own: () => ['{ organizations { id } }'] },
+  { field: 'Query.me', allowed: ALL, own: () => ['{ me { id email } }'] },
+  { field: 'Query.roles', allowed: ALL, own: () => ['{ roles { id } }'] },
+  {
+    field: 'Query.role',
+    allowed: ALL,
+    own: (f) => ['query($id: ID!) { role(id: $id) { id } }', { id: f.customRoles[0] }],
+    foreign: (f) => ['query($id: ID!) { role(id: $id) { id } }', { id: f.customRoles[0] }],
+  },
+  {
+    field: 'Query.userPermissions',
+    allowed: MANAGERS,
+    own: (f) => ['query($u: ID!) { userPermissions(userId: $u) }', { u: f.targets[0]!.user.id }],
+    foreign: (f) => ['query($u: ID!) { userPermissions(userId: $u) }', { u: f.organization.owner.user.id }],
+    // Asked about a foreign owner, the answer is about the caller's organization, where they hold nothing.
+    foreignData: (data) => expect(data.userPermissions).toEqual([]),
+  },
+  { field: 'Query.myPermissions', allowed: ALL, own: () => ['{ myPermissions }'] },
+  {
+    field: 'Query.checkPermission',
+    allowed: MANAGERS,
+    own: (f) => [
+      'query($u: ID!, $o: ID) { checkPermission(userId: $u, resource: "members", action: "read", organizationId: $o) { allowed } }',
+      { u: f.targets[0]!.user.id, o: f.organization.organization.id },
+    ],
+    foreign: (f) => [
+      'query($u: ID!, $o: ID) { checkPermission(userId: $u, resource: "members", action: "read", organizationId: $o) { allowed } }',
+      { u: f.organization.owner.user.id, o: f.organization.organization.id },
+    ],
+  },
+  {
+    field: 'Query.explainPermission',
+    allowed: MANAGERS,
+    own: (f) => [
+      'query($u: ID!) { explainPermission(userId: $u, resource: "members", action: "read") { allowed } }',
+      { u: f.targets[0]!.user.id },
+    ],
+    foreign: (f) => [
+      'query($u: ID!) { explainPermission(userId: $u, resource: "members", action: "read") { allowed policyLines } }',
+      { u: f.organization.owner.user.id },
+    ],
+    foreignData: (data) => expect(data.explainPermission).toEqual({ allowed: false, policyLines: [] }),
+  },
+  { field: 'Query.whoCan', allowed: MANAGERS, own: () => ['{ whoCan(resource: "billing", action: "read") { id } }'] },
+  {
+    field: 'Mutation.createOrganization',
+    allowed: ['owner', 'admin', 'billing_manager', 'member'],
+    own: () => ['mutation { createOrganization(input: { name: "Spin-off" }) { id } }'],
+  },
+  {
+    field: 'Mutation.updateOrganization',
+    allowed: MANAGERS,
+    own: (f) => [
+      'mutation($id: ID!) { updateOrganization(id: $id, input: { name: "Renamed" }) { id } }',
+      { id: f.organization.organization.id },
+    ],
+    foreign: (f) => [
+      'mutation($id: ID!) { updateOrganization(id: $id, input: { name: "Hijacked" }) { id } }',
+      { id: f.organization.organization.id },
+    ],
+  },
+  {
+    field: 'Mutation.addMember',
+    allowed: MANAGERS,
+    own: (f) => [
+      'mutation($i: AddMemberInput!) { addMember(input: $i) { id } }',
+      { i: { organizationId: f.organization.organization.id, email: uniqueEmail('added') } },
+    ],
+    foreign: (f) => [
+      'mutation($i: AddMemberInput!) { addMember(input: $i) { id } }',
+      { i: { organizationId: f.organization.organization.id, email: uniqueEmail('planted') } },
+    ],
+  },
+  {
+    field: 'Mutation.updateMember',
+    allowed: MANAGERS,
+    own: (f) => ['mutation($id: ID!) { updateMember(id: $id, input: { status: SUSPENDED }) { id } }', { id: f.targets[0]!.membership.id }],
+    foreign: (f) => [
+      'mutation($id: ID!) { updateMember(id: $id, input: { status: SUSPENDED }) { id } }',
+      { id: f.targets[0]!.membership.id },
+    ],
+  },
+  {
+    field: 'Mutation.removeMember',
+    allowed: MANAGERS,
+    own: (f) => ['mutation($id: ID!) { removeMember(id: $id) { id } }', { id: f.targets[1]!.membership.id }],
+    foreign: (f) => ['mutation($id: ID!) { removeMember(id: $id) { id } }', { id: f.targets[1]!.membership.id }],
+  },
+  {
+    field: 'Mutation.updateMe',
+    allowed: ['owner', 'admin', 'billing_manager', 'member'],
+    own: () => ['mutation { updateMe(input: { name: "Renamed" }) { id } }'],
+  },
+  {
+    field: 'Mutation.createRole',
+    allowed: MANAGERS,
+    own: () => ['mutation { createRole(input: { name: "Viewer", permissions: ["members:read"] }) { id } }'],
+  },
+  {
+    field: 'Mutation.updateRole',
+    allowed: MANAGERS,
+    own: (f) => ['mutation($id: ID!) { updateRole(id: $id, input: { name: "Renamed role" }) { id } }', { id: f.customRoles[0] }],
+    foreign: (f) => ['mutation($id: ID!) { updateRole(id: $id, input: { permissions: ["*:*"] }) { id } }', { id: f.customRoles[0] }],
+  },
+  {
+    field: 'Mutation.deleteRole',
+    allowed: MANAGERS,
+    own: (f) => ['mutation($id: ID!) { deleteRole(id: $id) { id } }', { id: f.customRoles[1] }],
+    foreign: (f) => ['mutation($id: ID!) { deleteRole(id: $id) { id } }', { id: f.customRoles[1] }],
+  },
+  {
+    field: 'Mutation.assignRole',
+    allowed: MANAGERS,
+    own: (f) => [
+      'mutation($i: AssignRoleInput!) { assignRole(input: $i) { active } }',
+      { i: { userId: f.targets[2]!.user.id, roleId: 'role_guest' } },
+    ],
+    foreign: (f) => [
+      'mutation($i: AssignRoleInput!) { assignRole(input: $i) { active } }',
+      { i: { userId: f.targets[2]!.user.id, roleId: f.customRoles[0], organizationId: f.organization.organization.id } },
+    ],
+  },
+  {
+    field: 'Mutation.revokeRole',
+    allowed: MANAGERS,
+    own: (f) => [
+      'mutation($i: RevokeRoleInput!) { revokeRole(input: $i) { active } }',
+      { i: { userId: f.targets[3]!.user.id, roleId: 'role_member' } },
+    ],
+    foreign: (f) => [
+      'mutation($i: RevokeRoleInput!) { revokeRole(input: $i) { active } }',
+      { i: { userId: f.organization.owner.user.id, roleId: 'role_owner', organizationId: f.organization.organization.id } },
+    ],
+  },
+];
+
+let supergraph: TestSupergraph;
+const fixtures = new Map<RoleName, Fixture>();
+let foreign: Fixture;
+
+async function fixture(role: RoleName | null): Promise<Fixture> {
+  let builder = supergraph.seed.org({ name: role ? `Home of ${role}` : 'Foreign' });
+  if (role) builder = builder.withMember({ role: `role_${role}` });
+  for (let index = 0; index < 4; index++) builder = builder.withMember();
+  const organization = await builder.create();
+  const [actor, ...targets] = role ? organization.members : [organization.owner, ...organization.members];
+  const customRoles = [];
+  for (const name of ['Custom one', 'Custom two']) {
+    customRoles.push(
+      (
+        await supergraph.seed.authz.roles.create(organization.organization.id, organization.owner.user.id, {
+          name,
+          permissions: ['members:read'],
+        })
+      ).id,
+    );
+  }
+  return { organization, actor: actor!, targets, customRoles };
+}
+
+function send(token: string, [query, variables]: [string, Record<string, unknown>?]): Promise<Exchange<Record<string, unknown>>> {
+  return supergraph.gateway<Record<string, unknown>, Record<string, unknown> | undefined>(query, variables, { token });
+}
+
+function codes(exchange: Exchange<unknown>): string[] {
+  return (exchange.errors ?? []).map((error) => String(error.extensions?.code));
+}
+
+beforeAll(async () => {
+  supergraph = await startTestSupergraph();
+  for (const role of ALL) fixtures.set(role, await fixture(role));
+  foreign = await fixture(null);
+});
+afterAll(async () => {
+  await supergraph?.stop();
+});
+
+describe('the role matrix', () => {
+  it('covers every root field of the supergraph, and the roles it names are the system roles', () => {
+    const api = buildSchema(readFileSync(path.resolve(__dirname, '../..', API_SCHEMA_PATH), 'utf8'));
+    const rootFields = [api.getQueryType(), api.getMutationType(), api.getSubscriptionType()].flatMap((type) =>
+      type ? Object.keys(type.getFields()).map((field) => `${type.name}.${field}`) : [],
+    );
+    expect(CASES.map((c) => c.field).sort()).toEqual(rootFields.sort());
+    expect(SYSTEM_ROLES.map((role) => role.id)).toEqual(ALL.map((role) => `role_${role}`));
+  });
+
+  describe.each(ALL)('as %s', (role) => {
+    it.each(CASES.map((c) => [c.field, c] as const))(
+      '%s in its own organization: allowed or FORBIDDEN as the role table says',
+      async (_field, c) => {
+        const own = fixtures.get(role)!;
+        const exchange = await send(own.actor.token, c.own(own));
+        const fieldName = c.field.split('.')[1]!;
+        if (c.allowed === 'public' || c.allowed.includes(role)) {
+          expect({ errors: exchange.errors ?? [] }).toEqual({ errors: [] });
+          expect(exchange.data?.[fieldName]).toBeDefined();
+        } else {
+          expect(codes(exchange)).toEqual(['FORBIDDEN']);
+          expect(exchange.errors?.[0]?.extensions?.requiredPermission).toMatch(/^[a-z]+:[a-z]+$/);
+          expect(exchange.data?.[fieldName] ?? null).toBeNull();
+        }
+      },
+    );
+
+    it.each(CASES.filter((c) => c.foreign).map((c) => [c.field, c] as const))(
+      '%s aimed at another organization never reads or changes it',
+      async (_field, c) => {
+        const own = fixtures.get(role)!;
+        const exchange = await send(own.actor.token, c.foreign!(foreign));
+        if (exchange.errors?.length) {
+          expect(codes(exchange).every((code) => code === 'FORBIDDEN' || code === 'NOT_FOUND')).toBe(true);
+          expect(exchange.data?.[c.field.split('.')[1]!] ?? null).toBeNull();
+        } else {
+          expect(c.foreignData).toBeDefined();
+          c.foreignData!(exchange.data!, foreign);
+        }
+      },
+    );
+  });
+
+  it('left the foreign organization exactly as it was', async () => {
+    const token = foreign.organization.owner.token;
+    const { data } = await send(token, [
+      `query($id: ID!) { organization(id: $id) { name members { id status user { roles { role { id } } } } } roles { id name permissions } }`,
+      { id: foreign.organization.organization.id },
+    ]);
+    const organization = data!.organization as {
+      name: string;
+      members: { id: string; status: string; user: { roles: { role: { id: string } }[] } }[];
+    };
+    expect(organization.name).toBe('Foreign');
+    expect(organization.members.map((m) => m.id)).toEqual([
+      foreign.organization.owner.membership.id,
+      ...foreign.targets.map((t) => t.membership.id),
+    ]);
+    expect(organization.members.every((m) => m.status === 'ACTIVE')).toBe(true);
+    expect(organization.members.map((m) => m.user.roles.map((r) => r.role.id))).toEqual([
+      ['role_owner'],
+      ...foreign.targets.map(() => ['role_member']),
+    ]);
+    const roles = data!.roles as { id: string; name: string; permissions: string[] }[];
+    expect(roles.filter((r) => foreign.customRoles.includes(r.id))).toEqual([
+      { id: foreign.customRoles[0], name: 'Custom one', permissions: ['members:read'] },
+      { id: foreign.customRoles[1], name: 'Custom two', permissions: ['members:read'] },
+    ]);
+  });
+});
