@@ -1,0 +1,173 @@
+/**
+ * The supergraph as production runs it: the project compiled to JavaScript, each subgraph
+ * in its own process on the machine's PostgreSQL and Redis, and the gateways under test
+ * (ours, Hive Gateway) as processes of their own in front of the same subgraphs.
+ */
+import { execFile } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { SUBGRAPH_NAMES } from '../subgraphs/kernel/config';
+import type { SubgraphName } from '../subgraphs/kernel/config';
+import type { BenchDatabase } from './data';
+import { freePort, spawnServer } from './processes';
+import type { ServerProcess } from './processes';
+
+export const ROOT = path.resolve(__dirname, '..');
+export const BUILD_DIR = path.join(ROOT, 'bench', 'results', 'build');
+const SUPERGRAPH = path.join(ROOT, 'schema', 'supergraph.graphql');
+export const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** Compiles the project once (no type check: `npm run typecheck` does that) so servers start without ts-node. */
+export async function buildProject(): Promise<void> {
+  const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+  await promisify(execFile)(process.execPath, [tsc, '-p', path.join(ROOT, 'tsconfig.json'), '--outDir', BUILD_DIR, '--noCheck'], {
+    cwd: ROOT,
+  });
+  // The gateway reads the committed supergraph next to its compiled code, as in the container image.
+  mkdirSync(path.join(BUILD_DIR, 'schema'), { recursive: true });
+  copyFileSync(SUPERGRAPH, path.join(BUILD_DIR, 'schema', 'supergraph.graphql'));
+}
+
+function baseEnv(database: BenchDatabase): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_ENV: 'production',
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+    HOST: '127.0.0.1',
+    DATABASE_URL: database.url,
+    SECRETS_KEY: database.secretsKey,
+    REDIS_URL,
+  };
+}
+
+export interface Subgraphs {
+  urls: Record<SubgraphName, string>;
+  processes: ServerProcess[];
+  stop(): Promise<void>;
+}
+
+/** Identity first (the others fetch its JWKS), then the other five side by side. */
+export async function startSubgraphs(database: BenchDatabase): Promise<Subgraphs> {
+  const ports = {} as Record<SubgraphName, number>;
+  for (const name of SUBGRAPH_NAMES) ports[name] = await freePort();
+  const urls = Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, `http://127.0.0.1:${ports[name]}/graphql`])) as Record<
+    SubgraphName,
+    string
+  >;
+  const env = {
+    ...baseEnv(database),
+    AUTH_JWKS_URL: `http://127.0.0.1:${ports.identity}/.well-known/jwks.json`,
+    ...Object.fromEntries(SUBGRAPH_NAMES.map((name) => [`${name.toUpperCase()}_PORT`, String(ports[name])])),
+  };
+  const start = (name: SubgraphName) =>
+    spawnServer({
+      name,
+      args: [path.join(BUILD_DIR, 'bin', 'serve.js'), name],
+      env,
+      cwd: ROOT,
+      readyUrl: `http://127.0.0.1:${ports[name]}/ready`,
+      url: urls[name],
+    });
+  const processes: ServerProcess[] = [];
+  const stop = async () => {
+    await Promise.all(processes.map((server) => server.stop()));
+  };
+  try {
+    processes.push(await start('identity'));
+    const rest = await Promise.allSettled(SUBGRAPH_NAMES.filter((name) => name !== 'identity').map(start));
+    for (const outcome of rest) if (outcome.status === 'fulfilled') processes.push(outcome.value);
+    const failed = rest.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+    if (failed) throw failed.reason;
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { urls, processes, stop };
+}
+
+export type GatewayKind = 'ours' | 'hive';
+
+/**
+ * One gateway in front of `subgraphs`. `workers` > 1 runs one worker per core: ours with
+ * node:cluster (gateway/cluster.ts), Hive Gateway with its `--fork`.
+ */
+export async function startGateway(
+  kind: GatewayKind,
+  database: BenchDatabase,
+  subgraphs: Subgraphs,
+  { workers = 1, nodeArgs = [] }: { workers?: number; nodeArgs?: string[] } = {},
+): Promise<ServerProcess> {
+  const port = await freePort();
+  const graphqlUrl = `http://127.0.0.1:${port}/graphql`;
+  if (kind === 'ours') {
+    return spawnServer({
+      name: workers > 1 ? `ours ×${workers}` : 'ours',
+      args: [
+        ...nodeArgs,
+        ...(workers > 1 ? [path.join(BUILD_DIR, 'gateway', 'cluster.js')] : [path.join(BUILD_DIR, 'bin', 'serve.js'), 'gateway']),
+      ],
+      env: {
+        ...baseEnv(database),
+        GATEWAY_PORT: String(port),
+        GATEWAY_WORKERS: String(workers),
+        AUTH_JWKS_URL: new URL('/.well-known/jwks.json', subgraphs.urls.identity).toString(),
+        ...Object.fromEntries(SUBGRAPH_NAMES.map((name) => [`${name.toUpperCase()}_URL`, subgraphs.urls[name]])),
+      },
+      cwd: ROOT,
+      readyUrl: `http://127.0.0.1:${port}/health`,
+      url: graphqlUrl,
+    });
+  }
+
+  // Hive Gateway serves the same committed supergraph, with its subgraph URLs pointed at this run's ports.
+  const dir = mkdtempSync(path.join(tmpdir(), 'auralink-bench-hive-'));
+  let supergraph = readFileSync(SUPERGRAPH, 'utf8');
+  for (const name of SUBGRAPH_NAMES) {
+    supergraph = supergraph.replace(new RegExp(`(@join__graph\\(name: "${name}", url: ")[^"]*(")`), `$1${subgraphs.urls[name]}$2`);
+  }
+  writeFileSync(path.join(dir, 'supergraph.graphql'), supergraph);
+  // Like ours, it forwards the caller's token and request id to every subgraph.
+  writeFileSync(
+    path.join(dir, 'gateway.config.mjs'),
+    `export const gatewayConfig = {
+  propagateHeaders: {
+    fromClientToSubgraphs: ({ request }) => ({
+      authorization: request.headers.get('authorization'),
+      'x-request-id': request.headers.get('x-request-id'),
+    }),
+  },
+};
+`,
+  );
+  const server = await spawnServer({
+    name: workers > 1 ? `hive ×${workers}` : 'hive',
+    args: [
+      path.join(ROOT, 'node_modules', '@graphql-hive', 'gateway', 'dist', 'bin.js'),
+      'supergraph',
+      path.join(dir, 'supergraph.graphql'),
+      '--config-path',
+      path.join(dir, 'gateway.config.mjs'),
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--fork',
+      String(workers),
+      '--disable-websockets',
+    ],
+    env: { ...baseEnv(database) },
+    cwd: dir,
+    readyUrl: `http://127.0.0.1:${port}/healthcheck`,
+    url: graphqlUrl,
+  });
+  return {
+    ...server,
+    stop: async () => {
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
