@@ -37,11 +37,14 @@ export function testConfig(overrides: NodeJS.ProcessEnv = {}): Config {
   });
 }
 
-/** The six subgraphs and the gateway on free ports, over a database of this test file's own. */
-export async function startTestSupergraph(): Promise<TestSupergraph> {
+/** The machine's Redis, for tests of what crosses processes. */
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** The six subgraphs and the gateway on free ports, over a database of this test file's own; `env` adds settings. */
+export async function startTestSupergraph(env: NodeJS.ProcessEnv = {}): Promise<TestSupergraph> {
   const database = await createTestDatabase();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'auralink-test-'));
-  const config = testConfig({ DATABASE_URL: database.url, DATA_DIR: dataDir });
+  const config = testConfig({ ...env, DATABASE_URL: database.url, DATA_DIR: dataDir });
   const running = await startSupergraph({
     config,
     logger: createLogger(config.logLevel),
