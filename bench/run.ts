@@ -18,12 +18,15 @@ import { parseArgs } from 'node:util';
 import path from 'node:path';
 import type { RunOptions, Scenario } from './options';
 import { renderReport, writeResults } from './report';
+import { authzCheckScenario, authzEnforceScenario } from './scenarios/authz';
 import { gatewayScenario } from './scenarios/gateway';
 import { plannerScenario } from './scenarios/planner';
 
 const SCENARIOS: Record<string, Scenario> = {
   gateway: gatewayScenario,
   planner: plannerScenario,
+  'authz-enforce': authzEnforceScenario,
+  'authz-check': authzCheckScenario,
 };
 
 const list = (value: string | undefined) =>

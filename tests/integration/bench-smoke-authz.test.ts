@@ -1,0 +1,44 @@
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+/** Runs a scenario on a tiny data set with very short runs: it must start, finish and print its table; the figures mean nothing. */
+async function smoke(scenario: string): Promise<{ stdout: string; raw: unknown }> {
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [require.resolve('ts-node/dist/bin.js'), '--transpile-only', 'bench/run.ts', scenario, '--smoke'],
+    { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'warn' }, maxBuffer: 16 * 1024 * 1024, timeout: 110_000 },
+  );
+  const file = /^results: (.+\.json)$/m.exec(stdout)?.[1];
+  if (!file) throw new Error(`no results file reported:\n${stdout}`);
+  const absolute = path.resolve(ROOT, file);
+  expect(existsSync(absolute)).toBe(true);
+  const { raw } = JSON.parse(readFileSync(absolute, 'utf8')) as { raw: unknown };
+  rmSync(absolute);
+  return { stdout, raw };
+}
+
+describe('authorization benchmark scenarios (smoke)', () => {
+  it('authz-enforce: plain Casbin and the fast path side by side, after checking they agree', async () => {
+    const { stdout } = await smoke('authz-enforce');
+    expect(stdout).toMatch(/answered the same 10000 random questions identically/);
+    for (const decider of ['node-casbin, one enforcer per organization', 'OrganizationPolicy.allows, warm', 'Authorizer.allows']) {
+      expect(stdout).toMatch(new RegExp(`^\\| ${decider}`, 'm'));
+    }
+  }, 60_000);
+
+  it('authz-check: checkPermission straight to authz and through the gateway, without errors', async () => {
+    const { stdout, raw } = await smoke('authz-check');
+    expect(stdout).toMatch(/^\| authz subgraph directly \(floor\) /m);
+    expect(stdout).toMatch(/^\| through our gateway /m);
+    const runs = raw as { name: string; requests: number; errors: number }[];
+    expect(runs.map((run) => run.name)).toEqual(['authz subgraph directly (floor)', 'through our gateway']);
+    for (const run of runs) {
+      expect(run.requests).toBeGreaterThan(0);
+      expect(run.errors).toBe(0);
+    }
+  }, 120_000);
+});
