@@ -51,9 +51,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   const urlOf = (name: string, url: string | undefined) =>
     options.subgraphUrls?.[name as SubgraphName] ?? config.subgraphs[name as SubgraphName]?.url ?? url ?? '';
 
+  const dataSources: SubgraphDataSource[] = [];
   const gateway = new ApolloGateway({
     supergraphSdl,
-    buildService: ({ name, url }) => new SubgraphDataSource(name, urlOf(name, url)),
+    buildService: ({ name, url }) => {
+      const dataSource = new SubgraphDataSource(name, urlOf(name, url));
+      dataSources.push(dataSource);
+      return dataSource;
+    },
     logger,
   });
 
@@ -95,6 +100,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     port,
     close: async () => {
       await server.stop();
+      await Promise.all(dataSources.map((dataSource) => dataSource.close()));
     },
   };
 }
