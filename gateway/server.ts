@@ -20,6 +20,7 @@ import type { GatewayContext } from './context';
 import { protectedRootFields, publicRootFields } from './public-fields';
 import { SUPERGRAPH_PATH } from './schema-paths';
 import { SubgraphDataSource } from './subgraph-data-source';
+import { cachedTokenVerifier } from './token-cache';
 
 export interface GatewayOptions {
   config: Config;
@@ -47,7 +48,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   const supergraphSdl = readSupergraphSdl();
   const publicFields = publicRootFields(supergraphSdl);
   const introspection = config.env !== 'production';
-  const verifyToken = options.tokenVerifier ?? createTokenVerifier(config.auth);
+  const verifyToken = cachedTokenVerifier(options.tokenVerifier ?? createTokenVerifier(config.auth));
   const urlOf = (name: string, url: string | undefined) =>
     options.subgraphUrls?.[name as SubgraphName] ?? config.subgraphs[name as SubgraphName]?.url ?? url ?? '';
 

@@ -1,0 +1,40 @@
+import type { Principal } from '../subgraphs/kernel/auth/principal';
+import type { TokenVerifier } from '../subgraphs/kernel/auth/token-verifier';
+
+export interface TokenCacheOptions {
+  /** Most tokens remembered; the least recently used goes first. */
+  maxEntries?: number;
+  /** How long a verification is trusted, at most (and never past the token's own expiry). */
+  maxAgeMs?: number;
+  now?: () => number;
+}
+
+/**
+ * Remembers tokens that verified, so a client sending the same token on every request
+ * pays for one Ed25519 signature check per token and minute rather than per request (the
+ * check was the largest single cost in the gateway's CPU profile, BENCHMARKS.md).
+ * Only successes are kept; a token past its `exp` is verified again, and so refused.
+ * Keys are the exact token text: a token that differs in one character is a new token.
+ */
+export function cachedTokenVerifier(verify: TokenVerifier, options: TokenCacheOptions = {}): TokenVerifier {
+  const maxEntries = options.maxEntries ?? 10_000;
+  const maxAgeMs = options.maxAgeMs ?? 60_000;
+  const now = options.now ?? Date.now;
+  const entries = new Map<string, { principal: Principal; trustedUntil: number }>();
+
+  return async (token) => {
+    const cached = entries.get(token);
+    if (cached) {
+      entries.delete(token);
+      if (cached.trustedUntil > now()) {
+        entries.set(token, cached); // most recently used last
+        return cached.principal;
+      }
+    }
+    const principal = await verify(token);
+    const verifiedAt = now();
+    entries.set(token, { principal, trustedUntil: Math.min(verifiedAt + maxAgeMs, principal.expiresAt.getTime()) });
+    if (entries.size > maxEntries) entries.delete(entries.keys().next().value!);
+    return principal;
+  };
+}
