@@ -11,7 +11,8 @@ import { promisify } from 'node:util';
 import { SUBGRAPH_NAMES } from '../subgraphs/kernel/config';
 import type { SubgraphName } from '../subgraphs/kernel/config';
 import type { BenchDatabase } from './data';
-import { freePort, spawnServer } from './processes';
+import { freePort, processTree, spawnServer } from './processes';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ServerProcess } from './processes';
 
 export const ROOT = path.resolve(__dirname, '..');
@@ -99,6 +100,23 @@ export async function startGateway(
   database: BenchDatabase,
   subgraphs: Subgraphs,
   { workers = 1, nodeArgs = [] }: { workers?: number; nodeArgs?: string[] } = {},
+): Promise<ServerProcess> {
+  const server = await spawnGateway(kind, database, subgraphs, workers, nodeArgs);
+  // The first worker to listen makes /health answer: wait for the others to be forked and listening.
+  if (workers > 1) {
+    const deadline = Date.now() + 20_000;
+    while (processTree(server.pid).length < workers + 1 && Date.now() < deadline) await sleep(100);
+    await sleep(3000);
+  }
+  return server;
+}
+
+async function spawnGateway(
+  kind: GatewayKind,
+  database: BenchDatabase,
+  subgraphs: Subgraphs,
+  workers: number,
+  nodeArgs: string[],
 ): Promise<ServerProcess> {
   const port = await freePort();
   const graphqlUrl = `http://127.0.0.1:${port}/graphql`;
