@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
@@ -17,6 +18,7 @@ import type { Logger } from '../subgraphs/kernel/logger';
 import { jsonErrorHandler, listen, mountGraphql } from '../subgraphs/kernel/http';
 import type { RunningServer } from '../subgraphs/kernel/server';
 import type { GatewayContext } from './context';
+import { createGraphqlFastPath } from './graphql-http';
 import { protectedRootFields, publicRootFields } from './public-fields';
 import { SUPERGRAPH_PATH } from './schema-paths';
 import { SubgraphDataSource } from './subgraph-data-source';
@@ -65,7 +67,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
 
   const app = express();
   app.disable('x-powered-by');
-  const httpServer = createServer(app);
+  // POST /graphql is served by the fast path once Apollo Server has started; everything else by Express.
+  const hotPath: { handle?: (req: IncomingMessage, res: ServerResponse) => boolean } = {};
+  const httpServer = createServer((req, res) => {
+    if (!hotPath.handle?.(req, res)) void app(req, res);
+  });
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok', component: 'gateway' });
   });
@@ -83,6 +89,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   });
   await server.start();
 
+  hotPath.handle = createGraphqlFastPath(server, { logger, verifyToken });
   mountGraphql(app, server, {
     logger,
     verifyToken,

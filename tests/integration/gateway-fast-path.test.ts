@@ -1,0 +1,94 @@
+import { request } from 'node:http';
+import type { SeededOrganization } from '../kit/seed';
+import { startTestSupergraph } from '../kit/supergraph';
+import type { TestSupergraph } from '../kit/supergraph';
+
+let supergraph: TestSupergraph;
+let acme: SeededOrganization;
+
+beforeAll(async () => {
+  supergraph = await startTestSupergraph();
+  acme = await supergraph.seed.org({ name: 'Acme' }).withMember().create();
+});
+afterAll(async () => {
+  await supergraph?.stop();
+});
+
+interface Answer {
+  status: number;
+  headers: Record<string, string | undefined>;
+  body: string;
+}
+
+/** A raw HTTP POST, so the exact body and headers are what the test says. */
+function post(url: string, body: string, headers: Record<string, string>): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', headers: { 'content-length': String(Buffer.byteLength(body)), ...headers } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        const pick = ['content-type', 'content-length', 'etag', 'cache-control', 'vary'];
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: Object.fromEntries(pick.map((name) => [name, res.headers[name] as string | undefined])),
+          body: Buffer.concat(chunks).toString('utf8'),
+        });
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+const json = { 'content-type': 'application/json' };
+
+/**
+ * `POST /graphql` takes the gateway's fast path; `POST /graphql/` is served by Express as
+ * before. Whatever the request, both must answer alike: status, headers and body.
+ */
+describe('the gateway fast path answers exactly as the Express path', () => {
+  const cases: [string, () => { body: string; headers: Record<string, string> }][] = [
+    ['a query with a token', () => ({ body: JSON.stringify({ query: '{ me { id email } }' }), headers: bearer() })],
+    [
+      'a cross-subgraph query with variables',
+      () => ({
+        body: JSON.stringify({
+          query: 'query O($id: ID!) { organization(id: $id) { name subscription { plan { code } } } }',
+          variables: { id: acme.organization.id },
+        }),
+        headers: bearer(),
+      }),
+    ],
+    ['a protected field without a token', () => ({ body: JSON.stringify({ query: '{ me { id } }' }), headers: json })],
+    ['a public field without a token', () => ({ body: JSON.stringify({ query: '{ plans { code } }' }), headers: json })],
+    ['a bad token', () => ({ body: JSON.stringify({ query: '{ me { id } }' }), headers: { ...json, authorization: 'Bearer nope' } })],
+    ['a query that does not match the schema', () => ({ body: JSON.stringify({ query: '{ me { nam } }' }), headers: bearer() })],
+    ['a query that does not parse', () => ({ body: JSON.stringify({ query: '{ me { ' }), headers: bearer() })],
+    ['a body that is not JSON', () => ({ body: '{"query": ', headers: json })],
+    ['a JSON string instead of an object', () => ({ body: '"{ me { id } }"', headers: json })],
+    ['leading blanks before the object', () => ({ body: ` \n\t${JSON.stringify({ query: '{ plans { code } }' })}`, headers: json })],
+    ['an empty body', () => ({ body: '', headers: json })],
+    ['a batch (an array)', () => ({ body: JSON.stringify([{ query: '{ plans { code } }' }]), headers: json })],
+    ['no query', () => ({ body: JSON.stringify({ variables: {} }), headers: json })],
+    [
+      'a charset in the content type',
+      () => ({ body: JSON.stringify({ query: '{ plans { code } }' }), headers: { 'content-type': 'application/json; charset=utf-8' } }),
+    ],
+    [
+      'a mutation with bad input',
+      () => ({ body: JSON.stringify({ query: 'mutation { removeMember(id: "x") { id } }' }), headers: bearer() }),
+    ],
+  ];
+
+  it.each(cases)('%s', async (_name, make) => {
+    const { body, headers } = make();
+    const fast = await post(supergraph.gatewayUrl, body, headers);
+    const express = await post(`${supergraph.gatewayUrl}/`, body, headers);
+
+    expect(fast).toEqual(express);
+  });
+});
+
+function bearer(): Record<string, string> {
+  return { ...json, authorization: `Bearer ${acme.owner.token}` };
+}
