@@ -11,6 +11,7 @@ import { SUBGRAPH_NAMES, loadConfigOrExit } from '../subgraphs/kernel/config';
 import type { SubgraphName } from '../subgraphs/kernel/config';
 import { createAccessControl } from '../subgraphs/kernel/authorization/access-control';
 import { openDatabase } from '../subgraphs/kernel/database';
+import { createEventBus } from '../subgraphs/kernel/events';
 import { createLogger } from '../subgraphs/kernel/logger';
 import { serveSubgraph } from '../subgraphs/kernel/server';
 import type { RunningServer } from '../subgraphs/kernel/server';
@@ -44,13 +45,15 @@ async function main(): Promise<void> {
       migrate: true,
     });
     const access = await createAccessControl(config, dataSource, logger);
+    const events = createEventBus(config.redisUrl, logger);
     server = await serveSubgraph(
       SUBGRAPHS[name],
-      { config, dataSource, logger, access },
+      { config, dataSource, logger, access, events },
       { host: listenHost, port: config.subgraphs[name].port },
     );
     closeDatabase = async () => {
       await access.close();
+      await events.close();
       await dataSource.destroy();
     };
   }

@@ -5,6 +5,8 @@ import type { Config, SubgraphName } from '../subgraphs/kernel/config';
 import { createAccessControl } from '../subgraphs/kernel/authorization/access-control';
 import type { AccessControl } from '../subgraphs/kernel/authorization/access-control';
 import { openDatabase } from '../subgraphs/kernel/database';
+import { createEventBus } from '../subgraphs/kernel/events';
+import type { EventBus } from '../subgraphs/kernel/events';
 import type { Logger } from '../subgraphs/kernel/logger';
 import { serveSubgraph } from '../subgraphs/kernel/server';
 import type { RunningServer } from '../subgraphs/kernel/server';
@@ -23,6 +25,8 @@ export interface RunningSupergraph {
   gatewayUrl: string;
   subgraphUrls: Record<SubgraphName, string>;
   dataSources: Record<SubgraphName, DataSource>;
+  /** The live-event bus all six subgraphs share. */
+  events: EventBus;
   /** The decision point all six subgraphs share. */
   access: AccessControl;
   /** Stops one subgraph's HTTP server (its database stays open), to see how the rest copes. */
@@ -43,6 +47,7 @@ export async function startSupergraph(options: SupergraphOptions): Promise<Runni
   const servers = {} as Record<SubgraphName, RunningServer>;
   const ports = {} as Record<SubgraphName, number>;
   let access: AccessControl | undefined;
+  const events: EventBus = createEventBus(config.redisUrl, logger);
 
   const serve = async (name: SubgraphName, port: number, shared: AccessControl) => {
     servers[name] = await serveSubgraph(
@@ -52,6 +57,7 @@ export async function startSupergraph(options: SupergraphOptions): Promise<Runni
         dataSource: dataSources[name],
         logger,
         access: shared,
+        events,
         peerUrl: (peer) => servers[peer]?.url ?? config.subgraphs[peer].url,
       },
       { host: config.host, port },
@@ -89,18 +95,21 @@ export async function startSupergraph(options: SupergraphOptions): Promise<Runni
       subgraphUrls,
       dataSources,
       access: shared,
+      events,
       stopSubgraph: async (name) => servers[name].close(),
       restartSubgraph: async (name) => serve(name, ports[name], shared),
       close: async () => {
         await gateway.close();
         await Promise.all(SUBGRAPH_NAMES.map((name) => servers[name].close()));
         await shared.close();
+        await events.close();
         await Promise.all(SUBGRAPH_NAMES.map((name) => dataSources[name].destroy()));
       },
     };
   } catch (error) {
     await Promise.allSettled(Object.values(servers).map((server) => server.close()));
     await access?.close();
+    await events.close();
     await Promise.allSettled(
       Object.values(dataSources)
         .filter((d) => d.isInitialized)

@@ -8,6 +8,7 @@ import { User } from './entities/user.entity';
 import { createIdentityLoaders } from './loaders';
 import type { IdentityLoaders } from './loaders';
 import { MemberResolver, memberReference } from './resolvers/member.resolver';
+import { OrganizationEventResolver } from './resolvers/organization-event.resolver';
 import { OrganizationResolver, organizationReference } from './resolvers/organization.resolver';
 import { UserResolver, userReference } from './resolvers/user.resolver';
 import { createIdentityServices } from './services';
@@ -19,7 +20,7 @@ export const identitySubgraph = defineSubgraph<IdentityServices, IdentityLoaders
   buildSchema: () =>
     buildFederatedSchema({
       name: 'identity',
-      resolvers: [OrganizationResolver, UserResolver, MemberResolver],
+      resolvers: [OrganizationResolver, UserResolver, MemberResolver, OrganizationEventResolver],
       referenceResolvers: {
         Organization: organizationReference,
         User: userReference,

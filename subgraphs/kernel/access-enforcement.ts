@@ -1,4 +1,4 @@
-import type { GraphQLField, GraphQLResolveInfo } from 'graphql';
+import type { GraphQLField, GraphQLObjectType } from 'graphql';
 import type { MiddlewareFn } from 'type-graphql';
 import { ROOT_TYPE_NAMES, accessRuleOf } from './access-directives';
 import { formatPermission } from './authorization/permissions';
@@ -19,27 +19,39 @@ const ROOT_TYPES = new Set<string>(ROOT_TYPE_NAMES);
  */
 export function accessEnforcement(subgraph: string): MiddlewareFn<RequestContext> {
   return async ({ context, info, args, root }, next) => {
-    const field = info.parentType.getFields()[info.fieldName] as GraphQLField<unknown, unknown> | undefined;
-    const rule = field ? accessRuleOf(field) : { public: false, permission: null };
-    const isRoot = ROOT_TYPES.has(info.parentType.name);
-    if (rule.public || (!isRoot && !rule.permission)) return next();
-
-    const principal = context.principal;
-    if (!principal) throw new UnauthenticatedError();
-    const fieldName = `${info.parentType.name}.${info.fieldName}`;
-    if (!rule.permission) {
-      throw new ForbiddenError(`${fieldName} declares no permission, so it is denied to everyone`, { field: fieldName });
-    }
-    const organizationId = principal.organizationId;
-    const named = isRoot ? organizationArgument(args) : organizationOfParent(info, root);
-    if (named && named.value !== organizationId) {
-      throw new ForbiddenError(`${named.path}: your token is scoped to organization "${organizationId}", not "${named.value}"`, {
-        field: named.path,
-      });
-    }
-    await requirePermission(context, subgraph, fieldName, rule.permission);
+    await enforceFieldAccess(context, subgraph, info.parentType, info.fieldName, args, root);
     return next();
   };
+}
+
+/** The checks above for one field: by the middleware on every resolved field, and by the WebSocket server when a subscription starts. */
+export async function enforceFieldAccess(
+  context: RequestContext,
+  subgraph: string,
+  parentType: GraphQLObjectType,
+  fieldName: string,
+  args: Record<string, unknown>,
+  root: unknown,
+): Promise<void> {
+  const field = parentType.getFields()[fieldName] as GraphQLField<unknown, unknown> | undefined;
+  const rule = field ? accessRuleOf(field) : { public: false, permission: null };
+  const isRoot = ROOT_TYPES.has(parentType.name);
+  if (rule.public || (!isRoot && !rule.permission)) return;
+
+  const principal = context.principal;
+  if (!principal) throw new UnauthenticatedError();
+  const qualified = `${parentType.name}.${fieldName}`;
+  if (!rule.permission) {
+    throw new ForbiddenError(`${qualified} declares no permission, so it is denied to everyone`, { field: qualified });
+  }
+  const organizationId = principal.organizationId;
+  const named = isRoot ? organizationArgument(args) : organizationOfParent(parentType.name, root);
+  if (named && named.value !== organizationId) {
+    throw new ForbiddenError(`${named.path}: your token is scoped to organization "${organizationId}", not "${named.value}"`, {
+      field: named.path,
+    });
+  }
+  await requirePermission(context, subgraph, qualified, rule.permission);
 }
 
 /** Checks one permission for the caller in their token's organization, records the decision, throws FORBIDDEN if denied. */
@@ -77,10 +89,9 @@ function organizationArgument(args: Record<string, unknown>): { path: string; va
   return null;
 }
 
-function organizationOfParent(info: GraphQLResolveInfo, root: unknown): { path: string; value: string } | null {
+function organizationOfParent(path: string, root: unknown): { path: string; value: string } | null {
   if (!root || typeof root !== 'object') return null;
   const parent = root as { id?: unknown; organizationId?: unknown };
-  const path = info.parentType.name;
   if (typeof parent.organizationId === 'string') return { path, value: parent.organizationId };
   if (path === 'Organization' && typeof parent.id === 'string') return { path, value: parent.id };
   return null;

@@ -51,6 +51,15 @@ export async function buildFederatedSchema(options: FederatedSchemaOptions): Pro
     orphanedTypes: [...health.types, ...(options.orphanedTypes ?? [])],
     globalMiddlewares: [accessEnforcement(options.name)],
     validate: { forbidUnknownValues: false },
+    // Subscriptions name their source with `subscribe` (the event bus, per organization), never type-graphql topics.
+    pubSub: {
+      publish: () => {
+        throw new Error('publish through the EventBus');
+      },
+      subscribe: () => {
+        throw new Error('@Subscription needs a `subscribe` function over the EventBus');
+      },
+    },
     skipCheck: true,
   });
   const typeDefs = parse(`${SCHEMA_HEADER}\n${printSchemaWithDirectives(schema)}`);

@@ -12,6 +12,9 @@ import { databaseHealthProbe } from './health';
 import type { HealthProbe } from './health';
 import { jsonErrorHandler, listen, mountGraphql } from './http';
 import type { SubgraphDefinition, SubgraphDependencies } from './subgraph';
+import type { Principal } from './auth/principal';
+import type { Logger } from './logger';
+import { serveWebSocket } from './websocket';
 
 export interface RunningServer {
   url: string;
@@ -68,18 +71,27 @@ export async function serveSubgraph<S, L>(
   });
   await server.start();
 
+  const contextFor = (principal: Principal | null, requestId: string, requestLogger: Logger): ServedContext<S, L> => ({
+    requestId,
+    principal,
+    logger: requestLogger,
+    access: dependencies.access,
+    services,
+    loaders: definition.createLoaders(services),
+    health,
+  });
   mountGraphql(app, server, {
     logger,
     verifyToken,
-    context: ({ requestId, principal, logger: requestLogger }) => ({
-      requestId,
-      principal,
-      logger: requestLogger,
-      access: dependencies.access,
-      services,
-      loaders: definition.createLoaders(services),
-      health,
-    }),
+    context: ({ requestId, principal, logger: requestLogger }) => contextFor(principal, requestId, requestLogger),
+  });
+  const webSocket = serveWebSocket(httpServer, {
+    subgraph: definition.name,
+    schema,
+    verifyToken,
+    logger,
+    formatError: createErrorFormatter(logger),
+    context: (principal, requestId) => contextFor(principal, requestId, logger.child({ requestId })),
   });
 
   app.use(jsonErrorHandler(logger));
@@ -90,6 +102,7 @@ export async function serveSubgraph<S, L>(
     url,
     port,
     close: async () => {
+      await webSocket.close();
       await server.stop();
     },
   };

@@ -4,6 +4,7 @@ import type { GraphQLSchema } from 'graphql';
 import type { DataSource } from 'typeorm';
 import type { AccessControl } from './authorization/access-control';
 import type { Config, SubgraphName } from './config';
+import type { EventBus } from './events';
 import type { SubgraphStorage } from './database';
 import type { Logger } from './logger';
 
@@ -13,6 +14,8 @@ export interface SubgraphDependencies {
   logger: Logger;
   /** The process's decision point, shared by every subgraph it serves. */
   access: AccessControl;
+  /** Live events (Redis pub/sub, or in-process), shared by the process. */
+  events: EventBus;
   /** Where another subgraph answers (its GraphQL URL): the configured one unless the process knows better. */
   peerUrl?: (name: SubgraphName) => string;
 }

@@ -7,6 +7,7 @@ import type { AuthzServices } from '../../subgraphs/authz/services';
 import { createAccessControl } from '../../subgraphs/kernel/authorization/access-control';
 import type { AccessControl } from '../../subgraphs/kernel/authorization/access-control';
 import { createDataSource } from '../../subgraphs/kernel/database';
+import type { EventBus } from '../../subgraphs/kernel/events';
 import type { SubgraphStorage } from '../../subgraphs/kernel/database';
 import { createLogger } from '../../subgraphs/kernel/logger';
 import { identitySubgraph } from '../../subgraphs/identity';
@@ -49,9 +50,15 @@ export class Seed {
     config: Config,
     private readonly dataSources: { identity: DataSource; authz: DataSource },
     readonly access: AccessControl,
+    events?: EventBus,
   ) {
     this.authz = createAuthzServices({ dataSource: dataSources.authz, access });
-    this.identity = createIdentityServices({ config, dataSource: dataSources.identity, provisioner: directProvisioner(this.authz) });
+    this.identity = createIdentityServices({
+      config,
+      dataSource: dataSources.identity,
+      provisioner: directProvisioner(this.authz),
+      events,
+    });
   }
 
   /** Gives the user exactly `roleId` in the organization (their other roles go). */

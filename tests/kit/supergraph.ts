@@ -56,7 +56,7 @@ export async function startTestSupergraph(env: NodeJS.ProcessEnv = {}): Promise<
     ...running,
     config,
     database,
-    seed: new Seed(config, running.dataSources, running.access),
+    seed: new Seed(config, running.dataSources, running.access, running.events),
     gateway: (document, variables, options) => execute(running.gatewayUrl, document, variables, options),
     stop: async () => {
       await running.close();

@@ -2,6 +2,9 @@ import type { SubgraphDependencies } from '../../kernel/subgraph';
 import { secretBoxFor } from '../../kernel/secrets';
 import type { AccessProvisioner } from '../../kernel/authorization/access-provisioner';
 import { AuthzProvisioner } from './authz-provisioner';
+import { createEventBus } from '../../kernel/events';
+import type { EventBus } from '../../kernel/events';
+import { createLogger } from '../../kernel/logger';
 import { MemberService } from './member.service';
 import { OrganizationService } from './organization.service';
 import { SessionTokenService } from './session-token.service';
@@ -14,6 +17,7 @@ export interface IdentityServices {
   members: MemberService;
   signingKeys: SigningKeyService;
   sessionTokens: SessionTokenService;
+  events: EventBus;
 }
 
 /**
@@ -23,18 +27,20 @@ export interface IdentityServices {
  */
 export function createIdentityServices(
   dependencies: Pick<SubgraphDependencies, 'config' | 'dataSource'> &
-    Partial<Pick<SubgraphDependencies, 'peerUrl'>> & { provisioner?: AccessProvisioner },
+    Partial<Pick<SubgraphDependencies, 'peerUrl' | 'events'>> & { provisioner?: AccessProvisioner },
 ): IdentityServices {
   const { config, dataSource } = dependencies;
   const users = new UserService(dataSource);
   const signingKeys = new SigningKeyService(dataSource, secretBoxFor(config));
   const peerUrl = dependencies.peerUrl ?? ((name) => config.subgraphs[name].url);
   const provisioner = dependencies.provisioner ?? new AuthzProvisioner(config, signingKeys, () => peerUrl('authz'));
-  const members = new MemberService(dataSource, users, provisioner);
+  const events = dependencies.events ?? createEventBus(undefined, createLogger('silent'));
+  const members = new MemberService(dataSource, users, provisioner, events);
   return {
     organizations: new OrganizationService(dataSource, provisioner),
     users,
     members,
+    events,
     signingKeys,
     sessionTokens: new SessionTokenService(config, signingKeys, users, members),
   };

@@ -3,6 +3,10 @@ import type { DataSource, EntityManager, Repository } from 'typeorm';
 import type { AccessProvisioner } from '../../kernel/authorization/access-provisioner';
 import { MEMBER_ROLE_ID } from '../../kernel/authorization/system-roles';
 import { ConflictError, NotFoundError } from '../../kernel/errors';
+import { organizationTopic } from '../../kernel/events';
+import type { EventBus } from '../../kernel/events';
+import { ORGANIZATION_EVENTS_TOPIC, OrganizationEventType } from '../types/organization-event.type';
+import type { OrganizationEvent } from '../types/organization-event.type';
 import { newId } from '../../kernel/ids';
 import { MemberStatus, OrganizationMember } from '../entities/organization-member.entity';
 import { Organization } from '../entities/organization.entity';
@@ -22,6 +26,7 @@ export class MemberService {
     private readonly dataSource: DataSource,
     private readonly users: UserService,
     private readonly provisioner: AccessProvisioner,
+    private readonly events: EventBus,
   ) {
     this.members = dataSource.getRepository(OrganizationMember);
   }
@@ -48,8 +53,9 @@ export class MemberService {
 
   /** Adds the person with this email to the organization with the member role, creating the user if needed. */
   async add(input: AddMember): Promise<OrganizationMember> {
+    let member: OrganizationMember;
     try {
-      return await this.dataSource.transaction(async (manager) => {
+      member = await this.dataSource.transaction(async (manager) => {
         const user = await this.users.ensureByEmail({ email: input.email, name: input.name ?? null }, manager);
         const member = await manager.save(
           manager.create(OrganizationMember, {
@@ -68,6 +74,20 @@ export class MemberService {
       }
       throw error;
     }
+    await this.publish(OrganizationEventType.MEMBER_ADDED, member);
+    return member;
+  }
+
+  /** After the change committed; a lost event is a missed live update, never a lost change. */
+  private async publish(type: OrganizationEventType, member: OrganizationMember): Promise<void> {
+    const event: OrganizationEvent = {
+      type,
+      membershipId: member.id,
+      organizationId: member.organizationId,
+      userId: member.userId,
+      at: new Date(),
+    };
+    await this.events.publish(organizationTopic(ORGANIZATION_EVENTS_TOPIC, member.organizationId), event).catch(() => undefined);
   }
 
   async setStatus(id: string, status: MemberStatus): Promise<OrganizationMember> {
@@ -80,12 +100,14 @@ export class MemberService {
   }
 
   async remove(id: string): Promise<OrganizationMember> {
-    return this.changeLockingOrganization(id, async (manager, member) => {
+    const removed = await this.changeLockingOrganization(id, async (manager, member) => {
       await assertNotLastActive(manager, member);
       await manager.delete(OrganizationMember, { id });
       await this.provisioner.revokeAll(member.organizationId, member.userId);
       return member;
     });
+    await this.publish(OrganizationEventType.MEMBER_REMOVED, removed);
+    return removed;
   }
 
   /** Membership changes of one organization run one at a time, so two removals cannot both pass the last-member check. */

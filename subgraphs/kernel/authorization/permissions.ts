@@ -14,7 +14,7 @@ export const PERMISSION_CATALOGUE = {
   billing: ['read', 'update'],
   audit: ['read', 'export'],
   compliance: ['read', 'create', 'update'],
-  analytics: ['read', 'export'],
+  analytics: ['read', 'write', 'export'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type Resource = keyof typeof PERMISSION_CATALOGUE;

@@ -1,0 +1,40 @@
+import { Arg, Ctx, ID, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { RequiresPermission } from '../../kernel/access-directives';
+import { requireOrganization, requirePrincipal } from '../../kernel/context';
+import type { SubgraphContext } from '../../kernel/context';
+import type { AnalyticsServices } from '../services';
+import { MetricsSnapshot, ReportLiveMetricsInput } from '../types/metrics.type';
+
+type AnalyticsContext = SubgraphContext<AnalyticsServices, Record<string, never>>;
+
+@Resolver(() => MetricsSnapshot)
+export class LiveMetricsResolver {
+  @Query(() => MetricsSnapshot, { description: "Your token's organization's live call figures now." })
+  @RequiresPermission('analytics', 'read')
+  async liveMetrics(@Ctx() context: AnalyticsContext): Promise<MetricsSnapshot> {
+    return context.services.liveMetrics.current(requirePrincipal(context).organizationId);
+  }
+
+  @Mutation(() => MetricsSnapshot, { description: 'Reports live call figures (media servers call this); subscribers see them at once.' })
+  @RequiresPermission('analytics', 'write')
+  async reportLiveMetrics(
+    @Arg('input', () => ReportLiveMetricsInput) input: ReportLiveMetricsInput,
+    @Ctx() context: AnalyticsContext,
+  ): Promise<MetricsSnapshot> {
+    return context.services.liveMetrics.report(requirePrincipal(context).organizationId, input);
+  }
+
+  @Subscription(() => MetricsSnapshot, {
+    description: 'Live call figures of an organization (yours): the current ones at once, then on every report and every few seconds.',
+    subscribe: ({ args, context }) => {
+      const organizationId = (args as { organizationId: string }).organizationId;
+      requireOrganization(context as AnalyticsContext, organizationId, 'organizationId');
+      return (context as AnalyticsContext).services.liveMetrics.subscribe(organizationId);
+    },
+  })
+  @RequiresPermission('analytics', 'read')
+  realtimeMetrics(@Arg('organizationId', () => ID) _organizationId: string, @Root() snapshot: MetricsSnapshot): MetricsSnapshot {
+    // Published payloads are JSON through Redis: the date comes back as a string.
+    return { ...snapshot, at: new Date(snapshot.at), organization: { id: snapshot.organizationId } };
+  }
+}

@@ -1,0 +1,51 @@
+import { Directive, Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { IsInt, IsNumber, Max, Min } from 'class-validator';
+
+/** Analytics' view of an organization: identity owns it. */
+@ObjectType('Organization')
+@Directive('@key(fields: "id")')
+export class AnalyticsOrganization {
+  @Field(() => ID)
+  id: string;
+}
+
+@ObjectType('MetricsSnapshot', { description: "An organization's live call figures at one instant." })
+export class MetricsSnapshot {
+  organizationId: string;
+
+  @Field(() => AnalyticsOrganization)
+  organization: AnalyticsOrganization;
+
+  @Field(() => Int, { description: 'Calls in progress.' })
+  activeCalls: number;
+
+  @Field(() => Int, { description: 'AI agents in calls right now.' })
+  aiCallsInProgress: number;
+
+  @Field(() => Float, { nullable: true, description: 'Mean opinion score (1–5) of the calls in progress; null with none.' })
+  averageMos: number | null;
+
+  @Field(() => Date, { description: 'When these figures were reported.' })
+  at: Date;
+}
+
+@InputType({ description: 'Live figures from a media server, for your token’s organization.' })
+export class ReportLiveMetricsInput {
+  @Field(() => Int)
+  @IsInt()
+  @Min(0)
+  @Max(10_000_000)
+  activeCalls: number;
+
+  @Field(() => Int, { nullable: true })
+  @IsInt()
+  @Min(0)
+  @Max(10_000_000)
+  aiCallsInProgress?: number;
+
+  @Field(() => Float, { nullable: true })
+  @IsNumber()
+  @Min(1)
+  @Max(5)
+  averageMos?: number | null;
+}

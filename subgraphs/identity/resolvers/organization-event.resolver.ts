@@ -1,0 +1,41 @@
+import { Arg, Ctx, FieldResolver, ID, Resolver, Root, Subscription } from 'type-graphql';
+import { RequiresPermission } from '../../kernel/access-directives';
+import { requireOrganization } from '../../kernel/context';
+import { NotFoundError } from '../../kernel/errors';
+import { organizationTopic } from '../../kernel/events';
+import type { IdentityContext } from '../context';
+import { Organization } from '../entities/organization.entity';
+import { User } from '../entities/user.entity';
+import { ORGANIZATION_EVENTS_TOPIC, OrganizationEvent } from '../types/organization-event.type';
+
+@Resolver(() => OrganizationEvent)
+export class OrganizationEventResolver {
+  @Subscription(() => OrganizationEvent, {
+    description: 'Members added to and removed from an organization (yours), as it happens.',
+    subscribe: ({ args, context }) => {
+      const { organizationId } = args as { organizationId: string };
+      const identity = context as IdentityContext;
+      requireOrganization(identity, organizationId, 'organizationId');
+      return identity.services.events.subscribe(organizationTopic(ORGANIZATION_EVENTS_TOPIC, organizationId));
+    },
+  })
+  @RequiresPermission('members', 'read')
+  organizationEvents(@Arg('organizationId', () => ID) _organizationId: string, @Root() event: OrganizationEvent): OrganizationEvent {
+    // Through Redis the payload is JSON: the date arrives as a string.
+    return { ...event, at: new Date(event.at) };
+  }
+
+  @FieldResolver(() => Organization)
+  async organization(@Root() event: OrganizationEvent, @Ctx() context: IdentityContext): Promise<Organization> {
+    const organization = await context.loaders.organizationById.load(event.organizationId);
+    if (!organization) throw new NotFoundError('Organization', event.organizationId);
+    return organization;
+  }
+
+  @FieldResolver(() => User)
+  async user(@Root() event: OrganizationEvent, @Ctx() context: IdentityContext): Promise<User> {
+    const user = await context.loaders.userById.load(event.userId);
+    if (!user) throw new NotFoundError('User', event.userId);
+    return user;
+  }
+}

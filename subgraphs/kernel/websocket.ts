@@ -1,0 +1,112 @@
+import type { Server } from 'node:http';
+import { GraphQLError, Kind, getOperationAST, parse, validate } from 'graphql';
+import type { ExecutionArgs, GraphQLSchema } from 'graphql';
+import { getArgumentValues } from 'graphql/execution/values';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import type { Principal } from './auth/principal';
+import { bearerToken } from './auth/token-verifier';
+import type { TokenVerifier } from './auth/token-verifier';
+import { enforceFieldAccess } from './access-enforcement';
+import type { RequestContext } from './context';
+import { CodedError } from './errors';
+import type { createErrorFormatter } from './format-error';
+import type { Logger } from './logger';
+import { requestIdFrom } from './request-id';
+
+/** Close codes a client acts on: sign in again, or it was too slow to keep up. */
+export const CLOSE_UNAUTHORIZED = 4401;
+export const CLOSE_FORBIDDEN = 4403;
+
+/** What the server keeps per connection beside graphql-ws's own socket and request. */
+export type ConnectionState = {
+  principal?: Principal;
+  expiryTimer?: NodeJS.Timeout;
+};
+
+export interface WebSocketOptions {
+  subgraph: string;
+  schema: GraphQLSchema;
+  verifyToken: TokenVerifier;
+  logger: Logger;
+  formatError: ReturnType<typeof createErrorFormatter>;
+  context: (principal: Principal | null, requestId: string) => RequestContext;
+}
+
+/**
+ * graphql-ws on the subgraph's own HTTP server and path (`/graphql`): the gateway
+ * subscribes here. The connection carries the caller's token in
+ * `connectionParams.authorization`, verified as over HTTP; the socket closes when the
+ * token expires. A subscription is checked against its root field's access directives
+ * before it starts (FORBIDDEN as an error message), and its fields again on every event.
+ */
+export function serveWebSocket(httpServer: Server, options: WebSocketOptions): { close(): Promise<void> } {
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  const disposable = useServer<Record<string, unknown> | undefined, ConnectionState>(
+    {
+      schema: options.schema,
+      onConnect: async (ctx) => {
+        const header = ctx.connectionParams?.authorization;
+        if (header === undefined) return true;
+        try {
+          const token = bearerToken(typeof header === 'string' ? header : undefined);
+          if (!token) return true;
+          const principal = await options.verifyToken(token);
+          ctx.extra.principal = principal;
+          ctx.extra.expiryTimer = setTimeout(
+            () => ctx.extra.socket.close(CLOSE_UNAUTHORIZED, 'Token expired: sign in again'),
+            Math.max(0, principal.expiresAt.getTime() - Date.now()),
+          );
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      onClose: (ctx) => clearTimeout(ctx.extra.expiryTimer),
+      onSubscribe: async (ctx, _id, payload) => {
+        let document;
+        try {
+          document = parse(payload.query);
+        } catch (error) {
+          return [error instanceof GraphQLError ? error : new GraphQLError('Query could not be parsed')];
+        }
+        const errors = validate(options.schema, document);
+        if (errors.length > 0) return errors;
+        const contextValue = options.context(ctx.extra.principal ?? null, requestIdFrom(undefined));
+        const args: ExecutionArgs = {
+          schema: options.schema,
+          document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+          contextValue,
+        };
+        const operation = getOperationAST(document, payload.operationName);
+        if (operation?.operation === 'subscription') {
+          const rootType = options.schema.getSubscriptionType()!;
+          try {
+            for (const selection of operation.selectionSet.selections) {
+              if (selection.kind !== Kind.FIELD || selection.name.value.startsWith('__')) continue;
+              const field = rootType.getFields()[selection.name.value];
+              if (!field) continue;
+              const fieldArgs = getArgumentValues(field, selection, payload.variables ?? {});
+              await enforceFieldAccess(contextValue, options.subgraph, rootType, selection.name.value, fieldArgs, undefined);
+            }
+          } catch (error) {
+            if (error instanceof CodedError) return [error];
+            throw error;
+          }
+        }
+        return args;
+      },
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        result.errors ? { ...result, errors: result.errors.map((error) => options.formatError(error.toJSON(), error)) } : undefined,
+    },
+    wsServer,
+  );
+  return {
+    close: async () => {
+      await disposable.dispose();
+      await new Promise<void>((resolve) => wsServer.close(() => resolve()));
+    },
+  };
+}
