@@ -22,6 +22,8 @@ import { createGraphqlFastPath } from './graphql-http';
 import { protectedRootFields, publicRootFields } from './public-fields';
 import { SUPERGRAPH_PATH } from './schema-paths';
 import { SubgraphDataSource } from './subgraph-data-source';
+import { serveSubscriptions } from './subscriptions/subscription-server';
+import { SubscriptionPlanner } from './subscriptions/subscription-planner';
 import { cachedTokenVerifier } from './token-cache';
 
 export interface GatewayOptions {
@@ -88,6 +90,16 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     ],
   });
   await server.start();
+  // After start: the gateway has built a data source per subgraph by now.
+  const subscriptions = serveSubscriptions(httpServer, {
+    apollo: server,
+    planner: new SubscriptionPlanner(supergraphSdl),
+    dataSources: Object.fromEntries(dataSources.map((dataSource) => [dataSource.serviceName, dataSource])),
+    subgraphUrl: (name) => urlOf(name, undefined),
+    verifyToken,
+    logger,
+    formatError: createErrorFormatter(logger),
+  });
 
   hotPath.handle = createGraphqlFastPath(server, { logger, verifyToken });
   mountGraphql(app, server, {
@@ -107,6 +119,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     url: `http://${options.host}:${port}/graphql`,
     port,
     close: async () => {
+      await subscriptions.close();
       await server.stop();
       await Promise.all(dataSources.map((dataSource) => dataSource.close()));
     },

@@ -1,0 +1,75 @@
+import { createClient } from 'graphql-ws';
+import type { Client, Sink } from 'graphql-ws';
+import type { ExecutionResult } from 'graphql';
+import WebSocket from 'ws';
+import type { Logger } from '../../subgraphs/kernel/logger';
+
+const CLOSE_IDLE_AFTER_MS = 5_000;
+
+/**
+ * WebSocket connections from the gateway to subgraphs (graphql-ws), one per subgraph and
+ * caller token: the token travels in `connectionParams`, as a client's does to the
+ * gateway, so the subgraph checks the caller's own permissions. A connection that drops
+ * (the subgraph restarts, a network blip) is opened again with backoff and every
+ * subscription on it is sent again: the gateway's clients see a gap, not an error.
+ */
+export class UpstreamConnections {
+  private readonly clients = new Map<string, { client: Client; users: number }>();
+
+  constructor(
+    private readonly urlOf: (subgraph: string) => string,
+    private readonly logger: Logger,
+  ) {}
+
+  subscribe(
+    subgraph: string,
+    authorization: string | undefined,
+    request: { query: string; operationName?: string; variables: Record<string, unknown> },
+    sink: Sink<ExecutionResult>,
+  ): () => void {
+    const key = `${subgraph}\n${authorization ?? ''}`;
+    let entry = this.clients.get(key);
+    if (!entry) {
+      entry = { client: this.connect(subgraph, authorization), users: 0 };
+      this.clients.set(key, entry);
+    }
+    entry.users += 1;
+    const unsubscribe = entry.client.subscribe<Record<string, unknown>>(request, sink as Sink<ExecutionResult<Record<string, unknown>>>);
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      unsubscribe();
+      const current = this.clients.get(key);
+      if (current && --current.users === 0) {
+        this.clients.delete(key);
+        void current.client.dispose();
+      }
+    };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.clients.values()].map(({ client }) => client.dispose()));
+    this.clients.clear();
+  }
+
+  private connect(subgraph: string, authorization: string | undefined): Client {
+    const url = this.urlOf(subgraph).replace(/^http/, 'ws');
+    return createClient({
+      url,
+      webSocketImpl: WebSocket,
+      connectionParams: authorization ? { authorization } : {},
+      lazy: true,
+      lazyCloseTimeout: CLOSE_IDLE_AFTER_MS,
+      keepAlive: 10_000,
+      retryAttempts: Number.POSITIVE_INFINITY,
+      // A subgraph that is down or restarting: keep trying, up to every 2 s.
+      shouldRetry: () => true,
+      retryWait: async (retries) => new Promise((resolve) => setTimeout(resolve, Math.min(2_000, 100 * 2 ** retries))),
+      on: {
+        closed: (event) => this.logger.debug({ subgraph, code: (event as { code?: number }).code }, 'upstream socket closed'),
+        error: (error) => this.logger.debug({ subgraph, err: error }, 'upstream socket error'),
+      },
+    });
+  }
+}
