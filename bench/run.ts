@@ -21,12 +21,14 @@ import { renderReport, writeResults } from './report';
 import { authzCheckScenario, authzEnforceScenario } from './scenarios/authz';
 import { gatewayScenario } from './scenarios/gateway';
 import { plannerScenario } from './scenarios/planner';
+import { subscriptionsScenario } from './scenarios/subscriptions';
 
 const SCENARIOS: Record<string, Scenario> = {
   gateway: gatewayScenario,
   planner: plannerScenario,
   'authz-enforce': authzEnforceScenario,
   'authz-check': authzCheckScenario,
+  subscriptions: subscriptionsScenario,
 };
 
 const list = (value: string | undefined) =>

@@ -10,7 +10,7 @@ async function smoke(scenario: string): Promise<{ stdout: string; raw: unknown }
   const { stdout } = await promisify(execFile)(
     process.execPath,
     [require.resolve('ts-node/dist/bin.js'), '--transpile-only', 'bench/run.ts', scenario, '--smoke'],
-    { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'warn' }, maxBuffer: 16 * 1024 * 1024, timeout: 110_000 },
+    { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'warn' }, maxBuffer: 16 * 1024 * 1024, timeout: 230_000 },
   );
   const file = /^results: (.+\.json)$/m.exec(stdout)?.[1];
   if (!file) throw new Error(`no results file reported:\n${stdout}`);
@@ -21,7 +21,7 @@ async function smoke(scenario: string): Promise<{ stdout: string; raw: unknown }
   return { stdout, raw };
 }
 
-describe('authorization benchmark scenarios (smoke)', () => {
+describe('authorization and subscription benchmark scenarios (smoke)', () => {
   it('authz-enforce: plain Casbin and the fast path side by side, after checking they agree', async () => {
     const { stdout } = await smoke('authz-enforce');
     expect(stdout).toMatch(/answered the same 10000 random questions identically/);
@@ -40,5 +40,14 @@ describe('authorization benchmark scenarios (smoke)', () => {
       expect(run.requests).toBeGreaterThan(0);
       expect(run.errors).toBe(0);
     }
-  }, 120_000);
+  }, 240_000);
+
+  it('subscriptions: ours and Hive Gateway fan out every published event to every subscriber', async () => {
+    const { stdout, raw } = await smoke('subscriptions');
+    expect(stdout).toMatch(/^\| ours /m);
+    expect(stdout).toMatch(/^\| hive /m);
+    const runs = raw as { peer: string; subscribers: number; published: number; delivered: number }[];
+    expect(runs.map((run) => run.peer)).toEqual(['ours', 'hive']);
+    for (const run of runs) expect(run.delivered).toBe(run.published * run.subscribers);
+  }, 240_000);
 });

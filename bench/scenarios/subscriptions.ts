@@ -1,0 +1,308 @@
+/**
+ * Fan-out: N WebSocket clients subscribed to one organization's live metrics through a
+ * gateway, while events are published to that organization's Redis topic at a steady
+ * rate. Measures publish → deliver latency at the client, how many events arrived, and
+ * the gateway's CPU and memory. Ours and Hive Gateway in the same run, in front of the
+ * same subgraph processes (Hive subscribes to the analytics subgraph over WebSocket).
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { build } from 'hdr-histogram-js';
+import Redis from 'ioredis';
+import WebSocket from 'ws';
+import { SUBGRAPH_NAMES } from '../../subgraphs/kernel/config';
+import { isProcessAlive } from '../../subgraphs/kernel/process-alive';
+import { createBenchDatabase, dropStaleBenchDatabases } from '../data';
+import type { BenchDatabase, Caller } from '../data';
+import type { Scenario } from '../options';
+import { freePort, spawnServer, watchUsage } from '../processes';
+import type { ServerProcess } from '../processes';
+import type { Cell } from '../report';
+import { REDIS_URL, ROOT, buildProject, startGateway, startSubgraphs } from '../stack';
+import type { Subgraphs } from '../stack';
+
+const QUERY = 'subscription Live($org: ID!) { realtimeMetrics(organizationId: $org) { activeCalls at organization { name } } }';
+/** Events the bench publishes carry activeCalls ≥ this, so heartbeats and the first snapshot are told apart. */
+const MARK = 1_000_000;
+
+interface Client {
+  socket: WebSocket;
+  ready: Promise<void>;
+}
+
+/** A bare graphql-transport-ws client: cheap enough to open ten thousand from one process. */
+function openClient(url: string, caller: Caller, onEvent: (latencyMs: number) => void): Client {
+  const socket = new WebSocket(url.replace(/^http/, 'ws'), 'graphql-transport-ws');
+  const ready = new Promise<void>((resolve, reject) => {
+    socket.once('error', reject);
+    socket.once('open', () =>
+      socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${caller.token}` } })),
+    );
+    socket.on('message', (raw: Buffer) => {
+      const message = JSON.parse(raw.toString()) as {
+        type: string;
+        payload?: { data?: { realtimeMetrics?: { activeCalls: number; at: string } } };
+      };
+      if (message.type === 'connection_ack') {
+        socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: QUERY, variables: { org: caller.organizationId } } }));
+      } else if (message.type === 'next') {
+        const metrics = message.payload?.data?.realtimeMetrics;
+        if (!metrics) return reject(new Error(`unexpected result: ${raw.toString().slice(0, 300)}`));
+        if (metrics.activeCalls >= MARK) onEvent(Date.now() - Date.parse(metrics.at));
+        else resolve();
+      } else if (message.type === 'error') {
+        reject(new Error(`subscription refused: ${raw.toString().slice(0, 300)}`));
+      } else if (message.type === 'ping') {
+        socket.send(JSON.stringify({ type: 'pong' }));
+      }
+    });
+    socket.once('close', (code, reason) => reject(new Error(`closed ${code} ${reason.toString()}`)));
+  });
+  ready.catch(() => undefined);
+  return { socket, ready };
+}
+
+/** Hive Gateway with WebSockets on, subscribing to subgraphs over graphql-ws with the client's token. */
+async function startHive(database: BenchDatabase, subgraphs: Subgraphs): Promise<ServerProcess> {
+  const port = await freePort();
+  const dir = mkdtempSync(path.join(tmpdir(), 'auralink-bench-hive-ws-'));
+  let supergraph = readFileSync(path.join(ROOT, 'schema', 'supergraph.graphql'), 'utf8');
+  for (const name of SUBGRAPH_NAMES) {
+    supergraph = supergraph.replace(new RegExp(`(@join__graph\\(name: "${name}", url: ")[^"]*(")`), `$1${subgraphs.urls[name]}$2`);
+  }
+  writeFileSync(path.join(dir, 'supergraph.graphql'), supergraph);
+  writeFileSync(
+    path.join(dir, 'gateway.config.mjs'),
+    `export const gatewayConfig = {
+  propagateHeaders: {
+    // Over WebSocket the token comes in connectionParams, not as a header.
+    fromClientToSubgraphs: ({ request, context }) => ({
+      authorization: request?.headers.get('authorization') ?? context?.connectionParams?.authorization,
+    }),
+  },
+  transportEntries: {
+    '*.http': {
+      options: {
+        subscriptions: {
+          kind: 'ws',
+          location: '/graphql',
+          options: { connectionParams: { authorization: '{context.connectionParams.authorization}' } },
+        },
+      },
+    },
+  },
+};
+`,
+  );
+  const server = await spawnServer({
+    name: 'hive',
+    args: [
+      path.join(ROOT, 'node_modules', '@graphql-hive', 'gateway', 'dist', 'bin.js'),
+      'supergraph',
+      path.join(dir, 'supergraph.graphql'),
+      '--config-path',
+      path.join(dir, 'gateway.config.mjs'),
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+    ],
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production', REDIS_URL, DATABASE_URL: database.url },
+    cwd: dir,
+    readyUrl: `http://127.0.0.1:${port}/healthcheck`,
+    url: `http://127.0.0.1:${port}/graphql`,
+  });
+  return {
+    ...server,
+    stop: async () => {
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+interface Run {
+  peer: string;
+  subscribers: number;
+  published: number;
+  delivered: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  connectSeconds: number;
+  cores: number;
+  peakRssMb: number;
+  kbPerConnection: number;
+}
+
+async function measure(
+  peer: string,
+  gateway: ServerProcess,
+  callers: Caller[],
+  subscribers: number,
+  eventsPerSecond: number,
+  seconds: number,
+  redis: Redis,
+  log: (line: string) => void,
+): Promise<Run> {
+  const latencies = build({ lowestDiscernibleValue: 1, highestTrackableValue: 600_000, numberOfSignificantValueDigits: 3 });
+  let delivered = 0;
+  const baseline = watchUsage([gateway.pid]);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const idle = baseline.stop();
+  const clients: Client[] = [];
+  const connectStarted = performance.now();
+  // In batches, so the accept queue is not flooded.
+  for (let opened = 0; opened < subscribers; opened += 250) {
+    const batch = Array.from({ length: Math.min(250, subscribers - opened) }, (_, index) =>
+      openClient(gateway.url, callers[(opened + index) % callers.length]!, (latency) => {
+        delivered += 1;
+        latencies.recordValue(Math.max(1, latency));
+      }),
+    );
+    clients.push(...batch);
+    await Promise.all(batch.map((client) => client.ready));
+  }
+  const connectSeconds = (performance.now() - connectStarted) / 1000;
+  log(`${peer}: ${subscribers} subscribers ready in ${connectSeconds.toFixed(1)} s`);
+
+  // The subgraph subscribes to Redis just after sending the first snapshot: give the last ones a moment.
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const usage = watchUsage([gateway.pid]);
+  const organizationId = callers[0]!.organizationId;
+  const total = Math.max(1, Math.round(eventsPerSecond * seconds));
+  for (let sequence = 0; sequence < total; sequence++) {
+    const payload = {
+      organizationId,
+      organization: { id: organizationId },
+      activeCalls: MARK + sequence,
+      aiCallsInProgress: 0,
+      averageMos: 4.1,
+      at: new Date().toISOString(),
+    };
+    await redis.publish(`metrics.${organizationId}`, JSON.stringify(payload));
+    await new Promise((resolve) => setTimeout(resolve, 1000 / eventsPerSecond));
+  }
+  // Let the last events arrive.
+  const expected = total * subscribers;
+  for (let waited = 0; waited < 10_000 && delivered < expected; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
+  const report = usage.stop();
+  for (const client of clients) client.socket.terminate();
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  return {
+    peer,
+    subscribers,
+    published: total,
+    delivered,
+    p50Ms: latencies.getValueAtPercentile(50),
+    p99Ms: latencies.getValueAtPercentile(99),
+    maxMs: latencies.maxValue,
+    connectSeconds,
+    cores: report.cores,
+    peakRssMb: report.peakRssBytes / 2 ** 20,
+    kbPerConnection: Math.max(0, report.peakRssBytes - idle.peakRssBytes) / 1024 / subscribers,
+  };
+}
+
+export const subscriptionsScenario: Scenario = async (options, log) => {
+  const counts = options.smoke
+    ? [20]
+    : options.connections.length > 0 && options.connections.some((n) => n >= 100)
+      ? options.connections
+      : [1000, 5000, 10000];
+  const eventsPerSecond = options.smoke ? 5 : 2;
+  const seconds = options.smoke ? 1 : Math.max(5, options.durationSeconds);
+  const peers = ['ours', 'hive'].filter((peer) => !options.peers || options.peers.includes(peer));
+  log('compiling the project');
+  await buildProject();
+  await dropStaleBenchDatabases(isProcessAlive);
+  // One organization; ten callers (tokens) in it, subscribers spread over them.
+  const database = await createBenchDatabase({ organizations: 1, membersPerOrganization: 10, callers: 10 });
+  const cleanups: (() => Promise<void>)[] = [() => database.drop()];
+  const redis = new Redis(REDIS_URL);
+  cleanups.unshift(async () => void redis.disconnect());
+  const runs: Run[] = [];
+  try {
+    const subgraphs = await startSubgraphs(database);
+    cleanups.unshift(() => subgraphs.stop());
+    for (const peer of peers) {
+      const gateway = peer === 'ours' ? await startGateway('ours', database, subgraphs) : await startHive(database, subgraphs);
+      try {
+        for (const subscribers of counts) {
+          const run = await measure(peer, gateway, database.callers, subscribers, eventsPerSecond, seconds, redis, log);
+          log(
+            `${peer} ×${subscribers}: delivered ${run.delivered}/${run.published * subscribers}, p50 ${run.p50Ms} ms, p99 ${run.p99Ms} ms`,
+          );
+          runs.push(run);
+        }
+      } catch (error) {
+        log(`${peer} failed: ${error instanceof Error ? error.message : String(error)}\n${gateway.output().slice(-1500)}`);
+        runs.push({
+          peer: `${peer} (failed)`,
+          subscribers: 0,
+          published: 0,
+          delivered: 0,
+          p50Ms: 0,
+          p99Ms: 0,
+          maxMs: 0,
+          connectSeconds: 0,
+          cores: 0,
+          peakRssMb: 0,
+          kbPerConnection: 0,
+        });
+      } finally {
+        await gateway.stop();
+      }
+    }
+  } finally {
+    for (const cleanup of cleanups) await cleanup().catch((error: unknown) => log(`cleanup failed: ${String(error)}`));
+  }
+  const rows: Cell[][] = runs.map((run) => {
+    const ours = runs.find((other) => other.peer === 'ours' && other.subscribers === run.subscribers);
+    return [
+      run.peer,
+      run.subscribers,
+      run.published,
+      run.subscribers > 0 ? `${((100 * run.delivered) / (run.published * run.subscribers)).toFixed(1)}%` : '–',
+      run.p50Ms,
+      run.p99Ms,
+      run.maxMs,
+      run.cores,
+      run.peakRssMb,
+      run.kbPerConnection,
+      run.peer === 'hive' && ours && ours.p99Ms > 0 ? run.p99Ms / ours.p99Ms : null,
+    ];
+  });
+  return {
+    scenario: 'subscriptions',
+    comparison: `Fan-out of one organization's realtimeMetrics: ${eventsPerSecond} events/s published to Redis for ${seconds} s, delivered through our gateway and through Hive Gateway (same subgraphs). Latency is publish → client, per delivered event. Goal: 10,000 subscribers on one gateway process with p99 ≤ 100 ms.`,
+    tables: [
+      {
+        title: 'Fan-out',
+        table: {
+          columns: [
+            'gateway',
+            'subscribers',
+            'events',
+            'delivered',
+            'p50 ms',
+            'p99 ms',
+            'max ms',
+            'cores busy',
+            'peak RSS MB',
+            'KB / connection',
+            'hive p99 ÷ ours',
+          ],
+          rows,
+        },
+      },
+    ],
+    raw: runs,
+    notes: [
+      'Each event also crosses into identity (organization { name }), fetched by the gateway per event.',
+      'Subscribers use 10 tokens of the same organization: ours shares one upstream subscription per token, document and variables.',
+      'The clients run in the bench process on the same 2 cores as the gateway under test.',
+    ],
+  };
+};
