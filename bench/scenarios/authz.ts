@@ -15,10 +15,9 @@ import { isProcessAlive } from '../../subgraphs/kernel/process-alive';
 import { Authorizer } from '../../subgraphs/kernel/authorization/authorizer';
 import { createCasbinEnforcer } from '../../subgraphs/kernel/authorization/casbin-model';
 import { OrganizationPolicy } from '../../subgraphs/kernel/authorization/organization-policy';
-import { allPermissions } from '../../subgraphs/kernel/authorization/permissions';
 import type { PolicyRule } from '../../subgraphs/kernel/authorization/policy-rule';
 import { InProcessPolicyWatcher } from '../../subgraphs/kernel/authorization/policy-watcher';
-import { SYSTEM_ROLES } from '../../subgraphs/kernel/authorization/system-roles';
+import { CATALOGUED, generatePolicy, seededRandom } from '../../tests/kit/policy-generator';
 import { createBenchDatabase, dropStaleBenchDatabases } from '../data';
 import { runHttpLoad } from '../load';
 import type { HttpRequestSpec, LoadResult } from '../load';
@@ -28,51 +27,7 @@ import type { Cell } from '../report';
 import { buildProject, startGateway, startSubgraphs } from '../stack';
 
 const NOW = Date.now();
-const QUESTIONS = allPermissions();
-
-/** Deterministic (mulberry32), so every run asks the same questions of the same policy. */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function generatePolicy(organizations: number, usersPerOrganization: number, next: () => number): PolicyRule[] {
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
-  const rules: PolicyRule[] = SYSTEM_ROLES.flatMap((role) =>
-    role.permissions.map((permission) => {
-      const [resource = '', action = ''] = permission.split(':');
-      return { ptype: 'p' as const, subject: role.id, domain: '*', resource, action };
-    }),
-  );
-  for (let o = 0; o < organizations; o++) {
-    const organization = `org_${o}`;
-    const custom = [0, 1, 2].map((index) => `role_c${o}_${index}`);
-    for (const role of custom) {
-      for (let count = 0; count < 5; count++) {
-        const permission = pick(QUESTIONS);
-        rules.push({
-          ptype: 'p',
-          subject: role,
-          domain: organization,
-          resource: permission.resource,
-          action: next() < 0.2 ? '*' : permission.action,
-        });
-      }
-    }
-    const roles = [...SYSTEM_ROLES.map((role) => role.id), ...custom];
-    for (let u = 0; u < usersPerOrganization; u++) {
-      rules.push({ ptype: 'g', subject: `user_${o}_${u}`, role: pick(roles), domain: organization, expiresAt: null });
-      if (next() < 0.2)
-        rules.push({ ptype: 'g', subject: `user_${o}_${u}`, role: pick(roles), domain: organization, expiresAt: NOW + 3_600_000 });
-    }
-  }
-  return rules;
-}
+const QUESTIONS = CATALOGUED;
 
 interface Timing {
   calls: number;
@@ -107,8 +62,8 @@ export const authzEnforceScenario: Scenario = async (options, log) => {
   const organizations = options.smoke ? 3 : 100;
   const users = options.smoke ? 20 : 1000;
   const seconds = options.smoke ? 0.2 : Math.max(2, options.durationSeconds);
-  const next = random(7);
-  const rules = generatePolicy(organizations, users, next);
+  const next = seededRandom(7);
+  const rules = generatePolicy({ organizations, usersPerOrganization: users, now: NOW, seed: 11 });
   const questions = Array.from({ length: 10_000 }, () => {
     const organization = Math.floor(next() * organizations);
     const permission = QUESTIONS[Math.floor(next() * QUESTIONS.length)]!;
@@ -220,7 +175,7 @@ export const authzEnforceScenario: Scenario = async (options, log) => {
     tables: [{ title: 'Decisions', table: { columns: ['decider', 'calls', 'p50 µs', 'p99 µs', 'mean µs', '× Casbin/org (p99)'], rows } }],
     raw,
     notes: [
-      `${organizations} organizations × ${users} users, 5 system roles and 3 custom roles per organization, 20% of users with a second, expiring role: ${rules.length} policy lines.`,
+      `${organizations} organizations × ${users} users, 5 system roles and 3 custom roles per organization, 30% of users with a second role (half of them expired): ${rules.length} policy lines.`,
       `Before timing, all three deciders answered the same ${questions.length} random questions identically (${allowed} allowed).`,
     ],
   };

@@ -5,14 +5,13 @@ import { GraphQLError, getOperationAST, print } from 'graphql';
 import type { ExecutionArgs, ExecutionResult, GraphQLFormattedError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import type { Principal } from '../../subgraphs/kernel/auth/principal';
-import { bearerToken } from '../../subgraphs/kernel/auth/token-verifier';
 import type { TokenVerifier } from '../../subgraphs/kernel/auth/token-verifier';
 import { UnauthenticatedError } from '../../subgraphs/kernel/errors';
 import type { createErrorFormatter } from '../../subgraphs/kernel/format-error';
 import type { Logger } from '../../subgraphs/kernel/logger';
 import { requestIdFrom } from '../../subgraphs/kernel/request-id';
-import { CLOSE_UNAUTHORIZED } from '../../subgraphs/kernel/websocket';
+import { authenticateConnection } from '../../subgraphs/kernel/websocket';
+import type { ConnectionState } from '../../subgraphs/kernel/websocket';
 import type { GatewayContext } from '../context';
 import { CLOSE_TOO_SLOW, SharedSubscriptions, Subscriber } from './fan-out';
 import type { SubscriptionPlanner } from './subscription-planner';
@@ -30,7 +29,6 @@ export interface SubscriptionServerOptions {
   maxQueuedResults?: number;
 }
 
-type ConnectionState = { principal?: Principal; authorization?: string; expiryTimer?: NodeJS.Timeout };
 type SocketContext = GatewayContext & { socket: { close(code: number, reason: string): void } };
 
 /**
@@ -120,24 +118,7 @@ export function serveSubscriptions(
   const disposable = useServer<Record<string, unknown> | undefined, ConnectionState>(
     {
       schema: planner.schema,
-      onConnect: async (ctx) => {
-        const header = ctx.connectionParams?.authorization;
-        if (header === undefined || header === '') return true;
-        try {
-          const token = bearerToken(typeof header === 'string' ? header : undefined);
-          if (!token) return true;
-          const principal = await options.verifyToken(token);
-          ctx.extra.principal = principal;
-          ctx.extra.authorization = `Bearer ${token}`;
-          ctx.extra.expiryTimer = setTimeout(
-            () => ctx.extra.socket.close(CLOSE_UNAUTHORIZED, 'Token expired: sign in again'),
-            Math.max(0, principal.expiresAt.getTime() - Date.now()),
-          );
-          return true;
-        } catch {
-          return false;
-        }
-      },
+      onConnect: (ctx) => authenticateConnection(ctx, options.verifyToken),
       onClose: (ctx) => clearTimeout(ctx.extra.expiryTimer),
       context: (ctx, _id, payload): SocketContext => {
         const requestId = requestIdFrom(undefined);

@@ -21,8 +21,40 @@ export const CLOSE_FORBIDDEN = 4403;
 /** What the server keeps per connection beside graphql-ws's own socket and request. */
 export type ConnectionState = {
   principal?: Principal;
+  /** `Bearer <token>`, as it came: forwarded when the gateway subscribes upstream. */
+  authorization?: string;
   expiryTimer?: NodeJS.Timeout;
 };
+
+/**
+ * graphql-ws `onConnect`, at the gateway and in every subgraph: no token is an anonymous
+ * connection (only `@public` fields answer); a token is verified as over HTTP, and a bad
+ * one refuses the connection (4403). The socket closes with 4401 when the token expires.
+ */
+export async function authenticateConnection(
+  ctx: {
+    connectionParams?: Readonly<Record<string, unknown>>;
+    extra: ConnectionState & { socket: { close(code: number, reason: string): void } };
+  },
+  verifyToken: TokenVerifier,
+): Promise<boolean> {
+  const header = ctx.connectionParams?.authorization;
+  if (header === undefined || header === '') return true;
+  try {
+    const token = bearerToken(typeof header === 'string' ? header : undefined);
+    if (!token) return true;
+    const principal = await verifyToken(token);
+    ctx.extra.principal = principal;
+    ctx.extra.authorization = `Bearer ${token}`;
+    ctx.extra.expiryTimer = setTimeout(
+      () => ctx.extra.socket.close(CLOSE_UNAUTHORIZED, 'Token expired: sign in again'),
+      Math.max(0, principal.expiresAt.getTime() - Date.now()),
+    );
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export interface WebSocketOptions {
   subgraph: string;
@@ -45,23 +77,7 @@ export function serveWebSocket(httpServer: Server, options: WebSocketOptions): {
   const disposable = useServer<Record<string, unknown> | undefined, ConnectionState>(
     {
       schema: options.schema,
-      onConnect: async (ctx) => {
-        const header = ctx.connectionParams?.authorization;
-        if (header === undefined) return true;
-        try {
-          const token = bearerToken(typeof header === 'string' ? header : undefined);
-          if (!token) return true;
-          const principal = await options.verifyToken(token);
-          ctx.extra.principal = principal;
-          ctx.extra.expiryTimer = setTimeout(
-            () => ctx.extra.socket.close(CLOSE_UNAUTHORIZED, 'Token expired: sign in again'),
-            Math.max(0, principal.expiresAt.getTime() - Date.now()),
-          );
-          return true;
-        } catch {
-          return false;
-        }
-      },
+      onConnect: (ctx) => authenticateConnection(ctx, options.verifyToken),
       onClose: (ctx) => clearTimeout(ctx.extra.expiryTimer),
       onSubscribe: async (ctx, _id, payload) => {
         let document;
