@@ -50,12 +50,10 @@ export function connect(url: string, token?: string): TestSocket {
       const iterator = client.iterate<T>({ query, variables });
       const buffered: Promise<IteratorResult<FormattedExecutionResult<T, unknown>>>[] = [];
       const pull = () => {
-        const pending = iterator
-          .next()
-          .catch((error: unknown) => ({
-            done: false as const,
-            value: { errors: toErrors(error) } as FormattedExecutionResult<T, unknown>,
-          }));
+        const pending = iterator.next().catch((error: unknown) => ({
+          done: false as const,
+          value: { errors: toErrors(error) } as FormattedExecutionResult<T, unknown>,
+        }));
         buffered.push(pending);
       };
       pull();
