@@ -12,6 +12,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev && npm cache clean --force
 COPY --from=build /app/dist ./dist
-COPY schema ./schema
+# The gateway reads the committed supergraph next to its compiled code (dist/schema/supergraph.graphql).
+COPY schema ./dist/schema
 USER node
 ENTRYPOINT ["node", "dist/bin/serve.js"]
