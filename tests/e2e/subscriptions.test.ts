@@ -136,7 +136,7 @@ describe('subscriptions through the gateway', () => {
     const opened = socket(token);
     const results = opened.subscribe<Snapshot>(METRICS, { org: acme.organization.id });
     await results.next();
-    const ended = await results.next(5_000);
+    const ended = await results.next(10_000);
     expect(ended.errors?.[0]?.extensions?.closeCode).toBe(4401);
     expect(opened.closes.at(-1)).toEqual({ code: 4401, reason: 'Token expired: sign in again' });
   });

@@ -57,7 +57,7 @@ export function connect(url: string, token?: string): TestSocket {
         buffered.push(pending);
       };
       pull();
-      const next = async (ms = 5_000): Promise<FormattedExecutionResult<T, unknown>> => {
+      const next = async (ms = 10_000): Promise<FormattedExecutionResult<T, unknown>> => {
         const pending = buffered[0]!;
         const result = await Promise.race([pending, new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), ms))]);
         if (result === 'timeout') throw new Error(`no result within ${ms} ms`);
