@@ -93,15 +93,17 @@ export type GatewayKind = 'ours' | 'hive';
 
 /**
  * One gateway in front of `subgraphs`. `workers` > 1 runs one worker per core: ours with
- * node:cluster (gateway/cluster.ts), Hive Gateway with its `--fork`.
+ * node:cluster (gateway/cluster.ts), Hive Gateway with its `--fork`. `websockets` turns on
+ * Hive Gateway's graphql-ws server and has it subscribe to subgraphs over graphql-ws with
+ * the client's token (ours always serves WebSockets).
  */
 export async function startGateway(
   kind: GatewayKind,
   database: BenchDatabase,
   subgraphs: Subgraphs,
-  { workers = 1, nodeArgs = [] }: { workers?: number; nodeArgs?: string[] } = {},
+  { workers = 1, nodeArgs = [], websockets = false }: { workers?: number; nodeArgs?: string[]; websockets?: boolean } = {},
 ): Promise<ServerProcess> {
-  const server = await spawnGateway(kind, database, subgraphs, workers, nodeArgs);
+  const server = await spawnGateway(kind, database, subgraphs, workers, nodeArgs, websockets);
   // The first worker to listen makes /health answer: wait for the others to be forked and listening.
   if (workers > 1) {
     const deadline = Date.now() + 20_000;
@@ -117,6 +119,7 @@ async function spawnGateway(
   subgraphs: Subgraphs,
   workers: number,
   nodeArgs: string[],
+  websockets: boolean,
 ): Promise<ServerProcess> {
   const port = await freePort();
   const graphqlUrl = `http://127.0.0.1:${port}/graphql`;
@@ -147,16 +150,30 @@ async function spawnGateway(
     supergraph = supergraph.replace(new RegExp(`(@join__graph\\(name: "${name}", url: ")[^"]*(")`), `$1${subgraphs.urls[name]}$2`);
   }
   writeFileSync(path.join(dir, 'supergraph.graphql'), supergraph);
-  // Like ours, it forwards the caller's token and request id to every subgraph.
+  // Like ours, it forwards the caller's token and request id to every subgraph (over WebSocket the token comes in connectionParams).
+  const subscriptions = websockets
+    ? `
+  transportEntries: {
+    '*.http': {
+      options: {
+        subscriptions: {
+          kind: 'ws',
+          location: '/graphql',
+          options: { connectionParams: { authorization: '{context.connectionParams.authorization}' } },
+        },
+      },
+    },
+  },`
+    : '';
   writeFileSync(
     path.join(dir, 'gateway.config.mjs'),
     `export const gatewayConfig = {
   propagateHeaders: {
-    fromClientToSubgraphs: ({ request }) => ({
-      authorization: request.headers.get('authorization'),
-      'x-request-id': request.headers.get('x-request-id'),
+    fromClientToSubgraphs: ({ request, context }) => ({
+      authorization: request?.headers.get('authorization') ?? context?.connectionParams?.authorization,
+      'x-request-id': request?.headers.get('x-request-id'),
     }),
-  },
+  },${subscriptions}
 };
 `,
   );
@@ -174,7 +191,7 @@ async function spawnGateway(
       String(port),
       '--fork',
       String(workers),
-      '--disable-websockets',
+      ...(websockets ? [] : ['--disable-websockets']),
     ],
     env: { ...baseEnv(database) },
     cwd: dir,

@@ -5,22 +5,17 @@
  * the gateway's CPU and memory. Ours and Hive Gateway in the same run, in front of the
  * same subgraph processes (Hive subscribes to the analytics subgraph over WebSocket).
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { build } from 'hdr-histogram-js';
 import Redis from 'ioredis';
 import WebSocket from 'ws';
-import { SUBGRAPH_NAMES } from '../../subgraphs/kernel/config';
 import { isProcessAlive } from '../../subgraphs/kernel/process-alive';
 import { createBenchDatabase, dropStaleBenchDatabases } from '../data';
-import type { BenchDatabase, Caller } from '../data';
+import type { Caller } from '../data';
 import type { Scenario } from '../options';
-import { freePort, spawnServer, watchUsage } from '../processes';
+import { watchUsage } from '../processes';
 import type { ServerProcess } from '../processes';
 import type { Cell } from '../report';
-import { REDIS_URL, ROOT, buildProject, startGateway, startSubgraphs } from '../stack';
-import type { Subgraphs } from '../stack';
+import { REDIS_URL, buildProject, startGateway, startSubgraphs } from '../stack';
 
 const QUERY = 'subscription Live($org: ID!) { realtimeMetrics(organizationId: $org) { activeCalls at organization { name } } }';
 /** Events the bench publishes carry activeCalls ≥ this, so heartbeats and the first snapshot are told apart. */
@@ -61,65 +56,6 @@ function openClient(url: string, caller: Caller, onEvent: (latencyMs: number) =>
   });
   ready.catch(() => undefined);
   return { socket, ready };
-}
-
-/** Hive Gateway with WebSockets on, subscribing to subgraphs over graphql-ws with the client's token. */
-async function startHive(database: BenchDatabase, subgraphs: Subgraphs): Promise<ServerProcess> {
-  const port = await freePort();
-  const dir = mkdtempSync(path.join(tmpdir(), 'auralink-bench-hive-ws-'));
-  let supergraph = readFileSync(path.join(ROOT, 'schema', 'supergraph.graphql'), 'utf8');
-  for (const name of SUBGRAPH_NAMES) {
-    supergraph = supergraph.replace(new RegExp(`(@join__graph\\(name: "${name}", url: ")[^"]*(")`), `$1${subgraphs.urls[name]}$2`);
-  }
-  writeFileSync(path.join(dir, 'supergraph.graphql'), supergraph);
-  writeFileSync(
-    path.join(dir, 'gateway.config.mjs'),
-    `export const gatewayConfig = {
-  propagateHeaders: {
-    // Over WebSocket the token comes in connectionParams, not as a header.
-    fromClientToSubgraphs: ({ request, context }) => ({
-      authorization: request?.headers.get('authorization') ?? context?.connectionParams?.authorization,
-    }),
-  },
-  transportEntries: {
-    '*.http': {
-      options: {
-        subscriptions: {
-          kind: 'ws',
-          location: '/graphql',
-          options: { connectionParams: { authorization: '{context.connectionParams.authorization}' } },
-        },
-      },
-    },
-  },
-};
-`,
-  );
-  const server = await spawnServer({
-    name: 'hive',
-    args: [
-      path.join(ROOT, 'node_modules', '@graphql-hive', 'gateway', 'dist', 'bin.js'),
-      'supergraph',
-      path.join(dir, 'supergraph.graphql'),
-      '--config-path',
-      path.join(dir, 'gateway.config.mjs'),
-      '--host',
-      '127.0.0.1',
-      '--port',
-      String(port),
-    ],
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production', REDIS_URL, DATABASE_URL: database.url },
-    cwd: dir,
-    readyUrl: `http://127.0.0.1:${port}/healthcheck`,
-    url: `http://127.0.0.1:${port}/graphql`,
-  });
-  return {
-    ...server,
-    stop: async () => {
-      await server.stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
 }
 
 interface Run {
@@ -227,7 +163,10 @@ export const subscriptionsScenario: Scenario = async (options, log) => {
     const subgraphs = await startSubgraphs(database);
     cleanups.unshift(() => subgraphs.stop());
     for (const peer of peers) {
-      const gateway = peer === 'ours' ? await startGateway('ours', database, subgraphs) : await startHive(database, subgraphs);
+      const gateway =
+        peer === 'ours'
+          ? await startGateway('ours', database, subgraphs)
+          : await startGateway('hive', database, subgraphs, { websockets: true });
       try {
         for (const subscribers of counts) {
           const run = await measure(peer, gateway, database.callers, subscribers, eventsPerSecond, seconds, redis, log);
