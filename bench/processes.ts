@@ -42,8 +42,29 @@ export async function freePort(): Promise<number> {
 }
 
 /** Starts `node <args>` and waits until `readyUrl` answers. */
+/** Servers still running: if the bench itself is stopped (Ctrl-C, a test's timeout), they go with it. */
+const running = new Set<ChildProcess>();
+let reaperInstalled = false;
+function installReaper(): void {
+  if (reaperInstalled) return;
+  reaperInstalled = true;
+  const reap = () => {
+    for (const child of running) child.kill('SIGKILL');
+  };
+  process.once('exit', reap);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      reap();
+      process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
+    });
+  }
+}
+
 export async function spawnServer(options: SpawnOptions): Promise<ServerProcess> {
+  installReaper();
   const child = spawn(process.execPath, options.args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   let tail = '';
   const keep = (chunk: Buffer) => {
     tail = (tail + chunk.toString('utf8')).slice(-4000);
