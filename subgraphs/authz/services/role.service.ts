@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Authorizer } from '../../kernel/authorization/authorizer';
-import { formatPermission, grantCovers, parsePermission } from '../../kernel/authorization/permissions';
+import type { OrganizationPolicy } from '../../kernel/authorization/organization-policy';
+import { formatPermission, parsePermission } from '../../kernel/authorization/permissions';
 import type { Permission } from '../../kernel/authorization/permissions';
 import { SYSTEM_ROLES, systemRole } from '../../kernel/authorization/system-roles';
 import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from '../../kernel/errors';
@@ -107,7 +108,7 @@ export class RoleService {
   /** Refuses to hand out, change or take away a role that grants more than the caller holds. */
   async assertCallerHoldsRole(organizationId: string, callerId: string, roleId: string, field: string): Promise<void> {
     const policy = await this.authorizer.policyFor(organizationId);
-    const missing = uncovered(callerPermissions(policy.grantsOf(callerId, this.authorizer.now()).keys), policy.permissionsOfRole(roleId));
+    const missing = beyondCaller(policy, callerId, policy.permissionsOfRole(roleId), this.authorizer.now());
     if (missing.length > 0) {
       throw new ForbiddenError(`${field}: role "${roleId}" grants ${missing.join(', ')}, which you do not hold yourself`, { field });
     }
@@ -128,7 +129,7 @@ export class RoleService {
     const parsed = values.map((value, index) => parsePermission(value, `input.permissions[${index}]`));
     const unique = [...new Map(parsed.map((permission) => [formatPermission(permission), permission])).values()];
     const policy = await this.authorizer.policyFor(organizationId);
-    const missing = uncovered(callerPermissions(policy.grantsOf(callerId, this.authorizer.now()).keys), unique);
+    const missing = beyondCaller(policy, callerId, unique, this.authorizer.now());
     if (missing.length > 0) {
       throw new ForbiddenError(`input.permissions: you cannot grant ${missing.join(', ')}, which you do not hold yourself`, {
         field: 'input.permissions',
@@ -166,14 +167,10 @@ async function insertPermissions(manager: EntityManager, roleId: string, organiz
   );
 }
 
-function callerPermissions(keys: Set<string>): Permission[] {
-  return [...keys].map((key) => {
-    const [resource = '', action = ''] = key.split(':');
-    return { resource, action };
-  });
-}
-
-/** The wanted permissions that none of `held` covers, as `resource:action`. */
-function uncovered(held: Permission[], wanted: readonly Permission[]): string[] {
-  return wanted.filter((permission) => !held.some((grant) => grantCovers(grant, permission))).map(formatPermission);
+/**
+ * The permissions in `wanted` the caller does not hold, as `resource:action`. `allows` with a
+ * wildcard in the question asks for a grant at least as wide (`billing:*` needs `billing:*` or `*:*`).
+ */
+function beyondCaller(policy: OrganizationPolicy, callerId: string, wanted: readonly Permission[], now: number): string[] {
+  return wanted.filter(({ resource, action }) => !policy.allows(callerId, resource, action, now)).map(formatPermission);
 }
