@@ -41,10 +41,7 @@ type SocketContext = GatewayContext & { socket: { close(code: number, reason: st
  *   event's other fields are fetched from their subgraphs per event. Identical
  *   subscriptions share the upstream and the per-event work.
  */
-export function serveSubscriptions(
-  httpServer: Server,
-  options: SubscriptionServerOptions,
-): { close(): Promise<void>; stats(): { upstreams: number } } {
+export function serveSubscriptions(httpServer: Server, options: SubscriptionServerOptions): { close(): Promise<void> } {
   const { planner, logger } = options;
   const upstream = new UpstreamConnections(options.subgraphUrl, logger);
   const shared = new SharedSubscriptions();
@@ -150,7 +147,6 @@ export function serveSubscriptions(
   );
 
   return {
-    stats: () => ({ upstreams: shared.upstreamCount }),
     close: async () => {
       await disposable.dispose();
       await upstream.close();

@@ -14,9 +14,8 @@ import type { createErrorFormatter } from './format-error';
 import type { Logger } from './logger';
 import { requestIdFrom } from './request-id';
 
-/** Close codes a client acts on: sign in again, or it was too slow to keep up. */
+/** The close code a client acts on by signing in again (a refused token at connect is graphql-ws's own 4403). */
 export const CLOSE_UNAUTHORIZED = 4401;
-export const CLOSE_FORBIDDEN = 4403;
 
 /** What the server keeps per connection beside graphql-ws's own socket and request. */
 export type ConnectionState = {

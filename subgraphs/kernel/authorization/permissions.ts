@@ -17,7 +17,6 @@ export const PERMISSION_CATALOGUE = {
   analytics: ['read', 'write', 'export'],
 } as const satisfies Record<string, readonly string[]>;
 
-export type Resource = keyof typeof PERMISSION_CATALOGUE;
 export const WILDCARD = '*';
 
 export interface Permission {
