@@ -11,11 +11,11 @@ import { SignJWT, exportJWK, exportPKCS8, generateKeyPair } from 'jose';
 import { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { SUBGRAPHS } from '../subgraphs';
-import { SUBGRAPH_NAMES } from '../subgraphs/kernel/config';
-import { openDatabase } from '../subgraphs/kernel/database';
-import { withDatabase } from '../subgraphs/kernel/database-url';
-import { newId } from '../subgraphs/kernel/ids';
-import { SecretBox } from '../subgraphs/kernel/secrets';
+import { SUBGRAPH_NAMES } from '../platform/config';
+import { openDatabase } from '../platform/database';
+import { withDatabase } from '../platform/database-url';
+import { newId } from '../platform/ids';
+import { SecretBox } from '../platform/secrets';
 
 export const ADMIN_DATABASE_URL =
   process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';

@@ -8,8 +8,8 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { SUBGRAPH_NAMES } from '../subgraphs/kernel/config';
-import type { SubgraphName } from '../subgraphs/kernel/config';
+import { SUBGRAPH_NAMES } from '../platform/config';
+import type { SubgraphName } from '../platform/config';
 import type { BenchDatabase } from './data';
 import { freePort, processTree, spawnServer } from './processes';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -93,7 +93,7 @@ export type GatewayKind = 'ours' | 'hive';
 
 /**
  * One gateway in front of `subgraphs`. `workers` > 1 runs one worker per core: ours with
- * node:cluster (gateway/cluster.ts), Hive Gateway with its `--fork`. `websockets` turns on
+ * node:cluster (runtime/cluster.ts), Hive Gateway with its `--fork`. `websockets` turns on
  * Hive Gateway's graphql-ws server and has it subscribe to subgraphs over graphql-ws with
  * the client's token (ours always serves WebSockets).
  */
@@ -128,7 +128,7 @@ async function spawnGateway(
       name: workers > 1 ? `ours ×${workers}` : 'ours',
       args: [
         ...nodeArgs,
-        ...(workers > 1 ? [path.join(BUILD_DIR, 'gateway', 'cluster.js')] : [path.join(BUILD_DIR, 'bin', 'serve.js'), 'gateway']),
+        ...(workers > 1 ? [path.join(BUILD_DIR, 'runtime', 'cluster.js')] : [path.join(BUILD_DIR, 'bin', 'serve.js'), 'gateway']),
       ],
       env: {
         ...baseEnv(database),

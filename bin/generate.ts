@@ -5,7 +5,7 @@
  *   npm run generate -- --check fail (exit 1) naming every file that is stale
  */
 import 'reflect-metadata';
-import { generatedFiles, staleFiles, writeGeneratedFiles } from '../gateway/schema-generation';
+import { generatedFiles, staleFiles, writeGeneratedFiles } from '../runtime/schema-generation';
 
 async function main(): Promise<void> {
   const files = await generatedFiles();

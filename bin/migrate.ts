@@ -5,11 +5,11 @@
  */
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
-import { embeddedDatabaseUrl } from '../gateway/embedded-postgres';
+import { embeddedDatabaseUrl } from '../runtime/embedded-postgres';
 import { SUBGRAPHS } from '../subgraphs';
-import { SUBGRAPH_NAMES, loadConfigOrExit } from '../subgraphs/kernel/config';
-import type { SubgraphName } from '../subgraphs/kernel/config';
-import { createDataSource, migrate, revertLatest } from '../subgraphs/kernel/database';
+import { SUBGRAPH_NAMES, loadConfigOrExit } from '../platform/config';
+import type { SubgraphName } from '../platform/config';
+import { createDataSource, migrate, revertLatest } from '../platform/database';
 
 async function main(): Promise<number> {
   const { values } = parseArgs({ options: { revert: { type: 'string' } } });

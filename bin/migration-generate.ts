@@ -9,10 +9,10 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
 import { SUBGRAPHS } from '../subgraphs';
-import { SUBGRAPH_NAMES } from '../subgraphs/kernel/config';
-import type { SubgraphName } from '../subgraphs/kernel/config';
-import { createDataSource, migrate } from '../subgraphs/kernel/database';
-import { withDatabase } from '../subgraphs/kernel/database-url';
+import { SUBGRAPH_NAMES } from '../platform/config';
+import type { SubgraphName } from '../platform/config';
+import { createDataSource, migrate } from '../platform/database';
+import { withDatabase } from '../platform/database-url';
 
 async function main(): Promise<void> {
   const [subgraph, name] = process.argv.slice(2);

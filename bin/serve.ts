@@ -7,14 +7,14 @@
 import 'reflect-metadata';
 import { startGateway } from '../gateway/server';
 import { SUBGRAPHS } from '../subgraphs';
-import { SUBGRAPH_NAMES, loadConfigOrExit } from '../subgraphs/kernel/config';
-import type { SubgraphName } from '../subgraphs/kernel/config';
-import { createAccessControl } from '../subgraphs/kernel/authorization/access-control';
-import { openDatabase } from '../subgraphs/kernel/database';
-import { createEventBus } from '../subgraphs/kernel/events';
-import { createLogger } from '../subgraphs/kernel/logger';
-import { serveSubgraph } from '../subgraphs/kernel/server';
-import type { RunningServer } from '../subgraphs/kernel/server';
+import { SUBGRAPH_NAMES, loadConfigOrExit } from '../platform/config';
+import type { SubgraphName } from '../platform/config';
+import { createAccessControl } from '../platform/authorization/access-control';
+import { openDatabase } from '../platform/database';
+import { createEventBus } from '../platform/events';
+import { createLogger } from '../platform/logger';
+import { serveSubgraph } from '../platform/server';
+import type { RunningServer } from '../platform/server';
 
 async function main(): Promise<void> {
   const component = process.argv[2];

@@ -4,12 +4,12 @@
  * prints where everything is.
  */
 import 'reflect-metadata';
-import { loadConfigOrExit } from '../subgraphs/kernel/config';
-import { createLogger } from '../subgraphs/kernel/logger';
-import { DEMO_ORGANIZATION_ID, DEMO_OWNER_ID, loadDemoOrganization } from '../gateway/demo-organization';
-import { startEmbeddedPostgres } from '../gateway/embedded-postgres';
-import type { EmbeddedDatabase } from '../gateway/embedded-postgres';
-import { startSupergraph } from '../gateway/supergraph';
+import { loadConfigOrExit } from '../platform/config';
+import { createLogger } from '../platform/logger';
+import { DEMO_ORGANIZATION_ID, DEMO_OWNER_ID, loadDemoOrganization } from '../runtime/demo-organization';
+import { startEmbeddedPostgres } from '../runtime/embedded-postgres';
+import type { EmbeddedDatabase } from '../runtime/embedded-postgres';
+import { startSupergraph } from '../runtime/supergraph';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();

@@ -7,14 +7,14 @@
  */
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
-import { embeddedDatabaseUrl } from '../gateway/embedded-postgres';
-import { DEMO_ORGANIZATION_ID, DEMO_OWNER_ID } from '../gateway/demo-organization';
+import { embeddedDatabaseUrl } from '../runtime/embedded-postgres';
+import { DEMO_ORGANIZATION_ID, DEMO_OWNER_ID } from '../runtime/demo-organization';
 import { identitySubgraph } from '../subgraphs/identity';
 import { createIdentityServices } from '../subgraphs/identity/services';
-import { loadConfigOrExit } from '../subgraphs/kernel/config';
-import { createDataSource } from '../subgraphs/kernel/database';
-import { CodedError } from '../subgraphs/kernel/errors';
-import { parseId } from '../subgraphs/kernel/ids';
+import { loadConfigOrExit } from '../platform/config';
+import { createDataSource } from '../platform/database';
+import { CodedError } from '../platform/errors';
+import { parseId } from '../platform/ids';
 
 async function main(): Promise<number> {
   const { values } = parseArgs({

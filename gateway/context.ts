@@ -1,5 +1,5 @@
-import type { Principal } from '../subgraphs/kernel/auth/principal';
-import type { Logger } from '../subgraphs/kernel/logger';
+import type { Principal } from '../platform/auth/principal';
+import type { Logger } from '../platform/logger';
 
 export interface GatewayContext {
   requestId: string;

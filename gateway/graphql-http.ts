@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap } from '@apollo/server';
 import type { ApolloServer, HTTPGraphQLResponse } from '@apollo/server';
-import type { TokenVerifier } from '../subgraphs/kernel/auth/token-verifier';
-import { authenticate } from '../subgraphs/kernel/authenticate';
-import type { Logger } from '../subgraphs/kernel/logger';
-import { requestIdFrom } from '../subgraphs/kernel/request-id';
+import type { TokenVerifier } from '../platform/auth/token-verifier';
+import { authenticate } from '../platform/authenticate';
+import type { Logger } from '../platform/logger';
+import { requestIdFrom } from '../platform/request-id';
 import type { GatewayContext } from './context';
 
 const BODY_LIMIT_BYTES = 1024 * 1024;

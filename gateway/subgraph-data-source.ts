@@ -3,7 +3,7 @@ import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { GraphQLError } from 'graphql';
 import { Pool } from 'undici';
 import type { Dispatcher } from 'undici';
-import { InternalError, ServiceUnavailableError, isErrorCode } from '../subgraphs/kernel/errors';
+import { InternalError, ServiceUnavailableError, isErrorCode } from '../platform/errors';
 import type { GatewayContext } from './context';
 
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENOTFOUND', 'ETIMEDOUT', 'EPIPE', 'UND_ERR_SOCKET']);

@@ -1,5 +1,5 @@
-import type { Principal } from '../subgraphs/kernel/auth/principal';
-import { UnauthenticatedError } from '../subgraphs/kernel/errors';
+import type { Principal } from '../platform/auth/principal';
+import { UnauthenticatedError } from '../platform/errors';
 import { cachedTokenVerifier } from './token-cache';
 
 const HOUR = 3_600_000;

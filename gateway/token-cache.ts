@@ -1,5 +1,5 @@
-import type { Principal } from '../subgraphs/kernel/auth/principal';
-import type { TokenVerifier } from '../subgraphs/kernel/auth/token-verifier';
+import type { Principal } from '../platform/auth/principal';
+import type { TokenVerifier } from '../platform/auth/token-verifier';
 
 export interface TokenCacheOptions {
   /** Most tokens remembered; the least recently used goes first. */

@@ -4,8 +4,8 @@ import { authzSubgraph } from './authz';
 import { billingSubgraph } from './billing';
 import { complianceSubgraph } from './compliance';
 import { identitySubgraph } from './identity';
-import type { SubgraphName } from './kernel/config';
-import type { SubgraphDefinition } from './kernel/subgraph';
+import type { SubgraphName } from '../platform/config';
+import type { SubgraphDefinition } from '../platform/subgraph';
 
 /** Every subgraph, by name, in start-up order. */
 export const SUBGRAPHS: Record<SubgraphName, SubgraphDefinition<any, any>> = {

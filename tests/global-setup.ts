@@ -1,10 +1,10 @@
 import 'reflect-metadata';
 import { SUBGRAPHS } from '../subgraphs';
-import { SUBGRAPH_NAMES } from '../subgraphs/kernel/config';
-import { openDatabase } from '../subgraphs/kernel/database';
-import { withDatabase } from '../subgraphs/kernel/database-url';
+import { SUBGRAPH_NAMES } from '../platform/config';
+import { openDatabase } from '../platform/database';
+import { withDatabase } from '../platform/database-url';
 import { TEMPLATE_ENV, TEST_DATABASE_URL, withAdminClient } from './kit/database';
-import { isProcessAlive } from '../subgraphs/kernel/process-alive';
+import { isProcessAlive } from '../platform/process-alive';
 
 /** Migrates one template database per run; each test file copies it (CREATE DATABASE … TEMPLATE). */
 export default async function globalSetup(): Promise<void> {

@@ -11,12 +11,12 @@
  * clients, against the same operation sent straight to the authz subgraph (the floor).
  */
 import { build } from 'hdr-histogram-js';
-import { isProcessAlive } from '../../subgraphs/kernel/process-alive';
-import { Authorizer } from '../../subgraphs/kernel/authorization/authorizer';
-import { createCasbinEnforcer } from '../../subgraphs/kernel/authorization/casbin-model';
-import { OrganizationPolicy } from '../../subgraphs/kernel/authorization/organization-policy';
-import type { PolicyRule } from '../../subgraphs/kernel/authorization/policy-rule';
-import { InProcessPolicyWatcher } from '../../subgraphs/kernel/authorization/policy-watcher';
+import { isProcessAlive } from '../../platform/process-alive';
+import { Authorizer } from '../../platform/authorization/authorizer';
+import { createCasbinEnforcer } from '../../platform/authorization/casbin-model';
+import { OrganizationPolicy } from '../../platform/authorization/organization-policy';
+import type { PolicyRule } from '../../platform/authorization/policy-rule';
+import { InProcessPolicyWatcher } from '../../platform/authorization/policy-watcher';
 import { CATALOGUED, generatePolicy, seededRandom } from '../../tests/kit/policy-generator';
 import { createBenchDatabase, dropStaleBenchDatabases } from '../data';
 import { runHttpLoad } from '../load';

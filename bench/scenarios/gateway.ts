@@ -7,7 +7,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { isProcessAlive } from '../../subgraphs/kernel/process-alive';
+import { isProcessAlive } from '../../platform/process-alive';
 import { createBenchDatabase, dropStaleBenchDatabases } from '../data';
 import type { BenchDatabase, Caller } from '../data';
 import { createFetchRecorder } from '../fetch-recorder';

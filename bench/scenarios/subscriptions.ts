@@ -8,7 +8,7 @@
 import { build } from 'hdr-histogram-js';
 import Redis from 'ioredis';
 import WebSocket from 'ws';
-import { isProcessAlive } from '../../subgraphs/kernel/process-alive';
+import { isProcessAlive } from '../../platform/process-alive';
 import { createBenchDatabase, dropStaleBenchDatabases } from '../data';
 import type { Caller } from '../data';
 import type { Scenario } from '../options';

@@ -5,7 +5,7 @@ import type { Schema } from '@apollo/federation-internals';
 import { QueryPlanner } from '@apollo/query-planner';
 import type { FetchNode, PlanNode, QueryPlan } from '@apollo/query-planner';
 import type { DocumentNode, ExecutionResult, GraphQLSchema } from 'graphql';
-import type { Logger } from '../../subgraphs/kernel/logger';
+import type { Logger } from '../../platform/logger';
 import type { GatewayContext } from '../context';
 
 /** The fetch that stands for the subgraph's event in a plan executed once per event. */

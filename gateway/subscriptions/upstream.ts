@@ -2,7 +2,7 @@ import { createClient } from 'graphql-ws';
 import type { Client, Sink } from 'graphql-ws';
 import type { ExecutionResult } from 'graphql';
 import WebSocket from 'ws';
-import type { Logger } from '../../subgraphs/kernel/logger';
+import type { Logger } from '../../platform/logger';
 
 const CLOSE_IDLE_AFTER_MS = 5_000;
 

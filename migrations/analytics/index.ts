@@ -1,4 +1,4 @@
-import type { MigrationClass } from '../../subgraphs/kernel/database';
+import type { MigrationClass } from '../../platform/database';
 import { Initial1795320698582 } from './1795320698582-Initial';
 
 /** Applied in this order. */

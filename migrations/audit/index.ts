@@ -1,4 +1,4 @@
-import type { MigrationClass } from '../../subgraphs/kernel/database';
+import type { MigrationClass } from '../../platform/database';
 
 /** Applied in this order. */
 export const auditMigrations: MigrationClass[] = [];

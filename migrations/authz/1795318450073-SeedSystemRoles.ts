@@ -2,7 +2,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * The five system roles' permissions, for every organization (domain `*`). Written out
- * here rather than read from the kernel, so this migration means the same forever; a
+ * here rather than read from the platform, so this migration means the same forever; a
  * test checks the table against SYSTEM_ROLES, and a change there needs a new migration.
  */
 const SYSTEM_ROLE_PERMISSIONS: Record<string, string[]> = {

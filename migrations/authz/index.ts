@@ -1,4 +1,4 @@
-import type { MigrationClass } from '../../subgraphs/kernel/database';
+import type { MigrationClass } from '../../platform/database';
 import { Initial1795318450072 } from './1795318450072-Initial';
 import { SeedSystemRoles1795318450073 } from './1795318450073-SeedSystemRoles';
 

@@ -1,5 +1,5 @@
-import { buildFederatedSchema } from '../kernel/federation';
-import { defineSubgraph } from '../kernel/subgraph';
+import { buildFederatedSchema } from '../../platform/federation';
+import { defineSubgraph } from '../../platform/subgraph';
 import { analyticsMigrations } from '../../migrations/analytics';
 import { LiveMetrics } from './entities/live-metrics.entity';
 import { LiveMetricsResolver } from './resolvers/live-metrics.resolver';

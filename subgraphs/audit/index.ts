@@ -1,5 +1,5 @@
-import { buildFederatedSchema } from '../kernel/federation';
-import { defineSubgraph } from '../kernel/subgraph';
+import { buildFederatedSchema } from '../../platform/federation';
+import { defineSubgraph } from '../../platform/subgraph';
 import { auditMigrations } from '../../migrations/audit';
 
 /** The audit subgraph. So far it answers its part of `health`; its features build on this. */

@@ -1,4 +1,4 @@
-import type { SubgraphContext } from '../kernel/context';
+import type { SubgraphContext } from '../../platform/context';
 import type { AuthzLoaders } from './loaders';
 import type { AuthzServices } from './services';
 

@@ -1,4 +1,4 @@
-import type { AccessProvisioner } from '../kernel/authorization/access-provisioner';
+import type { AccessProvisioner } from '../../platform/authorization/access-provisioner';
 import type { AuthzServices } from './services';
 
 /** Identity's provisioner within one process, writing through authz's services (the demo loader, tests). */

@@ -1,5 +1,5 @@
-import { buildFederatedSchema } from '../kernel/federation';
-import { defineSubgraph } from '../kernel/subgraph';
+import { buildFederatedSchema } from '../../platform/federation';
+import { defineSubgraph } from '../../platform/subgraph';
 import { authzMigrations } from '../../migrations/authz';
 import { CasbinRule } from './entities/casbin-rule.entity';
 import { Role } from './entities/role.entity';

@@ -1,11 +1,11 @@
 import type { Express, NextFunction, Request, Response } from 'express';
-import { bearerToken } from '../kernel/auth/token-verifier';
-import { createServiceTokenVerifier } from '../kernel/auth/service-token';
-import { MEMBER_ROLE_ID, OWNER_ROLE_ID } from '../kernel/authorization/system-roles';
-import type { Config } from '../kernel/config';
-import { BadUserInputError, CodedError, HTTP_STATUS_BY_CODE, UnauthenticatedError } from '../kernel/errors';
-import { isId } from '../kernel/ids';
-import type { Logger } from '../kernel/logger';
+import { bearerToken } from '../../platform/auth/token-verifier';
+import { createServiceTokenVerifier } from '../../platform/auth/service-token';
+import { MEMBER_ROLE_ID, OWNER_ROLE_ID } from '../../platform/authorization/system-roles';
+import type { Config } from '../../platform/config';
+import { BadUserInputError, CodedError, HTTP_STATUS_BY_CODE, UnauthenticatedError } from '../../platform/errors';
+import { isId } from '../../platform/ids';
+import type { Logger } from '../../platform/logger';
 import type { AuthzServices } from './services';
 
 /** The roles identity may hand out on its own: the creator of an organization, a new member. */
@@ -14,7 +14,7 @@ const BOOTSTRAP_ROLES = new Set([OWNER_ROLE_ID, MEMBER_ROLE_ID]);
 export const INTERNAL_ROUTE_PREFIX = '/internal/v1/organizations/:organizationId/users/:userId/roles';
 
 /**
- * Routes only identity calls, with a service token (see kernel/auth/service-token.ts):
+ * Routes only identity calls, with a service token (see platform/auth/service-token.ts):
  *   PUT    …/organizations/:org/users/:user/roles/:role   the creator becomes owner, a new member a member
  *   DELETE …/organizations/:org/users/:user/roles         a member left: every role goes
  * Not part of the supergraph; Kong does not route /internal.

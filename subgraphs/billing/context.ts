@@ -1,4 +1,4 @@
-import type { SubgraphContext } from '../kernel/context';
+import type { SubgraphContext } from '../../platform/context';
 import type { BillingLoaders } from './loaders';
 import type { BillingServices } from './services';
 

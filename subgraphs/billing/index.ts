@@ -1,5 +1,5 @@
-import { buildFederatedSchema } from '../kernel/federation';
-import { defineSubgraph } from '../kernel/subgraph';
+import { buildFederatedSchema } from '../../platform/federation';
+import { defineSubgraph } from '../../platform/subgraph';
 import { billingMigrations } from '../../migrations/billing';
 import { Plan } from './entities/plan.entity';
 import { Subscription } from './entities/subscription.entity';

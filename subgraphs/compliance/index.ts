@@ -1,5 +1,5 @@
-import { buildFederatedSchema } from '../kernel/federation';
-import { defineSubgraph } from '../kernel/subgraph';
+import { buildFederatedSchema } from '../../platform/federation';
+import { defineSubgraph } from '../../platform/subgraph';
 import { complianceMigrations } from '../../migrations/compliance';
 
 /** The compliance subgraph. So far it answers its part of `health`; its features build on this. */

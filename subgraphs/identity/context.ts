@@ -1,4 +1,4 @@
-import type { SubgraphContext } from '../kernel/context';
+import type { SubgraphContext } from '../../platform/context';
 import type { IdentityLoaders } from './loaders';
 import type { IdentityServices } from './services';
 

@@ -1,5 +1,5 @@
-import { buildFederatedSchema } from '../kernel/federation';
-import { defineSubgraph } from '../kernel/subgraph';
+import { buildFederatedSchema } from '../../platform/federation';
+import { defineSubgraph } from '../../platform/subgraph';
 import { identityMigrations } from '../../migrations/identity';
 import { OrganizationMember } from './entities/organization-member.entity';
 import { Organization } from './entities/organization.entity';

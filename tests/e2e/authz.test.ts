@@ -16,7 +16,7 @@ import {
   UserPermissionsDocument,
   WhoCanDocument,
 } from '../../schema/generated/operations';
-import type { AccessDecisionEvent, InProcessDecisionLog } from '../../subgraphs/kernel/authorization/decision-log';
+import type { AccessDecisionEvent, InProcessDecisionLog } from '../../platform/authorization/decision-log';
 import { execute, expectError, expectNoErrors } from '../kit/client';
 import { uniqueEmail } from '../kit/seed';
 import type { SeededOrganization } from '../kit/seed';

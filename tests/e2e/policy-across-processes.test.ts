@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { AssignRoleDocument, CreateRoleDocument, RevokeRoleDocument } from '../../schema/generated/operations';
-import { jwksUrlOf } from '../../subgraphs/kernel/config';
+import { jwksUrlOf } from '../../platform/config';
 import { execute, expectError, expectNoErrors } from '../kit/client';
 import type { SeededOrganization } from '../kit/seed';
 import { TEST_REDIS_URL, startTestSupergraph } from '../kit/supergraph';

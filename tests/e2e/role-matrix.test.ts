@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildSchema } from 'graphql';
 import { API_SCHEMA_PATH } from '../../gateway/schema-paths';
-import { SYSTEM_ROLES } from '../../subgraphs/kernel/authorization/system-roles';
+import { SYSTEM_ROLES } from '../../platform/authorization/system-roles';
 import type { Exchange } from '../kit/client';
 import { uniqueEmail } from '../kit/seed';
 import { connect } from '../kit/subscriptions';

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildSchema } from 'graphql';
 import { SUPERGRAPH_PATH } from '../../gateway/schema-paths';
-import { ACCESS_DIRECTIVE_DEFINITIONS, rootFieldsWithoutAccessRule } from '../../subgraphs/kernel/access-directives';
-import { isCataloguedPermission } from '../../subgraphs/kernel/authorization/permissions';
+import { ACCESS_DIRECTIVE_DEFINITIONS, rootFieldsWithoutAccessRule } from '../../platform/access-directives';
+import { isCataloguedPermission } from '../../platform/authorization/permissions';
 
 const supergraphSdl = readFileSync(path.resolve(__dirname, '../..', SUPERGRAPH_PATH), 'utf8');
 

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { SUBGRAPHS } from '../../subgraphs';
-import { SUBGRAPH_NAMES } from '../../subgraphs/kernel/config';
-import { createDataSource, migrate, pendingSchemaChanges } from '../../subgraphs/kernel/database';
+import { SUBGRAPH_NAMES } from '../../platform/config';
+import { createDataSource, migrate, pendingSchemaChanges } from '../../platform/database';
 import { createTestDatabase } from '../kit/database';
 import type { TestDatabase } from '../kit/database';
 

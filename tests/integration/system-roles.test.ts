@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { SYSTEM_ROLES } from '../../subgraphs/kernel/authorization/system-roles';
+import { SYSTEM_ROLES } from '../../platform/authorization/system-roles';
 import { createTestDatabase } from '../kit/database';
 import type { TestDatabase } from '../kit/database';
 

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { createTokenVerifier } from '../../subgraphs/kernel/auth/token-verifier';
+import { createTokenVerifier } from '../../platform/auth/token-verifier';
 import { createTestDatabase } from '../kit/database';
 import type { TestDatabase } from '../kit/database';
 import { openSeed } from '../kit/seed';

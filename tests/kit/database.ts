@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { withDatabase } from '../../subgraphs/kernel/database-url';
+import { withDatabase } from '../../platform/database-url';
 
 /** The machine's PostgreSQL; every test file gets its own database on it. */
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';

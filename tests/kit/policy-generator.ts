@@ -1,6 +1,6 @@
-import { allPermissions } from '../../subgraphs/kernel/authorization/permissions';
-import type { PolicyRule } from '../../subgraphs/kernel/authorization/policy-rule';
-import { SYSTEM_ROLES } from '../../subgraphs/kernel/authorization/system-roles';
+import { allPermissions } from '../../platform/authorization/permissions';
+import type { PolicyRule } from '../../platform/authorization/policy-rule';
+import { SYSTEM_ROLES } from '../../platform/authorization/system-roles';
 
 /** A small deterministic generator (mulberry32): the same seed, the same policy, so a failure reproduces. */
 export function seededRandom(seed: number): () => number {

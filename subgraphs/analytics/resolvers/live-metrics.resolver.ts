@@ -1,7 +1,7 @@
 import { Arg, Ctx, ID, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
-import { RequiresPermission } from '../../kernel/access-directives';
-import { requireOrganization, requirePrincipal } from '../../kernel/context';
-import type { SubgraphContext } from '../../kernel/context';
+import { RequiresPermission } from '../../../platform/access-directives';
+import { requireOrganization, requirePrincipal } from '../../../platform/context';
+import type { SubgraphContext } from '../../../platform/context';
 import type { AnalyticsServices } from '../services';
 import { MetricsSnapshot, ReportLiveMetricsInput } from '../types/metrics.type';
 

@@ -1,4 +1,4 @@
-import type { SubgraphDependencies } from '../../kernel/subgraph';
+import type { SubgraphDependencies } from '../../../platform/subgraph';
 import { LiveMetricsService } from './live-metrics.service';
 
 export interface AnalyticsServices {

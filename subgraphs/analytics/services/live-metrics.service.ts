@@ -1,6 +1,6 @@
 import type { DataSource, Repository } from 'typeorm';
-import type { EventBus } from '../../kernel/events';
-import { organizationTopic } from '../../kernel/events';
+import type { EventBus } from '../../../platform/events';
+import { organizationTopic } from '../../../platform/events';
 import { LiveMetrics } from '../entities/live-metrics.entity';
 import type { MetricsSnapshot } from '../types/metrics.type';
 

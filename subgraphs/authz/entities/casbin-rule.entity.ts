@@ -3,7 +3,7 @@ import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 /**
  * The Casbin policy, in Casbin's own table layout (ptype, v0…v5), so Casbin's tooling
  * reads it as it is. The authz subgraph writes it; every subgraph's authorizer reads it.
- * See kernel/authorization/policy-rule.ts for what each column holds.
+ * See platform/authorization/policy-rule.ts for what each column holds.
  */
 @Entity({ name: 'casbin_rule' })
 @Index('casbin_rule_ptype_v1_idx', ['ptype', 'v1'])

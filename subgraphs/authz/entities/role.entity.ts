@@ -3,7 +3,7 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColum
 /**
  * A custom role of one organization: its name and description. Its permissions are its
  * Casbin policy lines (`p, <role id>, <organization>, resource, action`). The five system
- * roles are not rows: they are defined in the kernel and seeded as policy lines for `*`.
+ * roles are not rows: they are defined in the platform and seeded as policy lines for `*`.
  */
 @Entity({ name: 'roles' })
 @Index('roles_organization_name_key', ['organizationId', 'name'], { unique: true })

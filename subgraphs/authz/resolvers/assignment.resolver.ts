@@ -1,8 +1,8 @@
 import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
-import { RequiresPermission } from '../../kernel/access-directives';
-import { requirePrincipal } from '../../kernel/context';
-import { NotFoundError } from '../../kernel/errors';
-import { parseId } from '../../kernel/ids';
+import { RequiresPermission } from '../../../platform/access-directives';
+import { requirePrincipal } from '../../../platform/context';
+import { NotFoundError } from '../../../platform/errors';
+import { parseId } from '../../../platform/ids';
 import type { AuthzContext } from '../context';
 import { AssignRoleInput, AuthzUser, RevokeRoleInput, RoleAssignmentType, RoleType } from '../types/role.type';
 import { roleId } from './role.resolver';

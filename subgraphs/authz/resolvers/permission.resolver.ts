@@ -1,7 +1,7 @@
 import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
-import { RequiresPermission } from '../../kernel/access-directives';
-import { requirePrincipal } from '../../kernel/context';
-import { parseId } from '../../kernel/ids';
+import { RequiresPermission } from '../../../platform/access-directives';
+import { requirePrincipal } from '../../../platform/context';
+import { parseId } from '../../../platform/ids';
 import type { AuthzContext } from '../context';
 import { AuthzUser, PermissionCheckType, PermissionExplanationType } from '../types/role.type';
 

@@ -1,7 +1,7 @@
 import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
-import { RequiresPermission } from '../../kernel/access-directives';
-import { requirePrincipal } from '../../kernel/context';
-import { BadUserInputError } from '../../kernel/errors';
+import { RequiresPermission } from '../../../platform/access-directives';
+import { requirePrincipal } from '../../../platform/context';
+import { BadUserInputError } from '../../../platform/errors';
 import type { AuthzContext } from '../context';
 import { CreateRoleInput, RoleType, UpdateRoleInput } from '../types/role.type';
 

@@ -1,6 +1,6 @@
 import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
-import { RequiresPermission } from '../../kernel/access-directives';
-import { requirePrincipal } from '../../kernel/context';
+import { RequiresPermission } from '../../../platform/access-directives';
+import { requirePrincipal } from '../../../platform/context';
 import type { AuthzContext } from '../context';
 import { AuthzUser, RoleAssignmentType } from '../types/role.type';
 

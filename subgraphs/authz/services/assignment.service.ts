@@ -1,6 +1,6 @@
-import type { Authorizer } from '../../kernel/authorization/authorizer';
-import { OWNER_ROLE_ID } from '../../kernel/authorization/system-roles';
-import { BadUserInputError, ConflictError, NotFoundError } from '../../kernel/errors';
+import type { Authorizer } from '../../../platform/authorization/authorizer';
+import { OWNER_ROLE_ID } from '../../../platform/authorization/system-roles';
+import { BadUserInputError, ConflictError, NotFoundError } from '../../../platform/errors';
 import { CasbinRule } from '../entities/casbin-rule.entity';
 import type { PolicyWriter } from './policy-writer';
 import type { RoleService } from './role.service';

@@ -1,9 +1,9 @@
-import type { Authorizer } from '../../kernel/authorization/authorizer';
-import { createCasbinEnforcer } from '../../kernel/authorization/casbin-model';
-import { PERMISSION_CATALOGUE, formatPermission } from '../../kernel/authorization/permissions';
-import type { Permission } from '../../kernel/authorization/permissions';
-import { formatPolicyRule } from '../../kernel/authorization/policy-rule';
-import { BadUserInputError } from '../../kernel/errors';
+import type { Authorizer } from '../../../platform/authorization/authorizer';
+import { createCasbinEnforcer } from '../../../platform/authorization/casbin-model';
+import { PERMISSION_CATALOGUE, formatPermission } from '../../../platform/authorization/permissions';
+import type { Permission } from '../../../platform/authorization/permissions';
+import { formatPolicyRule } from '../../../platform/authorization/policy-rule';
+import { BadUserInputError } from '../../../platform/errors';
 
 export interface PermissionDecision {
   userId: string;

@@ -1,4 +1,4 @@
-import type { SubgraphDependencies } from '../../kernel/subgraph';
+import type { SubgraphDependencies } from '../../../platform/subgraph';
 import { AssignmentService } from './assignment.service';
 import { DecisionService } from './decision.service';
 import { PolicyWriter } from './policy-writer';

@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import type { Authorizer } from '../../kernel/authorization/authorizer';
+import type { Authorizer } from '../../../platform/authorization/authorizer';
 
 /**
  * Every write to the policy goes through here: one transaction per organization at a

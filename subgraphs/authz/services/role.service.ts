@@ -1,11 +1,11 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import type { Authorizer } from '../../kernel/authorization/authorizer';
-import type { OrganizationPolicy } from '../../kernel/authorization/organization-policy';
-import { formatPermission, parsePermission } from '../../kernel/authorization/permissions';
-import type { Permission } from '../../kernel/authorization/permissions';
-import { SYSTEM_ROLES, systemRole } from '../../kernel/authorization/system-roles';
-import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from '../../kernel/errors';
-import { newId } from '../../kernel/ids';
+import type { Authorizer } from '../../../platform/authorization/authorizer';
+import type { OrganizationPolicy } from '../../../platform/authorization/organization-policy';
+import { formatPermission, parsePermission } from '../../../platform/authorization/permissions';
+import type { Permission } from '../../../platform/authorization/permissions';
+import { SYSTEM_ROLES, systemRole } from '../../../platform/authorization/system-roles';
+import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from '../../../platform/errors';
+import { newId } from '../../../platform/ids';
 import { CasbinRule } from '../entities/casbin-rule.entity';
 import { Role } from '../entities/role.entity';
 import type { PolicyWriter } from './policy-writer';

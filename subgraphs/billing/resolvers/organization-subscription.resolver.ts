@@ -1,6 +1,6 @@
-import { RequiresPermission } from '../../kernel/access-directives';
+import { RequiresPermission } from '../../../platform/access-directives';
 import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
-import { requireOrganization } from '../../kernel/context';
+import { requireOrganization } from '../../../platform/context';
 import type { BillingContext } from '../context';
 import { Subscription } from '../entities/subscription.entity';
 import { BillingOrganization } from '../types/organization.type';

@@ -1,5 +1,5 @@
 import { Ctx, Query, Resolver } from 'type-graphql';
-import { Public } from '../../kernel/access-directives';
+import { Public } from '../../../platform/access-directives';
 import type { BillingContext } from '../context';
 import { Plan } from '../entities/plan.entity';
 

@@ -1,4 +1,4 @@
-import type { SubgraphDependencies } from '../../kernel/subgraph';
+import type { SubgraphDependencies } from '../../../platform/subgraph';
 import { PlanService } from './plan.service';
 import { SubscriptionService } from './subscription.service';
 

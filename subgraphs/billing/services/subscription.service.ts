@@ -1,6 +1,6 @@
 import { In } from 'typeorm';
 import type { DataSource, Repository } from 'typeorm';
-import { newId } from '../../kernel/ids';
+import { newId } from '../../../platform/ids';
 import { PlanCode } from '../entities/plan.entity';
 import { Plan } from '../entities/plan.entity';
 import { BillingInterval, Subscription, SubscriptionStatus } from '../entities/subscription.entity';

@@ -1,8 +1,8 @@
 import { Arg, Ctx, FieldResolver, ID, Resolver, Root, Subscription } from 'type-graphql';
-import { RequiresPermission } from '../../kernel/access-directives';
-import { requireOrganization } from '../../kernel/context';
-import { NotFoundError } from '../../kernel/errors';
-import { organizationTopic } from '../../kernel/events';
+import { RequiresPermission } from '../../../platform/access-directives';
+import { requireOrganization } from '../../../platform/context';
+import { NotFoundError } from '../../../platform/errors';
+import { organizationTopic } from '../../../platform/events';
 import type { IdentityContext } from '../context';
 import { Organization } from '../entities/organization.entity';
 import { User } from '../entities/user.entity';

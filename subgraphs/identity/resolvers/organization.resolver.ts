@@ -1,8 +1,8 @@
-import { RequiresPermission } from '../../kernel/access-directives';
+import { RequiresPermission } from '../../../platform/access-directives';
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { requireOrganization, requirePrincipal } from '../../kernel/context';
-import { NotFoundError } from '../../kernel/errors';
-import { parseId } from '../../kernel/ids';
+import { requireOrganization, requirePrincipal } from '../../../platform/context';
+import { NotFoundError } from '../../../platform/errors';
+import { parseId } from '../../../platform/ids';
 import type { IdentityContext } from '../context';
 import { OrganizationMember } from '../entities/organization-member.entity';
 import { Organization } from '../entities/organization.entity';

@@ -1,7 +1,7 @@
-import { RequiresPermission } from '../../kernel/access-directives';
+import { RequiresPermission } from '../../../platform/access-directives';
 import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { requirePrincipal } from '../../kernel/context';
-import { NotFoundError } from '../../kernel/errors';
+import { requirePrincipal } from '../../../platform/context';
+import { NotFoundError } from '../../../platform/errors';
 import type { IdentityContext } from '../context';
 import { OrganizationMember } from '../entities/organization-member.entity';
 import { User } from '../entities/user.entity';

@@ -1,7 +1,7 @@
-import { signServiceToken } from '../../kernel/auth/service-token';
-import type { AccessProvisioner } from '../../kernel/authorization/access-provisioner';
-import type { Config } from '../../kernel/config';
-import { ConflictError, ServiceUnavailableError } from '../../kernel/errors';
+import { signServiceToken } from '../../../platform/auth/service-token';
+import type { AccessProvisioner } from '../../../platform/authorization/access-provisioner';
+import type { Config } from '../../../platform/config';
+import { ConflictError, ServiceUnavailableError } from '../../../platform/errors';
 import type { SigningKeyService } from './signing-key.service';
 
 const TIMEOUT_MS = 5_000;

@@ -1,10 +1,10 @@
-import type { SubgraphDependencies } from '../../kernel/subgraph';
-import { secretBoxFor } from '../../kernel/secrets';
-import type { AccessProvisioner } from '../../kernel/authorization/access-provisioner';
+import type { SubgraphDependencies } from '../../../platform/subgraph';
+import { secretBoxFor } from '../../../platform/secrets';
+import type { AccessProvisioner } from '../../../platform/authorization/access-provisioner';
 import { AuthzProvisioner } from './authz-provisioner';
-import { createEventBus } from '../../kernel/events';
-import type { EventBus } from '../../kernel/events';
-import { createLogger } from '../../kernel/logger';
+import { createEventBus } from '../../../platform/events';
+import type { EventBus } from '../../../platform/events';
+import { createLogger } from '../../../platform/logger';
 import { MemberService } from './member.service';
 import { OrganizationService } from './organization.service';
 import { SessionTokenService } from './session-token.service';

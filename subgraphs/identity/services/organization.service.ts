@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { In } from 'typeorm';
 import type { DataSource, Repository } from 'typeorm';
-import type { AccessProvisioner } from '../../kernel/authorization/access-provisioner';
-import { OWNER_ROLE_ID } from '../../kernel/authorization/system-roles';
-import { ConflictError, NotFoundError } from '../../kernel/errors';
-import { newId } from '../../kernel/ids';
+import type { AccessProvisioner } from '../../../platform/authorization/access-provisioner';
+import { OWNER_ROLE_ID } from '../../../platform/authorization/system-roles';
+import { ConflictError, NotFoundError } from '../../../platform/errors';
+import { newId } from '../../../platform/ids';
 import { MemberStatus, OrganizationMember } from '../entities/organization-member.entity';
 import { Organization } from '../entities/organization.entity';
 import { isUniqueViolation } from './postgres-errors';

@@ -1,7 +1,7 @@
 import { SignJWT } from 'jose';
 import { randomUUID } from 'node:crypto';
-import type { Config } from '../../kernel/config';
-import { ForbiddenError, NotFoundError } from '../../kernel/errors';
+import type { Config } from '../../../platform/config';
+import { ForbiddenError, NotFoundError } from '../../../platform/errors';
 import type { MemberService } from './member.service';
 import type { SigningKeyService } from './signing-key.service';
 import type { UserService } from './user.service';

@@ -2,9 +2,9 @@ import { errors, exportJWK, exportPKCS8, generateKeyPair, importJWK, importPKCS8
 import type { JSONWebKeySet, JWTVerifyGetKey, KeyLike } from 'jose';
 import { IsNull } from 'typeorm';
 import type { DataSource, Repository } from 'typeorm';
-import { SESSION_TOKEN_ALGORITHM } from '../../kernel/auth/token-verifier';
-import { newId } from '../../kernel/ids';
-import type { SecretBox } from '../../kernel/secrets';
+import { SESSION_TOKEN_ALGORITHM } from '../../../platform/auth/token-verifier';
+import { newId } from '../../../platform/ids';
+import type { SecretBox } from '../../../platform/secrets';
 import { SigningKey } from '../entities/signing-key.entity';
 
 export interface ActiveSigningKey {

@@ -1,6 +1,6 @@
 import { In } from 'typeorm';
 import type { DataSource, EntityManager, Repository } from 'typeorm';
-import { newId } from '../../kernel/ids';
+import { newId } from '../../../platform/ids';
 import { User } from '../entities/user.entity';
 
 export function normalizeEmail(email: string): string {

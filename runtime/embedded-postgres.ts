@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import type { Logger } from '../subgraphs/kernel/logger';
-import { isProcessAlive } from '../subgraphs/kernel/process-alive';
+import type { Logger } from '../platform/logger';
+import { isProcessAlive } from '../platform/process-alive';
 
 export interface EmbeddedDatabase {
   url: string;

@@ -2,9 +2,9 @@ import type { DataSource } from 'typeorm';
 import { createBillingServices } from '../subgraphs/billing/services';
 import { directProvisioner } from '../subgraphs/authz/direct-provisioner';
 import { createAuthzServices } from '../subgraphs/authz/services';
-import type { AccessControl } from '../subgraphs/kernel/authorization/access-control';
-import { MEMBER_ROLE_ID } from '../subgraphs/kernel/authorization/system-roles';
-import type { Config } from '../subgraphs/kernel/config';
+import type { AccessControl } from '../platform/authorization/access-control';
+import { MEMBER_ROLE_ID } from '../platform/authorization/system-roles';
+import type { Config } from '../platform/config';
 import { createIdentityServices } from '../subgraphs/identity/services';
 
 /** The ids the product's own documentation uses in its examples, so they run as written. */

@@ -1,6 +1,6 @@
 import { createCasbinEnforcer } from './casbin-model';
 import { OrganizationPolicy } from './organization-policy';
-import { CATALOGUED, generatePolicy } from '../../../tests/kit/policy-generator';
+import { CATALOGUED, generatePolicy } from '../../tests/kit/policy-generator';
 import type { PolicyRule } from './policy-rule';
 
 const NOW = Date.parse('2026-11-22T12:00:00Z');

@@ -1,16 +1,16 @@
 import type { DataSource } from 'typeorm';
 import { SUBGRAPHS } from '../subgraphs';
-import { SUBGRAPH_NAMES, jwksUrlOf } from '../subgraphs/kernel/config';
-import type { Config, SubgraphName } from '../subgraphs/kernel/config';
-import { createAccessControl } from '../subgraphs/kernel/authorization/access-control';
-import type { AccessControl } from '../subgraphs/kernel/authorization/access-control';
-import { openDatabase } from '../subgraphs/kernel/database';
-import { createEventBus } from '../subgraphs/kernel/events';
-import type { EventBus } from '../subgraphs/kernel/events';
-import type { Logger } from '../subgraphs/kernel/logger';
-import { serveSubgraph } from '../subgraphs/kernel/server';
-import type { RunningServer } from '../subgraphs/kernel/server';
-import { startGateway } from './server';
+import { SUBGRAPH_NAMES, jwksUrlOf } from '../platform/config';
+import type { Config, SubgraphName } from '../platform/config';
+import { createAccessControl } from '../platform/authorization/access-control';
+import type { AccessControl } from '../platform/authorization/access-control';
+import { openDatabase } from '../platform/database';
+import { createEventBus } from '../platform/events';
+import type { EventBus } from '../platform/events';
+import type { Logger } from '../platform/logger';
+import { serveSubgraph } from '../platform/server';
+import type { RunningServer } from '../platform/server';
+import { startGateway } from '../gateway/server';
 
 export interface SupergraphOptions {
   config: Config;

@@ -1,15 +1,15 @@
 /**
  * The gateway with one worker process per core, sharing one port (node:cluster).
- *   node dist/gateway/cluster.js          GATEWAY_WORKERS workers (default: one per core)
+ *   node dist/runtime/cluster.js          GATEWAY_WORKERS workers (default: one per core)
  * Each worker is the same gateway as `serve.js gateway`; the primary only starts workers,
  * replaces one that dies, and stops them all on SIGTERM/SIGINT.
  */
 import 'reflect-metadata';
 import cluster from 'node:cluster';
 import { availableParallelism } from 'node:os';
-import { loadConfigOrExit } from '../subgraphs/kernel/config';
-import { createLogger } from '../subgraphs/kernel/logger';
-import { startGateway } from './server';
+import { loadConfigOrExit } from '../platform/config';
+import { createLogger } from '../platform/logger';
+import { startGateway } from '../gateway/server';
 
 /** GATEWAY_WORKERS: a whole number from 1 to 64; unset or blank means one per core. */
 export function workerCount(value: string | undefined, cores = availableParallelism()): number {

@@ -22,7 +22,7 @@ export interface SubgraphDependencies {
 
 /**
  * What each subgraph folder's index.ts exports: the same shape for all six, so the
- * kernel can build, serve, migrate and compose any of them the same way.
+ * platform can build, serve, migrate and compose any of them the same way.
  */
 export interface SubgraphDefinition<Services = unknown, Loaders = unknown> {
   name: SubgraphName;
