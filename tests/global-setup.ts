@@ -3,11 +3,26 @@ import { SUBGRAPHS } from '../subgraphs';
 import { SUBGRAPH_NAMES } from '../platform/config';
 import { openDatabase } from '../platform/database';
 import { withDatabase } from '../platform/database-url';
-import { TEMPLATE_ENV, TEST_DATABASE_URL, withAdminClient } from './kit/database';
+import { TEMPLATE_ENV, testDatabaseUrl, withAdminClient } from './kit/database';
+import { SERVICES_GLOBAL, provideTestServices } from './kit/test-services';
 import { isProcessAlive } from '../platform/process-alive';
 
-/** Migrates one template database per run; each test file copies it (CREATE DATABASE … TEMPLATE). */
+/**
+ * Finds or starts PostgreSQL and Redis (tests/kit/test-services.ts), then migrates one
+ * template database per run; each test file copies it (CREATE DATABASE … TEMPLATE).
+ */
 export default async function globalSetup(): Promise<void> {
+  const services = await provideTestServices();
+  (globalThis as Record<string, unknown>)[SERVICES_GLOBAL] = services;
+  try {
+    await migrateTemplate();
+  } catch (error) {
+    await services.stop();
+    throw error;
+  }
+}
+
+async function migrateTemplate(): Promise<void> {
   const template = `auralink_template_${process.pid}`;
   await withAdminClient(async (client) => {
     // Databases left by runs that were killed before their teardown (their process is gone).
@@ -22,7 +37,7 @@ export default async function globalSetup(): Promise<void> {
   });
   for (const name of SUBGRAPH_NAMES) {
     const dataSource = await openDatabase(SUBGRAPHS[name].storage, {
-      url: withDatabase(TEST_DATABASE_URL, template),
+      url: withDatabase(testDatabaseUrl(), template),
       poolMax: 1,
       applicationName: 'test-setup',
       migrate: true,

@@ -1,9 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { withDatabase } from '../../platform/database-url';
+import { DEFAULT_TEST_DATABASE_URL } from './test-services';
 
-/** The machine's PostgreSQL; every test file gets its own database on it. */
-export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+/**
+ * The PostgreSQL of this run (every test file gets its own database on it): the machine's,
+ * or the embedded one the global setup started and exported here.
+ */
+export function testDatabaseUrl(): string {
+  return process.env.TEST_DATABASE_URL || DEFAULT_TEST_DATABASE_URL;
+}
 /** Set by the global setup: a database migrated once, copied for each test file. */
 export const TEMPLATE_ENV = 'AURALINK_TEST_TEMPLATE';
 
@@ -14,7 +20,7 @@ export interface TestDatabase {
 }
 
 export async function withAdminClient<T>(run: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: TEST_DATABASE_URL });
+  const client = new Client({ connectionString: testDatabaseUrl() });
   await client.connect();
   try {
     return await run(client);
@@ -31,7 +37,7 @@ export async function createTestDatabase(options: { empty?: boolean } = {}): Pro
   await withAdminClient((client) => client.query(`CREATE DATABASE ${name} TEMPLATE ${template}`));
   return {
     name,
-    url: withDatabase(TEST_DATABASE_URL, name),
+    url: withDatabase(testDatabaseUrl(), name),
     drop: () => withAdminClient((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
   };
 }

@@ -13,6 +13,7 @@ import type { Exchange, RequestOptions } from './client';
 import { createTestDatabase } from './database';
 import type { TestDatabase } from './database';
 import { Seed } from './seed';
+import { DEFAULT_TEST_REDIS_URL } from './test-services';
 
 export interface TestSupergraph extends RunningSupergraph {
   config: Config;
@@ -37,8 +38,8 @@ export function testConfig(overrides: NodeJS.ProcessEnv = {}): Config {
   });
 }
 
-/** The machine's Redis, for tests of what crosses processes. */
-export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** The Redis of this run, for tests of what crosses processes: the machine's, or the one the global setup started. */
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL || DEFAULT_TEST_REDIS_URL;
 
 /** The six subgraphs and the gateway on free ports, over a database of this test file's own; `env` adds settings. */
 export async function startTestSupergraph(env: NodeJS.ProcessEnv = {}): Promise<TestSupergraph> {
