@@ -16,11 +16,8 @@ import { openDatabase } from '../platform/database';
 import { withDatabase } from '../platform/database-url';
 import { newId } from '../platform/ids';
 import { SecretBox } from '../platform/secrets';
+import { BENCH_AUTH, BENCH_DATABASE_URL } from './environment';
 
-export const ADMIN_DATABASE_URL =
-  process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const ISSUER = 'auralink-identity';
-const AUDIENCE = 'auralink-supergraph';
 const OWNER_ROLE = 'role_owner';
 
 export interface DataSize {
@@ -72,10 +69,10 @@ async function copyRows(client: Client, table: string, columns: string[], rows: 
 /** Every organization has `membersPerOrganization` members of its own (a token reads one organization only). */
 export async function createBenchDatabase(size: DataSize): Promise<BenchDatabase> {
   const name = `auralink_bench_${process.pid}_${randomBytes(4).toString('hex')}`;
-  await withClient(ADMIN_DATABASE_URL, (client) => client.query(`CREATE DATABASE ${name}`));
-  const url = withDatabase(ADMIN_DATABASE_URL, name);
+  await withClient(BENCH_DATABASE_URL, (client) => client.query(`CREATE DATABASE ${name}`));
+  const url = withDatabase(BENCH_DATABASE_URL, name);
   const drop = () =>
-    withClient(ADMIN_DATABASE_URL, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined);
+    withClient(BENCH_DATABASE_URL, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined);
   try {
     for (const subgraph of SUBGRAPH_NAMES) {
       const dataSource = await openDatabase(SUBGRAPHS[subgraph].storage, {
@@ -170,8 +167,8 @@ async function storeSigningKey(client: Client, secretsKey: string) {
       return new SignJWT({ org: organizationId })
         .setProtectedHeader({ alg: 'EdDSA', kid, typ: 'JWT' })
         .setSubject(userId)
-        .setIssuer(ISSUER)
-        .setAudience(AUDIENCE)
+        .setIssuer(BENCH_AUTH.issuer)
+        .setAudience(BENCH_AUTH.audience)
         .setIssuedAt(now)
         .setExpirationTime(now + 6 * 3600)
         .setJti(randomUUID())
@@ -182,7 +179,7 @@ async function storeSigningKey(client: Client, secretsKey: string) {
 
 /** Databases left by bench runs that were killed (their process is gone). */
 export async function dropStaleBenchDatabases(isAlive: (pid: number) => boolean): Promise<void> {
-  await withClient(ADMIN_DATABASE_URL, async (client) => {
+  await withClient(BENCH_DATABASE_URL, async (client) => {
     const { rows } = await client.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname ~ '^auralink_bench_[0-9]+_'");
     for (const { datname } of rows) {
       const pid = Number(/^auralink_bench_(\d+)_/.exec(datname)?.[1]);

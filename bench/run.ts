@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
     options: {
-      smoke: { type: 'boolean', default: process.env.BENCH_SMOKE === '1' },
+      smoke: { type: 'boolean', default: false },
       duration: { type: 'string' },
       warmup: { type: 'string' },
       connections: { type: 'string' },

@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { SUBGRAPH_NAMES } from '../platform/config';
 import type { SubgraphName } from '../platform/config';
 import type { BenchDatabase } from './data';
+import { BENCH_AUTH, BENCH_LOG_LEVEL, BENCH_REDIS_URL } from './environment';
 import { freePort, processTree, spawnServer } from './processes';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ServerProcess } from './processes';
@@ -18,7 +19,6 @@ import type { ServerProcess } from './processes';
 export const ROOT = path.resolve(__dirname, '..');
 export const BUILD_DIR = path.join(ROOT, 'bench', 'results', 'build');
 const SUPERGRAPH = path.join(ROOT, 'schema', 'supergraph.graphql');
-export const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /** Compiles the project once (no type check: `npm run typecheck` does that) so servers start without ts-node. */
 export async function buildProject(): Promise<void> {
@@ -36,11 +36,13 @@ function baseEnv(database: BenchDatabase): NodeJS.ProcessEnv {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     NODE_ENV: 'production',
-    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+    LOG_LEVEL: BENCH_LOG_LEVEL,
     HOST: '127.0.0.1',
     DATABASE_URL: database.url,
     SECRETS_KEY: database.secretsKey,
-    REDIS_URL,
+    REDIS_URL: BENCH_REDIS_URL,
+    AUTH_ISSUER: BENCH_AUTH.issuer,
+    AUTH_AUDIENCE: BENCH_AUTH.audience,
   };
 }
 

@@ -3,13 +3,16 @@
  *   npm run migration:generate -- <subgraph> <PascalCaseName>
  * It migrates a scratch database, asks TypeORM for the difference, and writes
  * migrations/<subgraph>/<timestamp>-<Name>.ts; add it to that folder's index.ts.
+ * The scratch database is created on the server of DATABASE_URL, or with none on the
+ * embedded one (`npm start` must be running), and dropped at the end.
  */
 import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
 import { SUBGRAPHS } from '../subgraphs';
-import { SUBGRAPH_NAMES } from '../platform/config';
+import { embeddedDatabaseUrl } from '../runtime/embedded-postgres';
+import { SUBGRAPH_NAMES, loadConfigOrExit } from '../platform/config';
 import type { SubgraphName } from '../platform/config';
 import { createDataSource, migrate } from '../platform/database';
 import { withDatabase } from '../platform/database-url';
@@ -20,10 +23,20 @@ async function main(): Promise<void> {
     process.stderr.write(`usage: npm run migration:generate -- <${SUBGRAPH_NAMES.join('|')}> <PascalCaseName>\n`);
     process.exit(2);
   }
-  const serverUrl = process.env.DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const config = loadConfigOrExit();
+  const serverUrl = config.database.url ?? embeddedDatabaseUrl(config.database.embeddedPort);
   const scratch = `migration_scratch_${process.pid}`;
   const admin = new Client({ connectionString: serverUrl });
-  await admin.connect();
+  try {
+    await admin.connect();
+  } catch {
+    process.stderr.write(
+      config.database.url
+        ? 'Cannot reach the database at DATABASE_URL.\n'
+        : `Cannot reach the embedded database on port ${config.database.embeddedPort}: start the system first with \`npm start\`, or set DATABASE_URL.\n`,
+    );
+    process.exit(1);
+  }
   await admin.query(`CREATE DATABASE ${scratch}`);
   const storage = SUBGRAPHS[subgraph as SubgraphName].storage;
   const dataSource = createDataSource(storage, {

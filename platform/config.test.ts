@@ -133,3 +133,14 @@ describe('loadConfig', () => {
     expect(config.auth.jwksUrl).toBe('https://auth.example.com/identity/.well-known/jwks.json');
   });
 });
+
+describe('GATEWAY_WORKERS', () => {
+  it('is unset (one worker per core) by default, a whole number from 1 to 64 when given', () => {
+    expect(loadConfig({}).gateway.workers).toBeUndefined();
+    expect(loadConfig({ GATEWAY_WORKERS: ' ' }).gateway.workers).toBeUndefined();
+    expect(loadConfig({ GATEWAY_WORKERS: '3' }).gateway.workers).toBe(3);
+    for (const bad of ['0', '65', '1.5', 'many']) {
+      expect(configErrorOf({ GATEWAY_WORKERS: bad }).problems).toEqual([expect.stringMatching(/^GATEWAY_WORKERS: /)]);
+    }
+  });
+});

@@ -53,6 +53,7 @@ const environmentSchema = z.object({
   EMBEDDED_POSTGRES_PORT: port.transform((value) => value ?? 54329),
   REDIS_URL: optionalUrl.optional(),
   GATEWAY_PORT: port.transform((value) => value ?? 4000),
+  GATEWAY_WORKERS: z.preprocess(blankAsUnset, z.coerce.number().int().min(1).max(64).optional()),
   ...subgraphPortFields,
   ...subgraphUrlFields,
   AUTH_ISSUER: z.string().trim().min(1).default('auralink-identity'),
@@ -87,7 +88,8 @@ export interface Config {
   dataDir: string;
   database: { url: string | undefined; poolMax: number; embeddedPort: number };
   redisUrl: string | undefined;
-  gateway: { port: number };
+  /** `workers`: processes of the clustered gateway (runtime/cluster.ts); unset means one per core. */
+  gateway: { port: number; workers: number | undefined };
   subgraphs: Record<SubgraphName, { port: number; url: string }>;
   auth: { issuer: string; audience: string; jwksUrl: string; tokenTtlSeconds: number };
   /** base64 AES-256 key; unset outside production means a key kept under dataDir. */
@@ -133,7 +135,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: e.DATA_DIR,
     database: { url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX, embeddedPort: e.EMBEDDED_POSTGRES_PORT },
     redisUrl: e.REDIS_URL,
-    gateway: { port: e.GATEWAY_PORT },
+    gateway: { port: e.GATEWAY_PORT, workers: e.GATEWAY_WORKERS },
     subgraphs,
     auth: {
       issuer: e.AUTH_ISSUER,

@@ -11,25 +11,10 @@ import { loadConfigOrExit } from '../platform/config';
 import { createLogger } from '../platform/logger';
 import { startGateway } from '../gateway/server';
 
-/** GATEWAY_WORKERS: a whole number from 1 to 64; unset or blank means one per core. */
-export function workerCount(value: string | undefined, cores = availableParallelism()): number {
-  if (value === undefined || value.trim() === '') return cores;
-  const count = Number(value);
-  if (!Number.isInteger(count) || count < 1 || count > 64)
-    throw new Error(`GATEWAY_WORKERS: must be a whole number from 1 to 64, not "${value}"`);
-  return count;
-}
-
 async function runPrimary(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger(config.logLevel, { service: 'auralink-gateway', role: 'primary' });
-  let workers: number;
-  try {
-    workers = workerCount(process.env.GATEWAY_WORKERS);
-  } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n`);
-    process.exit(1);
-  }
+  const workers = config.gateway.workers ?? availableParallelism();
   let stopping = false;
   const fork = () => cluster.fork();
   cluster.on('exit', (worker, code, signal) => {

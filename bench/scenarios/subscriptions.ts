@@ -15,7 +15,8 @@ import type { Scenario } from '../options';
 import { watchUsage } from '../processes';
 import type { ServerProcess } from '../processes';
 import type { Cell } from '../report';
-import { REDIS_URL, buildProject, startGateway, startSubgraphs } from '../stack';
+import { BENCH_REDIS_URL } from '../environment';
+import { buildProject, startGateway, startSubgraphs } from '../stack';
 
 const QUERY = 'subscription Live($org: ID!) { realtimeMetrics(organizationId: $org) { activeCalls at organization { name } } }';
 /** Events the bench publishes carry activeCalls ≥ this, so heartbeats and the first snapshot are told apart. */
@@ -156,7 +157,7 @@ export const subscriptionsScenario: Scenario = async (options, log) => {
   // One organization; ten callers (tokens) in it, subscribers spread over them.
   const database = await createBenchDatabase({ organizations: 1, membersPerOrganization: 10, callers: 10 });
   const cleanups: (() => Promise<void>)[] = [() => database.drop()];
-  const redis = new Redis(REDIS_URL);
+  const redis = new Redis(BENCH_REDIS_URL);
   cleanups.unshift(async () => void redis.disconnect());
   const runs: Run[] = [];
   try {
