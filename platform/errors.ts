@@ -75,13 +75,14 @@ export class RateLimitedError extends CodedError {
   }
 }
 
-/** A subgraph did not answer: the fields it serves are null, the rest of the answer stands. */
+/** A subgraph did not answer: the fields it serves are null, the rest of the answer stands (or, with a message, what it could not do). */
 export class ServiceUnavailableError extends CodedError {
   readonly code = 'SERVICE_UNAVAILABLE';
-  constructor(service: string) {
-    super(`The ${service} service is unavailable; the fields it serves could not be resolved. Retry shortly.`, 'SERVICE_UNAVAILABLE', {
-      service,
-    });
+  constructor(
+    service: string,
+    message = `The ${service} service is unavailable; the fields it serves could not be resolved. Retry shortly.`,
+  ) {
+    super(message, 'SERVICE_UNAVAILABLE', { service });
   }
 }
 

@@ -9,13 +9,15 @@ import { bearerToken } from './auth/token-verifier';
 import type { TokenVerifier } from './auth/token-verifier';
 import { enforceFieldAccess } from './access-enforcement';
 import type { RequestContext } from './context';
-import { CodedError } from './errors';
+import { CodedError, ServiceUnavailableError } from './errors';
 import type { createErrorFormatter } from './format-error';
 import type { Logger } from './logger';
 import { requestIdFrom } from './request-id';
 
 /** The close code a client acts on by signing in again (a refused token at connect is graphql-ws's own 4403). */
 export const CLOSE_UNAUTHORIZED = 4401;
+/** The token could not be checked now (identity's keys are unavailable): WebSocket's own "try again later". */
+export const CLOSE_TRY_AGAIN_LATER = 1013;
 
 /** What the server keeps per connection beside graphql-ws's own socket and request. */
 export type ConnectionState = {
@@ -50,7 +52,9 @@ export async function authenticateConnection(
       Math.max(0, principal.expiresAt.getTime() - Date.now()),
     );
     return true;
-  } catch {
+  } catch (error) {
+    if (error instanceof ServiceUnavailableError)
+      ctx.extra.socket.close(CLOSE_TRY_AGAIN_LATER, 'Token cannot be verified now: retry shortly');
     return false;
   }
 }

@@ -1,6 +1,8 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import type { JWTPayload, JWTVerifyGetKey, KeyLike } from 'jose';
-import { UnauthenticatedError } from '../errors';
+import { ServiceUnavailableError, UnauthenticatedError } from '../errors';
 import { bearerToken, createTokenVerifier } from './token-verifier';
 import type { TokenVerifier } from './token-verifier';
 
@@ -107,6 +109,44 @@ describe('createTokenVerifier', () => {
     const error = await rejection('not-a-jwt');
 
     expect(error.message).toMatch(/malformed/i);
+  });
+});
+
+describe('createTokenVerifier when the keys cannot be fetched', () => {
+  const remote = (jwksUrl: string) => createTokenVerifier({ issuer: ISSUER, audience: AUDIENCE, jwksUrl });
+
+  it('answers SERVICE_UNAVAILABLE, not UNAUTHENTICATED, when nothing answers at the JWKS URL', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((resolve) => closed.close(resolve));
+
+    const error = await remote(`http://127.0.0.1:${port}/.well-known/jwks.json`)(await sign()).catch((reason: unknown) => reason);
+
+    expect(error).toBeInstanceOf(ServiceUnavailableError);
+    expect((error as ServiceUnavailableError).extensions.code).toBe('SERVICE_UNAVAILABLE');
+    expect((error as ServiceUnavailableError).message).toMatch(/retry shortly/i);
+  });
+
+  it('answers SERVICE_UNAVAILABLE when the JWKS endpoint fails, and verifies once it answers', async () => {
+    let healthy = false;
+    const jwk = { ...(await exportJWK((await generateKeyPair('EdDSA', { extractable: true })).publicKey)), kid: 'other' };
+    const server = createServer((_req, res) => {
+      res.statusCode = healthy ? 200 : 500;
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ keys: [jwk] }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const check = remote(`http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks`);
+      await expect(check(await sign())).rejects.toBeInstanceOf(ServiceUnavailableError);
+
+      // Identity is back; the token's key is not among its keys: a token fault, UNAUTHENTICATED.
+      healthy = true;
+      await expect(check(await sign())).rejects.toBeInstanceOf(UnauthenticatedError);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
 

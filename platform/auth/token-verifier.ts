@@ -1,6 +1,6 @@
 import { createRemoteJWKSet, errors, jwtVerify } from 'jose';
 import type { JWTVerifyGetKey } from 'jose';
-import { UnauthenticatedError } from '../errors';
+import { ServiceUnavailableError, UnauthenticatedError } from '../errors';
 import type { Principal } from './principal';
 
 export const SESSION_TOKEN_ALGORITHM = 'EdDSA';
@@ -15,7 +15,9 @@ export interface TokenVerifierOptions {
 export type TokenVerifier = (token: string) => Promise<Principal>;
 
 export function createTokenVerifier(options: TokenVerifierOptions, keys?: JWTVerifyGetKey): TokenVerifier {
-  const keySet = keys ?? createRemoteJWKSet(new URL(options.jwksUrl), { cooldownDuration: 10_000, cacheMaxAge: 10 * 60_000 });
+  const keySet = unavailableWhenUnreachable(
+    keys ?? createRemoteJWKSet(new URL(options.jwksUrl), { cooldownDuration: 10_000, cacheMaxAge: 10 * 60_000 }),
+  );
   return async (token) => {
     try {
       const { payload } = await jwtVerify(token, keySet, {
@@ -34,7 +36,30 @@ export function createTokenVerifier(options: TokenVerifierOptions, keys?: JWTVer
         expiresAt: new Date((payload.exp ?? 0) * 1000),
       };
     } catch (error) {
+      if (error instanceof ServiceUnavailableError) throw error;
       throw new UnauthenticatedError(describeTokenFailure(error));
+    }
+  };
+}
+
+/** What a key set throws about the token itself; anything else means the keys could not be had. */
+const TOKEN_FAULTS = [errors.JWKSNoMatchingKey, errors.JWKSMultipleMatchingKeys, errors.JOSENotSupported, errors.JOSEAlgNotAllowed];
+
+/**
+ * The keys could not be fetched (identity down, unreachable, slow, or answering garbage):
+ * the token may be perfectly good, so the answer is SERVICE_UNAVAILABLE (retry), never
+ * UNAUTHENTICATED (which tells the client to sign in again).
+ */
+function unavailableWhenUnreachable(keySet: JWTVerifyGetKey): JWTVerifyGetKey {
+  return async (header, token) => {
+    try {
+      return await keySet(header, token);
+    } catch (error) {
+      if (TOKEN_FAULTS.some((fault) => error instanceof fault)) throw error;
+      throw new ServiceUnavailableError(
+        'identity',
+        "Your token cannot be verified right now: the identity service's signing keys are unavailable. Retry shortly; there is no need to sign in again.",
+      );
     }
   };
 }
@@ -49,7 +74,6 @@ function describeTokenFailure(error: unknown): string {
   if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid || error instanceof errors.JOSEAlgNotAllowed) {
     return 'Token is malformed';
   }
-  if (error instanceof errors.JWKSTimeout || error instanceof errors.JOSEError) return 'Token could not be verified';
   return 'Token could not be verified';
 }
 
