@@ -6,7 +6,20 @@ import type { Dispatcher } from 'undici';
 import { InternalError, ServiceUnavailableError, isErrorCode } from '../platform/errors';
 import type { GatewayContext } from './context';
 
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENOTFOUND', 'ETIMEDOUT', 'EPIPE', 'UND_ERR_SOCKET']);
+/** Errors of undici and the socket under it that mean the subgraph did not answer. */
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'ETIMEDOUT',
+  'EPIPE',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+]);
 
 export interface SubgraphDataSourceOptions {
   /** Most connections kept open to the subgraph; requests beyond it queue. */
@@ -127,9 +140,9 @@ function isUnreachable(error: unknown): boolean {
   let current: unknown = error;
   while (current && typeof current === 'object' && !seen.has(current)) {
     seen.add(current);
-    const { code, type, name } = current as { code?: string; type?: string; name?: string };
-    if ((code && UNREACHABLE_CODES.has(code)) || type === 'system' || name === 'FetchError') return true;
-    current = (current as { cause?: unknown }).cause ?? (current as { originalError?: unknown }).originalError;
+    const { code } = current as { code?: string };
+    if (code && UNREACHABLE_CODES.has(code)) return true;
+    current = (current as { cause?: unknown }).cause;
   }
   return false;
 }

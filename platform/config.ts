@@ -95,7 +95,7 @@ export interface Config {
   /** base64 AES-256 key; unset outside production means a key kept under dataDir. */
   secretsKey: string | undefined;
   demoData: boolean;
-  /** Which permission decisions are recorded for the audit log: denials only, or every one. */
+  /** Which permission decisions are written to the decision stream: denials only, or every one. */
   authz: { decisionLog: 'denied' | 'all' };
 }
 

@@ -6,10 +6,3 @@ export interface Principal {
   sessionId: string;
   expiresAt: Date;
 }
-
-/** The claims identity signs into every session token, besides iss/aud/iat/exp. */
-export interface SessionClaims {
-  sub: string;
-  org: string;
-  jti: string;
-}

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import Redis from 'ioredis';
 import type { Logger } from '../logger';
 
-/** One permission decision, as the audit subgraph stores it. */
+/** One permission decision, as written to the decision stream. */
 export interface AccessDecisionEvent {
   type: 'authz.decision';
   allowed: boolean;
@@ -26,11 +26,11 @@ export interface DecisionLog {
   close(): Promise<void>;
 }
 
-/** Redis stream the audit subgraph reads with a consumer group; capped so an absent reader cannot fill Redis. */
+/** The Redis stream of decisions, for the audit log to read; capped so an absent reader cannot fill Redis. */
 export const DECISION_STREAM = 'auralink:authz:decisions';
 const STREAM_MAX_LENGTH = 100_000;
 
-/** Appends each decision to a Redis stream: it waits there for the audit subgraph, even while audit is down. */
+/** Appends each decision to a Redis stream, where it stays for a reader (nothing reads it yet). */
 export class RedisDecisionLog implements DecisionLog {
   private readonly redis: Redis;
 
