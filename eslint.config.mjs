@@ -28,4 +28,21 @@ export default tseslint.config(
       'no-console': 'error',
     },
   },
+  {
+    // A subgraph is used from outside only through its index.ts: its folders are its own business.
+    files: ['gateway/**', 'bin/**', 'bench/**', 'runtime/**', 'migrations/**', 'platform/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '(^|/)subgraphs/[^/]+/.',
+              message: "Import a subgraph through its index.ts ('…/subgraphs/<name>'); export what you need from there.",
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

@@ -1,11 +1,10 @@
 import type { DataSource } from 'typeorm';
-import { createBillingServices } from '../subgraphs/billing/services';
-import { directProvisioner } from '../subgraphs/authz/direct-provisioner';
-import { createAuthzServices } from '../subgraphs/authz/services';
+import { createBillingServices } from '../subgraphs/billing';
+import { createAuthzServices, directProvisioner } from '../subgraphs/authz';
 import type { AccessControl } from '../platform/authorization/access-control';
 import { MEMBER_ROLE_ID } from '../platform/authorization/system-roles';
 import type { Config } from '../platform/config';
-import { createIdentityServices } from '../subgraphs/identity/services';
+import { createIdentityServices } from '../subgraphs/identity';
 
 /** The ids the product's own documentation uses in its examples, so they run as written. */
 export const DEMO_ORGANIZATION_ID = 'org_123';

@@ -29,3 +29,8 @@ export const authzSubgraph = defineSubgraph<AuthzServices, AuthzLoaders>({
     mountInternalRoutes(app, services, dependencies.config, dependencies.logger);
   },
 });
+
+/** For the commands and the one-process runtime, which import a subgraph only through this file. */
+export { createAuthzServices } from './services';
+export type { AuthzServices } from './services';
+export { directProvisioner } from './direct-provisioner';

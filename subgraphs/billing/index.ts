@@ -24,3 +24,7 @@ export const billingSubgraph = defineSubgraph<BillingServices, BillingLoaders>({
   createServices: createBillingServices,
   createLoaders: createBillingLoaders,
 });
+
+/** For the commands and the one-process runtime, which import a subgraph only through this file. */
+export { createBillingServices } from './services';
+export type { BillingServices } from './services';
