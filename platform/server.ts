@@ -92,6 +92,7 @@ export async function serveSubgraph<S, L>(
     logger,
     formatError: createErrorFormatter(logger),
     context: (principal, requestId) => contextFor(principal, requestId, logger.child({ requestId })),
+    eventContext: (context) => ({ ...(context as ServedContext<S, L>), loaders: definition.createLoaders(services) }),
   });
 
   app.use(jsonErrorHandler(logger));

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
-import { GraphQLError, Kind, getOperationAST, parse, validate } from 'graphql';
-import type { ExecutionArgs, GraphQLSchema } from 'graphql';
+import { GraphQLError, Kind, createSourceEventStream, execute, getOperationAST, parse, validate } from 'graphql';
+import type { ExecutionArgs, ExecutionResult, GraphQLSchema } from 'graphql';
 import { getArgumentValues } from 'graphql/execution/values';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
@@ -66,6 +66,11 @@ export interface WebSocketOptions {
   logger: Logger;
   formatError: ReturnType<typeof createErrorFormatter>;
   context: (principal: Principal | null, requestId: string) => RequestContext;
+  /**
+   * The context one event's fields resolve in: the subscription's, with what must not
+   * outlive the event (its DataLoaders) made anew, so no event sees what an earlier one cached.
+   */
+  eventContext: (subscriptionContext: RequestContext) => RequestContext;
 }
 
 /**
@@ -117,6 +122,7 @@ export function serveWebSocket(httpServer: Server, options: WebSocketOptions): {
         }
         return args;
       },
+      subscribe: (args) => subscribeEventByEvent(args, options.eventContext),
       onNext: (_ctx, _id, _payload, _args, result) =>
         result.errors ? { ...result, errors: result.errors.map((error) => options.formatError(error.toJSON(), error)) } : undefined,
     },
@@ -128,4 +134,39 @@ export function serveWebSocket(httpServer: Server, options: WebSocketOptions): {
       await new Promise<void>((resolve) => wsServer.close(() => resolve()));
     },
   };
+}
+
+/**
+ * graphql-js's `subscribe`, except that every event executes in a context of its own
+ * (`eventContext`): a subscription lives for hours, and loaders kept for its whole life
+ * would answer a renamed organization's old name and hold every row they ever loaded.
+ */
+async function subscribeEventByEvent(
+  args: ExecutionArgs,
+  eventContext: (subscriptionContext: RequestContext) => RequestContext,
+): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
+  const stream = await createSourceEventStream(args);
+  if (!(Symbol.asyncIterator in stream)) return stream;
+  const source = stream[Symbol.asyncIterator]();
+  const executeEvent = async (step: IteratorResult<unknown>): Promise<IteratorResult<ExecutionResult>> =>
+    step.done
+      ? { done: true, value: undefined }
+      : {
+          done: false,
+          value: await execute({ ...args, rootValue: step.value, contextValue: eventContext(args.contextValue as RequestContext) }),
+        };
+  // Not an async generator: its return() would wait for the next event before ending the source.
+  const results: AsyncIterableIterator<ExecutionResult> = {
+    next: () => source.next().then(executeEvent),
+    return: async () => {
+      await source.return?.();
+      return { done: true, value: undefined };
+    },
+    throw: async (error: unknown) => {
+      await source.return?.();
+      throw error;
+    },
+    [Symbol.asyncIterator]: () => results,
+  };
+  return results;
 }

@@ -1,4 +1,4 @@
-import { AddMemberDocument } from '../../schema/generated/operations';
+import { AddMemberDocument, UpdateOrganizationDocument } from '../../schema/generated/operations';
 import { expectNoErrors } from '../kit/client';
 import { uniqueEmail } from '../kit/seed';
 import type { SeededOrganization } from '../kit/seed';
@@ -131,12 +131,47 @@ describe('subscriptions through the gateway', () => {
     });
   });
 
+  it("answers each event with the data as it is then: a renamed organization's next event carries the new name", async () => {
+    const team = await supergraph.seed.org({ name: 'Before' }).create();
+    const results = socket(team.owner.token).subscribe<{ organizationEvents: { user: { email: string }; organization: { name: string } } }>(
+      'subscription($org: ID!) { organizationEvents(organizationId: $org) { user { email } organization { name } } }',
+      { org: team.organization.id },
+    );
+    await results.drain(300);
+    const addMember = async () => {
+      const email = uniqueEmail('joiner');
+      expectNoErrors(
+        await supergraph.gateway(
+          AddMemberDocument,
+          { input: { organizationId: team.organization.id, email } },
+          { token: team.owner.token },
+        ),
+      );
+      return email;
+    };
+
+    const first = await addMember();
+    expect((await results.next()).data).toEqual({ organizationEvents: { user: { email: first }, organization: { name: 'Before' } } });
+
+    expectNoErrors(
+      await supergraph.gateway(
+        UpdateOrganizationDocument,
+        { id: team.organization.id, input: { name: 'After' } },
+        { token: team.owner.token },
+      ),
+    );
+    const second = await addMember();
+    expect((await results.next()).data).toEqual({ organizationEvents: { user: { email: second }, organization: { name: 'After' } } });
+  });
+
   it('ends a subscription when its token expires, with a clear close reason', async () => {
     const token = await supergraph.seed.tokenFor(acme.owner.user.id, acme.organization.id, 2);
     const opened = socket(token);
     const results = opened.subscribe<Snapshot>(METRICS, { org: acme.organization.id });
     await results.next();
-    const ended = await results.next(10_000);
+    let ended = await results.next(10_000);
+    // A heartbeat may come before the token expires (every 5 s, in step with earlier subscriptions).
+    while (!ended.errors) ended = await results.next(10_000);
     expect(ended.errors?.[0]?.extensions?.closeCode).toBe(4401);
     expect(opened.closes.at(-1)).toEqual({ code: 4401, reason: 'Token expired: sign in again' });
   });
