@@ -5,6 +5,7 @@ import type { ApolloServer, HTTPGraphQLResponse } from '@apollo/server';
 import type { TokenVerifier } from '../platform/auth/token-verifier';
 import { authenticate } from '../platform/authenticate';
 import type { Logger } from '../platform/logger';
+import type { RateLimiter } from '../platform/rate-limit';
 import { requestIdFrom } from '../platform/request-id';
 import type { GatewayContext } from './context';
 
@@ -21,11 +22,11 @@ const BLANKS = new Set([' ', '\t', '\n', '\r']);
  */
 export function createGraphqlFastPath(
   server: ApolloServer<GatewayContext>,
-  options: { logger: Logger; verifyToken: TokenVerifier },
+  options: { logger: Logger; verifyToken: TokenVerifier; limiter?: RateLimiter },
 ): (req: IncomingMessage, res: ServerResponse) => boolean {
   const context = async (req: IncomingMessage): Promise<GatewayContext> => {
     const requestId = requestIdFrom(req.headers['x-request-id']);
-    const principal = await authenticate(req, options.verifyToken);
+    const principal = await authenticate(req, options.verifyToken, options.limiter);
     return { requestId, principal, authorization: req.headers.authorization, logger: options.logger.child({ requestId }) };
   };
 

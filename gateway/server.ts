@@ -16,6 +16,7 @@ import { HTTP_STATUS_BY_CODE, UnauthenticatedError } from '../platform/errors';
 import { createErrorFormatter } from '../platform/format-error';
 import type { Logger } from '../platform/logger';
 import { jsonErrorHandler, listen, mountGraphql } from '../platform/http';
+import { createRateLimiter } from '../platform/rate-limit';
 import type { RunningServer } from '../platform/server';
 import type { GatewayContext } from './context';
 import { createGraphqlFastPath } from './graphql-http';
@@ -90,6 +91,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     ],
   });
   await server.start();
+  const limiter = createRateLimiter(config.rateLimit, config.redisUrl, logger);
+  await limiter.ready();
   // After start: the gateway has built a data source per subgraph by now.
   const subscriptions = serveSubscriptions(httpServer, {
     apollo: server,
@@ -99,12 +102,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     verifyToken,
     logger,
     formatError: createErrorFormatter(logger),
+    limiter,
   });
 
-  hotPath.handle = createGraphqlFastPath(server, { logger, verifyToken });
+  hotPath.handle = createGraphqlFastPath(server, { logger, verifyToken, limiter });
   mountGraphql(app, server, {
     logger,
     verifyToken,
+    limiter,
     context: ({ requestId, principal, logger: requestLogger, req }) => ({
       requestId,
       principal,
@@ -122,6 +127,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
       await subscriptions.close();
       await server.stop();
       await Promise.all(dataSources.map((dataSource) => dataSource.close()));
+      await limiter.close();
     },
   };
 }

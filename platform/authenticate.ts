@@ -1,21 +1,40 @@
-import type { Request } from 'express';
+import type { IncomingMessage } from 'node:http';
 import { GraphQLError } from 'graphql';
 import type { Principal } from './auth/principal';
 import { bearerToken } from './auth/token-verifier';
 import type { TokenVerifier } from './auth/token-verifier';
-import { CodedError, HTTP_STATUS_BY_CODE } from './errors';
+import { CodedError, HTTP_STATUS_BY_CODE, RateLimitedError, UnauthenticatedError } from './errors';
+import type { RateLimiter } from './rate-limit';
 
 /**
  * No Authorization header: anonymous (only `@public` fields answer). A header that is
- * there but not a valid token: the whole request is refused, with 401.
+ * there but not a valid token: the whole request is refused, with 401. With a limiter
+ * (the gateway), the request is charged to its caller first, and a refused token costs
+ * its address more: over budget, 429 with Retry-After.
  */
-export async function authenticate(req: Pick<Request, 'headers'>, verifyToken: TokenVerifier): Promise<Principal | null> {
+export async function authenticate(
+  req: Pick<IncomingMessage, 'headers' | 'socket'>,
+  verifyToken: TokenVerifier,
+  limiter?: RateLimiter,
+): Promise<Principal | null> {
   try {
-    const token = bearerToken(req.headers.authorization);
-    return token === undefined ? null : await verifyToken(token);
+    const address = limiter?.clientAddress(req) ?? '';
+    let principal: Principal | null;
+    try {
+      const token = bearerToken(req.headers.authorization);
+      principal = token === undefined ? null : await verifyToken(token);
+    } catch (error) {
+      if (limiter && error instanceof UnauthenticatedError) await limiter.chargeFailedAuthentication(address);
+      throw error;
+    }
+    await limiter?.admit(principal, address);
+    return principal;
   } catch (error) {
     if (error instanceof CodedError) {
-      throw new GraphQLError(error.message, { extensions: { code: error.code, http: { status: HTTP_STATUS_BY_CODE[error.code] } } });
+      const headers = error instanceof RateLimitedError ? new Map([['retry-after', String(error.retryAfterSeconds)]]) : undefined;
+      throw new GraphQLError(error.message, {
+        extensions: { ...error.extensions, http: { status: HTTP_STATUS_BY_CODE[error.code], ...(headers ? { headers } : {}) } },
+      });
     }
     throw error;
   }

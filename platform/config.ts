@@ -42,6 +42,18 @@ const subgraphUrlFields = Object.fromEntries(SUBGRAPH_NAMES.map((name) => [`${na
   z.ZodOptional<typeof optionalUrl>
 >;
 
+/** A whole number of points per window; 0 is no limit. */
+const budget = (fallback: number) => z.preprocess(blankAsUnset, z.coerce.number().int().min(0).default(fallback));
+const rateLimitFields = {
+  RATE_LIMIT_WINDOW_SECONDS: z.preprocess(blankAsUnset, z.coerce.number().int().min(1).max(86_400).default(60)),
+  RATE_LIMIT_ANONYMOUS: budget(120),
+  RATE_LIMIT_USER: budget(600),
+  RATE_LIMIT_ORGANIZATION: budget(6000),
+  RATE_LIMIT_FAILED_AUTH_COST: z.preprocess(blankAsUnset, z.coerce.number().int().min(1).default(10)),
+  RATE_LIMIT_TRUSTED_PROXIES: z.preprocess(blankAsUnset, z.coerce.number().int().min(0).max(10).default(0)),
+  RATE_LIMIT_KEY_PREFIX: z.preprocess(blankAsUnset, z.string().trim().min(1).default('auralink:ratelimit')),
+};
+
 const environmentSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -63,7 +75,11 @@ const environmentSchema = z.object({
   SECRETS_KEY: secretsKey,
   DEMO_DATA: booleanFlag.default(true),
   AUTHZ_DECISION_LOG: z.preprocess(blankAsUnset, z.enum(['denied', 'all']).default('denied')),
+  ...rateLimitFields,
 });
+
+/** Every variable the processes read (README's configuration table and .env.example list each). */
+export const CONFIG_VARIABLES = Object.keys(environmentSchema.shape);
 
 /** Production needs a real database and a real secrets key; checked with every other value. */
 const PRODUCTION_REQUIREMENTS: [variable: string, message: string][] = [
@@ -97,6 +113,19 @@ export interface Config {
   demoData: boolean;
   /** Which permission decisions are written to the decision stream: denials only, or every one. */
   authz: { decisionLog: 'denied' | 'all' };
+  /** Requests per window the gateway serves: per address (anonymous), per user, per organization; 0 is no limit. */
+  rateLimit: {
+    windowSeconds: number;
+    anonymous: number;
+    user: number;
+    organization: number;
+    /** Points a refused token costs its address (a normal request costs 1). */
+    failedAuthenticationCost: number;
+    /** Proxies in front of the gateway that append to X-Forwarded-For (0: the socket's peer is the client). */
+    trustedProxies: number;
+    /** Redis key prefix of the counters. */
+    keyPrefix: string;
+  };
 }
 
 export class ConfigError extends Error {
@@ -146,6 +175,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secretsKey: e.SECRETS_KEY,
     demoData: e.DEMO_DATA,
     authz: { decisionLog: e.AUTHZ_DECISION_LOG },
+    rateLimit: {
+      windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS,
+      anonymous: e.RATE_LIMIT_ANONYMOUS,
+      user: e.RATE_LIMIT_USER,
+      organization: e.RATE_LIMIT_ORGANIZATION,
+      failedAuthenticationCost: e.RATE_LIMIT_FAILED_AUTH_COST,
+      trustedProxies: e.RATE_LIMIT_TRUSTED_PROXIES,
+      keyPrefix: e.RATE_LIMIT_KEY_PREFIX,
+    },
   };
 }
 

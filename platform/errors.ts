@@ -70,7 +70,7 @@ export class ConflictError extends CodedError {
 
 export class RateLimitedError extends CodedError {
   readonly code = 'RATE_LIMITED';
-  constructor(retryAfterSeconds: number) {
+  constructor(readonly retryAfterSeconds: number) {
     super(`Too many requests: retry after ${retryAfterSeconds}s`, 'RATE_LIMITED', { retryAfterSeconds });
   }
 }

@@ -10,6 +10,7 @@ import type { Logger } from './logger';
 import { requestIdFrom } from './request-id';
 import { authenticate } from './authenticate';
 import { HTTP_STATUS_BY_CODE } from './errors';
+import type { RateLimiter } from './rate-limit';
 
 /** What every GraphQL request starts with, at the gateway and in each subgraph. */
 export interface IncomingRequest {
@@ -23,7 +24,7 @@ export interface IncomingRequest {
 export function mountGraphql<C extends BaseContext>(
   app: Express,
   server: ApolloServer<C>,
-  options: { logger: Logger; verifyToken: TokenVerifier; context: (request: IncomingRequest) => C },
+  options: { logger: Logger; verifyToken: TokenVerifier; limiter?: RateLimiter; context: (request: IncomingRequest) => C },
 ): void {
   app.use(
     '/graphql',
@@ -31,7 +32,7 @@ export function mountGraphql<C extends BaseContext>(
     expressMiddleware(server, {
       context: async ({ req }) => {
         const requestId = requestIdFrom(req.headers['x-request-id']);
-        const principal = await authenticate(req, options.verifyToken);
+        const principal = await authenticate(req, options.verifyToken, options.limiter);
         return options.context({ requestId, principal, logger: options.logger.child({ requestId }), req });
       },
     }),

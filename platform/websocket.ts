@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import { GraphQLError, Kind, createSourceEventStream, execute, getOperationAST, parse, validate } from 'graphql';
 import type { ExecutionArgs, ExecutionResult, GraphQLSchema } from 'graphql';
 import { getArgumentValues } from 'graphql/execution/values';
@@ -9,7 +9,8 @@ import { bearerToken } from './auth/token-verifier';
 import type { TokenVerifier } from './auth/token-verifier';
 import { enforceFieldAccess } from './access-enforcement';
 import type { RequestContext } from './context';
-import { CodedError, ServiceUnavailableError } from './errors';
+import { CodedError, RateLimitedError, ServiceUnavailableError, UnauthenticatedError } from './errors';
+import type { RateLimiter } from './rate-limit';
 import type { createErrorFormatter } from './format-error';
 import type { Logger } from './logger';
 import { requestIdFrom } from './request-id';
@@ -18,6 +19,8 @@ import { requestIdFrom } from './request-id';
 export const CLOSE_UNAUTHORIZED = 4401;
 /** The token could not be checked now (identity's keys are unavailable): WebSocket's own "try again later". */
 export const CLOSE_TRY_AGAIN_LATER = 1013;
+/** Over the rate limit at connect; the reason says when to retry (graphql-ws clients do not retry 4429 on their own). */
+export const CLOSE_RATE_LIMITED = 4429;
 
 /** What the server keeps per connection beside graphql-ws's own socket and request. */
 export type ConnectionState = {
@@ -25,26 +28,39 @@ export type ConnectionState = {
   /** `Bearer <token>`, as it came: forwarded when the gateway subscribes upstream. */
   authorization?: string;
   expiryTimer?: NodeJS.Timeout;
+  /** The caller's address, when a rate limiter charges this connection's operations. */
+  clientAddress?: string;
 };
 
 /**
  * graphql-ws `onConnect`, at the gateway and in every subgraph: no token is an anonymous
  * connection (only `@public` fields answer); a token is verified as over HTTP, and a bad
  * one refuses the connection (4403). The socket closes with 4401 when the token expires.
+ * With a limiter (the gateway), the connection is charged like an HTTP request (4429 over budget).
  */
 export async function authenticateConnection(
   ctx: {
     connectionParams?: Readonly<Record<string, unknown>>;
-    extra: ConnectionState & { socket: { close(code: number, reason: string): void } };
+    extra: ConnectionState & { socket: { close(code: number, reason: string): void }; request?: IncomingMessage };
   },
   verifyToken: TokenVerifier,
+  limiter?: RateLimiter,
 ): Promise<boolean> {
   const header = ctx.connectionParams?.authorization;
-  if (header === undefined || header === '') return true;
+  const address = limiter && ctx.extra.request ? limiter.clientAddress(ctx.extra.request) : '';
+  ctx.extra.clientAddress = address;
   try {
-    const token = bearerToken(typeof header === 'string' ? header : undefined);
-    if (!token) return true;
-    const principal = await verifyToken(token);
+    let token: string | undefined;
+    let principal: Principal | null = null;
+    try {
+      token = header === undefined || header === '' ? undefined : bearerToken(typeof header === 'string' ? header : undefined);
+      if (token) principal = await verifyToken(token);
+    } catch (error) {
+      if (limiter && error instanceof UnauthenticatedError) await limiter.chargeFailedAuthentication(address);
+      throw error;
+    }
+    await limiter?.admit(principal, address);
+    if (!token || !principal) return true;
     ctx.extra.principal = principal;
     ctx.extra.authorization = `Bearer ${token}`;
     ctx.extra.expiryTimer = setTimeout(
@@ -53,6 +69,7 @@ export async function authenticateConnection(
     );
     return true;
   } catch (error) {
+    if (error instanceof RateLimitedError) ctx.extra.socket.close(CLOSE_RATE_LIMITED, error.message);
     if (error instanceof ServiceUnavailableError)
       ctx.extra.socket.close(CLOSE_TRY_AGAIN_LATER, 'Token cannot be verified now: retry shortly');
     return false;

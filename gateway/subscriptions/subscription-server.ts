@@ -6,9 +6,10 @@ import type { ExecutionArgs, ExecutionResult, GraphQLFormattedError } from 'grap
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { TokenVerifier } from '../../platform/auth/token-verifier';
-import { UnauthenticatedError } from '../../platform/errors';
+import { RateLimitedError, UnauthenticatedError } from '../../platform/errors';
 import type { createErrorFormatter } from '../../platform/format-error';
 import type { Logger } from '../../platform/logger';
+import type { RateLimiter } from '../../platform/rate-limit';
 import { requestIdFrom } from '../../platform/request-id';
 import { authenticateConnection } from '../../platform/websocket';
 import type { ConnectionState } from '../../platform/websocket';
@@ -27,6 +28,8 @@ export interface SubscriptionServerOptions {
   formatError: ReturnType<typeof createErrorFormatter>;
   /** Results a client may fall behind by before it is dropped. */
   maxQueuedResults?: number;
+  /** Charges each connection and each operation over it to its caller. */
+  limiter?: RateLimiter;
 }
 
 type SocketContext = GatewayContext & { socket: { close(code: number, reason: string): void } };
@@ -115,8 +118,17 @@ export function serveSubscriptions(httpServer: Server, options: SubscriptionServ
   const disposable = useServer<Record<string, unknown> | undefined, ConnectionState>(
     {
       schema: planner.schema,
-      onConnect: (ctx) => authenticateConnection(ctx, options.verifyToken),
+      onConnect: (ctx) => authenticateConnection(ctx, options.verifyToken, options.limiter),
       onClose: (ctx) => clearTimeout(ctx.extra.expiryTimer),
+      onSubscribe: async (ctx) => {
+        try {
+          await options.limiter?.admit(ctx.extra.principal ?? null, ctx.extra.clientAddress ?? '');
+        } catch (error) {
+          if (error instanceof RateLimitedError) return [error];
+          throw error;
+        }
+        return undefined;
+      },
       context: (ctx, _id, payload): SocketContext => {
         const requestId = requestIdFrom(undefined);
         return {

@@ -34,6 +34,11 @@ export function testConfig(overrides: NodeJS.ProcessEnv = {}): Config {
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
     SECRETS_KEY: randomBytes(32).toString('base64'),
     DATABASE_POOL_MAX: '4',
+    // Every request of a test comes from 127.0.0.1: only the rate limit tests set budgets that bind.
+    RATE_LIMIT_ANONYMOUS: '1000000',
+    RATE_LIMIT_USER: '1000000',
+    RATE_LIMIT_ORGANIZATION: '1000000',
+    RATE_LIMIT_KEY_PREFIX: `auralink-test:${randomBytes(6).toString('hex')}:ratelimit`,
     ...overrides,
   });
 }
