@@ -26,6 +26,7 @@ import { SubgraphDataSource } from './subgraph-data-source';
 import { serveSubscriptions } from './subscriptions/subscription-server';
 import { SubscriptionPlanner } from './subscriptions/subscription-planner';
 import { cachedTokenVerifier } from './token-cache';
+import { withCompletionErrors } from './value-completion';
 
 export interface GatewayOptions {
   config: Config;
@@ -80,7 +81,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   });
 
   const server = new ApolloServer<GatewayContext>({
-    gateway,
+    gateway: withCompletionErrors(gateway, logger),
     introspection,
     includeStacktraceInErrorResponses: false,
     formatError: createErrorFormatter(logger),

@@ -47,14 +47,14 @@ export function healthModule(subgraph: SubgraphName): { resolvers: ClassType[]; 
     @Field(() => ID)
     id: string;
 
-    @Field(() => SubgraphHealth, { name: subgraph, description: `The ${subgraph} subgraph.` })
+    @Field(() => SubgraphHealth, { name: subgraph, nullable: true, description: `The ${subgraph} subgraph; null when it does not answer.` })
     report: SubgraphHealth;
   }
   Object.defineProperty(Health, 'name', { value: `${subgraph}Health` });
 
   @Resolver(() => Health)
   class HealthResolver {
-    @Query(() => Health, { description: 'Health of every subgraph and its database. Needs no token.' })
+    @Query(() => Health, { nullable: true, description: 'Health of every subgraph and its database. Needs no token.' })
     @Directive('@shareable')
     @Public()
     async health(@Ctx() context: { health: HealthProbe }): Promise<Health> {

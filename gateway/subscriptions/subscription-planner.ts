@@ -7,6 +7,7 @@ import type { FetchNode, PlanNode, QueryPlan } from '@apollo/query-planner';
 import type { DocumentNode, ExecutionResult, GraphQLSchema } from 'graphql';
 import type { Logger } from '../../platform/logger';
 import type { GatewayContext } from '../context';
+import { reportCompletionErrors } from '../value-completion';
 
 /** The fetch that stands for the subgraph's event in a plan executed once per event. */
 const EVENT_SERVICE = '__subscription_event__';
@@ -91,6 +92,6 @@ export class SubscriptionPlanner {
       this.apiSchema,
       undefined,
     );
-    return result as ExecutionResult;
+    return reportCompletionErrors(result, logger) as ExecutionResult;
   }
 }

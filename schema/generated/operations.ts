@@ -92,14 +92,14 @@ export type RoleFieldsFragment = { id: string, name: string, description: string
 export type RolesQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type RolesQuery = { roles: Array<{ id: string, name: string, description: string | null, system: boolean, permissions: Array<string>, createdAt: string | null }> };
+export type RolesQuery = { roles: Array<{ id: string, name: string, description: string | null, system: boolean, permissions: Array<string>, createdAt: string | null }> | null };
 
 export type RoleQueryVariables = Exact<{
   id: string;
 }>;
 
 
-export type RoleQuery = { role: { id: string, name: string, description: string | null, system: boolean, permissions: Array<string>, createdAt: string | null } };
+export type RoleQuery = { role: { id: string, name: string, description: string | null, system: boolean, permissions: Array<string>, createdAt: string | null } | null };
 
 export type CreateRoleMutationVariables = Exact<{
   input: CreateRoleInput;
@@ -128,26 +128,26 @@ export type AssignRoleMutationVariables = Exact<{
 }>;
 
 
-export type AssignRoleMutation = { assignRole: { expiresAt: string | null, active: boolean, role: { id: string, name: string }, user: { id: string, email: string } } };
+export type AssignRoleMutation = { assignRole: { expiresAt: string | null, active: boolean, role: { id: string, name: string }, user: { id: string, email: string } | null } };
 
 export type RevokeRoleMutationVariables = Exact<{
   input: RevokeRoleInput;
 }>;
 
 
-export type RevokeRoleMutation = { revokeRole: { active: boolean, role: { id: string }, user: { id: string } } };
+export type RevokeRoleMutation = { revokeRole: { active: boolean, role: { id: string }, user: { id: string } | null } };
 
 export type UserPermissionsQueryVariables = Exact<{
   userId: string;
 }>;
 
 
-export type UserPermissionsQuery = { userPermissions: Array<string> };
+export type UserPermissionsQuery = { userPermissions: Array<string> | null };
 
 export type MyPermissionsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type MyPermissionsQuery = { myPermissions: Array<string> };
+export type MyPermissionsQuery = { myPermissions: Array<string> | null };
 
 export type CheckPermissionQueryVariables = Exact<{
   userId: string;
@@ -157,7 +157,7 @@ export type CheckPermissionQueryVariables = Exact<{
 }>;
 
 
-export type CheckPermissionQuery = { checkPermission: { allowed: boolean, permission: string, organizationId: string, user: { id: string, email: string } } };
+export type CheckPermissionQuery = { checkPermission: { allowed: boolean, permission: string, organizationId: string, user: { id: string, email: string } | null } | null };
 
 export type ExplainPermissionQueryVariables = Exact<{
   userId: string;
@@ -166,7 +166,7 @@ export type ExplainPermissionQueryVariables = Exact<{
 }>;
 
 
-export type ExplainPermissionQuery = { explainPermission: { allowed: boolean, permission: string, policyLines: Array<string>, reason: string } };
+export type ExplainPermissionQuery = { explainPermission: { allowed: boolean, permission: string, policyLines: Array<string>, reason: string } | null };
 
 export type WhoCanQueryVariables = Exact<{
   resource: string;
@@ -174,31 +174,31 @@ export type WhoCanQueryVariables = Exact<{
 }>;
 
 
-export type WhoCanQuery = { whoCan: Array<{ id: string, email: string }> };
+export type WhoCanQuery = { whoCan: Array<{ id: string, email: string }> | null };
 
 export type MemberRolesQueryVariables = Exact<{
   id: string;
 }>;
 
 
-export type MemberRolesQuery = { organization: { members: Array<{ id: string, user: { id: string, email: string, roles: Array<{ expiresAt: string | null, active: boolean, role: { id: string, name: string } }> } }> } };
+export type MemberRolesQuery = { organization: { members: Array<{ id: string, user: { id: string, email: string, roles: Array<{ expiresAt: string | null, active: boolean, role: { id: string, name: string } }> | null } }> } | null };
 
 export type MeQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type MeQuery = { me: { id: string, email: string, name: string | null, memberships: Array<{ id: string, status: MemberStatus, organization: { id: string, name: string } }> } };
+export type MeQuery = { me: { id: string, email: string, name: string | null, memberships: Array<{ id: string, status: MemberStatus, organization: { id: string, name: string } }> } | null };
 
 export type MyOrganizationsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type MyOrganizationsQuery = { organizations: Array<{ id: string, name: string, slug: string }> };
+export type MyOrganizationsQuery = { organizations: Array<{ id: string, name: string, slug: string }> | null };
 
 export type OrganizationOverviewQueryVariables = Exact<{
   id: string;
 }>;
 
 
-export type OrganizationOverviewQuery = { organization: { id: string, name: string, slug: string, members: Array<{ id: string, status: MemberStatus, joinedAt: string, user: { id: string, email: string, name: string | null } }>, subscription: { id: string, status: SubscriptionStatus, interval: BillingInterval, currentPeriodEnd: string, plan: { code: PlanCode, name: string, monthlyPriceCents: number, includedMinutes: number, includedAiCalls: number } } } };
+export type OrganizationOverviewQuery = { organization: { id: string, name: string, slug: string, members: Array<{ id: string, status: MemberStatus, joinedAt: string, user: { id: string, email: string, name: string | null } }>, subscription: { id: string, status: SubscriptionStatus, interval: BillingInterval, currentPeriodEnd: string, plan: { code: PlanCode, name: string, monthlyPriceCents: number, includedMinutes: number, includedAiCalls: number } } | null } | null };
 
 export type CreateOrganizationMutationVariables = Exact<{
   input: CreateOrganizationInput;
@@ -247,12 +247,12 @@ export type UpdateMeMutation = { updateMe: { id: string, name: string | null } }
 export type PlansQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type PlansQuery = { plans: Array<{ id: string, code: PlanCode, name: string, monthlyPriceCents: number, currency: string, includedMinutes: number, includedAiCalls: number }> };
+export type PlansQuery = { plans: Array<{ id: string, code: PlanCode, name: string, monthlyPriceCents: number, currency: string, includedMinutes: number, includedAiCalls: number }> | null };
 
 export type SupergraphHealthQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type SupergraphHealthQuery = { health: { identity: { status: string }, authz: { status: string }, audit: { status: string }, billing: { status: string }, compliance: { status: string }, analytics: { status: string } } };
+export type SupergraphHealthQuery = { health: { identity: { status: string } | null, authz: { status: string } | null, audit: { status: string } | null, billing: { status: string } | null, compliance: { status: string } | null, analytics: { status: string } | null } | null };
 
 export const RoleFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"RoleFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Role"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"system"}},{"kind":"Field","name":{"kind":"Name","value":"permissions"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}}]}}]} as unknown as DocumentNode<RoleFieldsFragment, unknown>;
 export const RolesDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Roles"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"roles"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"RoleFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"RoleFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Role"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"system"}},{"kind":"Field","name":{"kind":"Name","value":"permissions"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}}]}}]} as unknown as DocumentNode<RolesQuery, RolesQueryVariables>;

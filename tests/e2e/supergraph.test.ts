@@ -52,14 +52,19 @@ describe('the cross-subgraph slice', () => {
     const data = expectNoErrors(
       await supergraph.gateway(OrganizationOverviewDocument, { id: acme.organization.id }, { token: acme.owner.token }),
     );
-    expect(data.organization.name).toBe('Acme');
-    expect(data.organization.members.map((member) => member.user.email)).toEqual([
+    expect(data.organization!.name).toBe('Acme');
+    expect(data.organization!.members.map((member) => member.user.email)).toEqual([
       acme.owner.user.email,
       ...acme.members.map((member) => member.user.email),
     ]);
-    expect(data.organization.subscription.plan).toMatchObject({ code: 'FREE', name: 'Free', includedMinutes: 1000, includedAiCalls: 100 });
-    expect(data.organization.subscription.status).toBe('ACTIVE');
-    expect(new Date(data.organization.subscription.currentPeriodEnd).getTime()).toBeGreaterThan(Date.now());
+    expect(data.organization!.subscription!.plan).toMatchObject({
+      code: 'FREE',
+      name: 'Free',
+      includedMinutes: 1000,
+      includedAiCalls: 100,
+    });
+    expect(data.organization!.subscription!.status).toBe('ACTIVE');
+    expect(new Date(data.organization!.subscription!.currentPeriodEnd).getTime()).toBeGreaterThan(Date.now());
   });
 
   it('keeps the same subscription row on every read', async () => {
@@ -69,14 +74,14 @@ describe('the cross-subgraph slice', () => {
     const second = expectNoErrors(
       await supergraph.gateway(OrganizationOverviewDocument, { id: acme.organization.id }, { token: acme.owner.token }),
     );
-    expect(second.organization.subscription.id).toBe(first.organization.subscription.id);
-    expect(first.organization.subscription.id).toMatch(/^sub_/);
+    expect(second.organization!.subscription!.id).toBe(first.organization!.subscription!.id);
+    expect(first.organization!.subscription!.id).toMatch(/^sub_/);
   });
 
   it('answers me with the caller and their memberships', async () => {
     const data = expectNoErrors(await supergraph.gateway(MeDocument, {}, { token: acme.members[0]!.token }));
     expect(data.me).toMatchObject({ id: acme.members[0]!.user.id, name: 'Ann' });
-    expect(data.me.memberships.map((m) => m.organization.id)).toEqual([acme.organization.id]);
+    expect(data.me!.memberships.map((m) => m.organization.id)).toEqual([acme.organization.id]);
   });
 });
 
@@ -124,9 +129,9 @@ describe('authentication', () => {
 
   it('serves public fields without a token, across every subgraph', async () => {
     const health = expectNoErrors(await supergraph.gateway(SupergraphHealthDocument));
-    expect(Object.values(health.health).map((report) => report.status)).toEqual(['ok', 'ok', 'ok', 'ok', 'ok', 'ok']);
+    expect(Object.values(health.health!).map((report) => report?.status)).toEqual(['ok', 'ok', 'ok', 'ok', 'ok', 'ok']);
     const plans = expectNoErrors(await supergraph.gateway(PlansDocument));
-    expect(plans.plans.map((plan) => [plan.code, plan.monthlyPriceCents])).toEqual([
+    expect(plans.plans!.map((plan) => [plan.code, plan.monthlyPriceCents])).toEqual([
       ['FREE', 0],
       ['PRO', 4900],
       ['ENTERPRISE', 49900],
@@ -160,8 +165,8 @@ describe('organisation isolation', () => {
     const after = expectNoErrors(
       await supergraph.gateway(OrganizationOverviewDocument, { id: acme.organization.id }, { token: acme.owner.token }),
     );
-    expect(after.organization.name).toBe('Acme');
-    expect(after.organization.members).toHaveLength(3);
+    expect(after.organization!.name).toBe('Acme');
+    expect(after.organization!.members).toHaveLength(3);
   });
 });
 
@@ -236,8 +241,8 @@ describe('organizations and members', () => {
     const overview = expectNoErrors(
       await supergraph.gateway(OrganizationOverviewDocument, { id: created.createOrganization.id }, { token }),
     );
-    expect(overview.organization.members.map((m) => m.user.id)).toEqual([acme.owner.user.id]);
-    expect(overview.organization.subscription.plan.code).toBe('FREE');
+    expect(overview.organization!.members.map((m) => m.user.id)).toEqual([acme.owner.user.id]);
+    expect(overview.organization!.subscription!.plan.code).toBe('FREE');
   });
 
   it('adds a member once, suspends and removes them, and keeps the last active member', async () => {
@@ -269,7 +274,7 @@ describe('organizations and members', () => {
 
     expectNoErrors(await supergraph.gateway(RemoveMemberDocument, { id: added.addMember.id }, { token }));
     const overview = expectNoErrors(await supergraph.gateway(OrganizationOverviewDocument, { id: team.organization.id }, { token }));
-    expect(overview.organization.members.map((m) => m.id)).toEqual([team.owner.membership.id]);
+    expect(overview.organization!.members.map((m) => m.id)).toEqual([team.owner.membership.id]);
   });
 });
 
@@ -283,7 +288,7 @@ describe('a subgraph that is down', () => {
       expect(exchange.status).toBe(200);
       // identity's part of the answer is there; billing's field is not.
       const me = expectNoErrors(await supergraph.gateway(MeDocument, {}, { token: acme.owner.token }));
-      expect(me.me.id).toBe(acme.owner.user.id);
+      expect(me.me!.id).toBe(acme.owner.user.id);
     } finally {
       await supergraph.restartSubgraph('billing');
     }

@@ -9,7 +9,7 @@ type AnalyticsContext = SubgraphContext<AnalyticsServices, Record<string, never>
 
 @Resolver(() => MetricsSnapshot)
 export class LiveMetricsResolver {
-  @Query(() => MetricsSnapshot, { description: "Your token's organization's live call figures now." })
+  @Query(() => MetricsSnapshot, { nullable: true, description: "Your token's organization's live call figures now." })
   @RequiresPermission('analytics', 'read')
   async liveMetrics(@Ctx() context: AnalyticsContext): Promise<MetricsSnapshot> {
     return context.services.liveMetrics.current(requirePrincipal(context).organizationId);

@@ -13,7 +13,7 @@ export class AnalyticsOrganization {
 export class MetricsSnapshot {
   organizationId: string;
 
-  @Field(() => AnalyticsOrganization)
+  @Field(() => AnalyticsOrganization, { nullable: true, description: 'Null when identity does not answer.' })
   organization: AnalyticsOrganization;
 
   @Field(() => Int, { description: 'Calls in progress.' })

@@ -43,7 +43,7 @@ export class AssignmentResolver {
     return role;
   }
 
-  @FieldResolver(() => AuthzUser)
+  @FieldResolver(() => AuthzUser, { nullable: true, description: 'Null when identity does not answer or does not show the user.' })
   user(@Root() assignment: RoleAssignmentType): AuthzUser {
     return { id: assignment.userId };
   }

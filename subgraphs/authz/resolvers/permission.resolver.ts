@@ -8,6 +8,7 @@ import { AuthzUser, PermissionCheckType, PermissionExplanationType } from '../ty
 @Resolver(() => PermissionCheckType)
 export class PermissionResolver {
   @Query(() => [String], {
+    nullable: true,
     description: "A user's effective permissions in your token's organization now: `resource:action`, wildcards as granted.",
   })
   @RequiresPermission('permissions', 'read')
@@ -15,14 +16,17 @@ export class PermissionResolver {
     return context.services.decisions.permissionsOf(requirePrincipal(context).organizationId, parseId('user', userId, 'userId'));
   }
 
-  @Query(() => [String], { description: 'Your own effective permissions, for showing only what you can do.' })
+  @Query(() => [String], { nullable: true, description: 'Your own effective permissions, for showing only what you can do.' })
   @RequiresPermission('profile', 'read')
   async myPermissions(@Ctx() context: AuthzContext): Promise<string[]> {
     const { organizationId, userId } = requirePrincipal(context);
     return context.services.decisions.permissionsOf(organizationId, userId);
   }
 
-  @Query(() => PermissionCheckType, { description: 'Whether a user may do `action` on `resource` in the organization, now.' })
+  @Query(() => PermissionCheckType, {
+    nullable: true,
+    description: 'Whether a user may do `action` on `resource` in the organization, now.',
+  })
   @RequiresPermission('permissions', 'read')
   async checkPermission(
     @Arg('userId', () => ID) userId: string,
@@ -43,6 +47,7 @@ export class PermissionResolver {
   }
 
   @Query(() => PermissionExplanationType, {
+    nullable: true,
     description: 'The decision for a user and permission, with the policy lines that produced it.',
   })
   @RequiresPermission('permissions', 'read')
@@ -57,7 +62,7 @@ export class PermissionResolver {
     return { ...explanation, user: { id: explanation.userId } };
   }
 
-  @Query(() => [AuthzUser], { description: 'The users of your organization who may do `action` on `resource` now.' })
+  @Query(() => [AuthzUser], { nullable: true, description: 'The users of your organization who may do `action` on `resource` now.' })
   @RequiresPermission('permissions', 'read')
   async whoCan(
     @Arg('resource', () => String) resource: string,

@@ -7,13 +7,16 @@ import { CreateRoleInput, RoleType, UpdateRoleInput } from '../types/role.type';
 
 @Resolver(() => RoleType)
 export class RoleResolver {
-  @Query(() => [RoleType], { description: "The roles of your token's organization: the five system roles, then its own by name." })
+  @Query(() => [RoleType], {
+    nullable: true,
+    description: "The roles of your token's organization: the five system roles, then its own by name.",
+  })
   @RequiresPermission('roles', 'read')
   async roles(@Ctx() context: AuthzContext): Promise<RoleType[]> {
     return context.loaders.rolesByOrganization.load(requirePrincipal(context).organizationId);
   }
 
-  @Query(() => RoleType)
+  @Query(() => RoleType, { nullable: true })
   @RequiresPermission('roles', 'read')
   async role(@Arg('id', () => ID) id: string, @Ctx() context: AuthzContext): Promise<RoleType> {
     return context.services.roles.get(requirePrincipal(context).organizationId, roleId(id, 'id'));

@@ -7,7 +7,8 @@ import { AuthzUser, RoleAssignmentType } from '../types/role.type';
 @Resolver(() => AuthzUser)
 export class UserRolesResolver {
   @FieldResolver(() => [RoleAssignmentType], {
-    description: "The user's roles in your token's organization, expired ones included (marked inactive).",
+    nullable: true,
+    description: "The user's roles in your token's organization, expired ones included (marked inactive). Null when authz does not answer.",
   })
   @RequiresPermission('members', 'read')
   async roles(@Root() user: AuthzUser, @Ctx() context: AuthzContext): Promise<RoleAssignmentType[]> {

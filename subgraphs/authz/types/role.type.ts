@@ -46,7 +46,7 @@ export class RoleAssignmentType {
 
 @ObjectType('PermissionCheck', { description: 'Whether a user holds a permission in an organization, now.' })
 export class PermissionCheckType {
-  @Field(() => AuthzUser)
+  @Field(() => AuthzUser, { nullable: true, description: 'Null when identity does not answer or does not show the user.' })
   user: AuthzUser;
 
   @Field(() => ID)

@@ -7,7 +7,10 @@ import { BillingOrganization } from '../types/organization.type';
 
 @Resolver(() => BillingOrganization)
 export class OrganizationSubscriptionResolver {
-  @FieldResolver(() => Subscription, { description: 'The current subscription; a new organization is on the Free plan.' })
+  @FieldResolver(() => Subscription, {
+    nullable: true,
+    description: 'The current subscription; a new organization is on the Free plan. Null when billing does not answer.',
+  })
   @RequiresPermission('billing', 'read')
   async subscription(@Root() organization: BillingOrganization, @Ctx() context: BillingContext): Promise<Subscription> {
     return context.loaders.subscriptionByOrganizationId.load(organization.id);

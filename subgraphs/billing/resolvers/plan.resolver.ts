@@ -5,7 +5,7 @@ import { Plan } from '../entities/plan.entity';
 
 @Resolver(() => Plan)
 export class PlanResolver {
-  @Query(() => [Plan], { description: 'The plans on offer, cheapest first. Needs no token.' })
+  @Query(() => [Plan], { nullable: true, description: 'The plans on offer, cheapest first. Needs no token.' })
   @Public()
   async plans(@Ctx() context: BillingContext): Promise<Plan[]> {
     return context.services.plans.list();

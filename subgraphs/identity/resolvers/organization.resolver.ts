@@ -10,13 +10,13 @@ import { CreateOrganizationInput, UpdateOrganizationInput } from '../types/organ
 
 @Resolver(() => Organization)
 export class OrganizationResolver {
-  @Query(() => Organization, { description: "An organization by id: your token's organization only." })
+  @Query(() => Organization, { nullable: true, description: "An organization by id: your token's organization only." })
   @RequiresPermission('organization', 'read')
   async organization(@Arg('id', () => ID) id: string, @Ctx() context: IdentityContext): Promise<Organization> {
     return ownOrganization(context, id, 'id');
   }
 
-  @Query(() => [Organization], { description: 'The organizations you are an active member of.' })
+  @Query(() => [Organization], { nullable: true, description: 'The organizations you are an active member of.' })
   @RequiresPermission('profile', 'read')
   async organizations(@Ctx() context: IdentityContext): Promise<Organization[]> {
     return context.services.organizations.listForUser(requirePrincipal(context).userId);

@@ -9,7 +9,7 @@ import { UpdateProfileInput } from '../types/member.input';
 
 @Resolver(() => User)
 export class UserResolver {
-  @Query(() => User, { description: 'The signed-in user.' })
+  @Query(() => User, { nullable: true, description: 'The signed-in user.' })
   @RequiresPermission('profile', 'read')
   async me(@Ctx() context: IdentityContext): Promise<User> {
     const { userId } = requirePrincipal(context);
