@@ -10,6 +10,9 @@ import { parseArgs } from 'node:util';
 import { embeddedDatabaseUrl } from '../runtime/embedded-postgres';
 import { DEMO_ORGANIZATION_ID, DEMO_OWNER_ID } from '../runtime/demo-organization';
 import { createIdentityServices, identitySubgraph } from '../subgraphs/identity';
+import { Authorizer } from '../platform/authorization/authorizer';
+import { DatabasePolicySource } from '../platform/authorization/policy-store';
+import { InProcessPolicyWatcher } from '../platform/authorization/policy-watcher';
 import { loadConfigOrExit } from '../platform/config';
 import { createDataSource } from '../platform/database';
 import { CodedError } from '../platform/errors';
@@ -49,11 +52,10 @@ async function main(): Promise<number> {
     return 1;
   }
   try {
-    const { token, expiresAt } = await createIdentityServices({ config, dataSource }).sessionTokens.issueSessionToken(
-      userId,
-      organizationId,
-      ttl,
-    );
+    // Issuing a token reads no permissions: a policy cache of its own, told of no changes, is enough.
+    const authorizer = new Authorizer({ source: new DatabasePolicySource(dataSource), watcher: new InProcessPolicyWatcher() });
+    const services = createIdentityServices({ config, dataSource, access: { authorizer } });
+    const { token, expiresAt } = await services.sessionTokens.issueSessionToken(userId, organizationId, ttl);
     process.stdout.write(`Session token for ${userId} in ${organizationId}, valid until ${expiresAt.toISOString()}:\n${token}\n`);
     return 0;
   } finally {

@@ -25,10 +25,15 @@ export function requirePrincipal(context: RequestContext): Principal {
  */
 export function requireOrganization(context: RequestContext, organizationId: string, field = 'organizationId'): Principal {
   const principal = requirePrincipal(context);
+  assertOwnOrganization(principal, organizationId, field);
+  return principal;
+}
+
+/** The same rule for a service that already holds the principal: another organization is FORBIDDEN. */
+export function assertOwnOrganization(principal: Principal, organizationId: string, field = 'organizationId'): void {
   if (principal.organizationId !== organizationId) {
     throw new ForbiddenError(`${field}: your token is scoped to organization "${principal.organizationId}", not "${organizationId}"`, {
       field,
     });
   }
-  return principal;
 }

@@ -15,6 +15,7 @@ export const ID_PREFIXES = {
   role: 'role',
   audit: 'aud',
   invoice: 'inv',
+  invitation: 'invitation',
 } as const;
 export type IdKind = keyof typeof ID_PREFIXES;
 

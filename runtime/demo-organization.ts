@@ -2,7 +2,6 @@ import type { DataSource } from 'typeorm';
 import { createBillingServices } from '../subgraphs/billing';
 import { createAuthzServices, directProvisioner } from '../subgraphs/authz';
 import type { AccessControl } from '../platform/authorization/access-control';
-import { MEMBER_ROLE_ID } from '../platform/authorization/system-roles';
 import type { Config } from '../platform/config';
 import { createIdentityServices } from '../subgraphs/identity';
 
@@ -28,18 +27,14 @@ export async function loadDemoOrganization(
   access: AccessControl,
 ): Promise<boolean> {
   const authz = createAuthzServices({ dataSource: dataSources.authz, access });
-  const identity = createIdentityServices({ config, dataSource: dataSources.identity, provisioner: directProvisioner(authz) });
+  const identity = createIdentityServices({ config, dataSource: dataSources.identity, access, provisioner: directProvisioner(authz) });
   if ((await identity.organizations.findByIds([DEMO_ORGANIZATION_ID])).length > 0) return false;
   const [owner, ...others] = DEMO_MEMBERS;
   await identity.users.ensureByEmail(owner);
   await identity.organizations.create({ name: 'Acme Communications', slug: 'acme' }, owner.id, DEMO_ORGANIZATION_ID);
   for (const member of others) {
     await identity.users.ensureByEmail(member);
-    await identity.members.add({ organizationId: DEMO_ORGANIZATION_ID, email: member.email });
-    if (member.roleId !== MEMBER_ROLE_ID) {
-      await authz.assignments.grant(DEMO_ORGANIZATION_ID, { userId: member.id, roleId: member.roleId });
-      await authz.assignments.revoke(DEMO_ORGANIZATION_ID, DEMO_OWNER_ID, { userId: member.id, roleId: MEMBER_ROLE_ID });
-    }
+    await identity.members.add({ organizationId: DEMO_ORGANIZATION_ID, email: member.email, roleId: member.roleId });
   }
   await createBillingServices({ dataSource: dataSources.billing }).subscriptions.startFree([DEMO_ORGANIZATION_ID]);
   return true;

@@ -60,6 +60,14 @@ export class Authorizer {
     return policy;
   }
 
+  /**
+   * The organization's policy read from the table now, past the cache: for rules that must
+   * not act on a copy another process may just have changed (the last owner).
+   */
+  async currentPolicy(organizationId: string): Promise<OrganizationPolicy> {
+    return new OrganizationPolicy(organizationId, await this.options.source.loadOrganization(organizationId));
+  }
+
   async allows(userId: string, organizationId: string, resource: string, action: string): Promise<boolean> {
     const policy = await this.policyFor(organizationId);
     return policy.allows(userId, resource, action, this.clock());

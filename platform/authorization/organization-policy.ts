@@ -80,6 +80,27 @@ export class OrganizationPolicy {
     return this.permissionsByRole.get(roleId) ?? [];
   }
 
+  /** Whether the user holds `roleId` at `now`. */
+  holds(userId: string, roleId: string, now = Date.now()): boolean {
+    return this.activeAssignments(userId, now).some((assignment) => assignment.role === roleId);
+  }
+
+  /** The users holding `roleId` with no expiry: the ones a rule such as "the last owner" can count on. */
+  permanentHolders(roleId: string): string[] {
+    return [...this.assignmentsByUser.entries()]
+      .filter(([, assignments]) => assignments.some((assignment) => assignment.role === roleId && assignment.expiresAt === null))
+      .map(([userId]) => userId)
+      .sort();
+  }
+
+  /**
+   * The permissions in `wanted` the user does not hold at `now`. A wildcard in the question
+   * asks for a grant at least as wide (`billing:*` needs `billing:*` or `*:*`).
+   */
+  missing(userId: string, wanted: readonly Permission[], now = Date.now()): Permission[] {
+    return wanted.filter(({ resource, action }) => !this.allows(userId, resource, action, now));
+  }
+
   /** The users holding, at `now`, a role that grants `resource:action`. */
   usersAllowed(resource: string, action: string, now = Date.now()): string[] {
     return [...this.assignmentsByUser.keys()].filter((userId) => this.allows(userId, resource, action, now)).sort();

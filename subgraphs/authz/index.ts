@@ -9,7 +9,8 @@ import type { AuthzLoaders } from './loaders';
 import { AssignmentResolver } from './resolvers/assignment.resolver';
 import { PermissionResolver } from './resolvers/permission.resolver';
 import { RoleResolver } from './resolvers/role.resolver';
-import { UserRolesResolver, authzUserReference } from './resolvers/user-roles.resolver';
+import { UserRolesResolver } from './resolvers/user-roles.resolver';
+import { authzUserReference } from './resolvers/user.reference';
 import { createAuthzServices } from './services';
 import type { AuthzServices } from './services';
 

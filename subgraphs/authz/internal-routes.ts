@@ -1,21 +1,18 @@
 import type { Express, NextFunction, Request, Response } from 'express';
 import { bearerToken } from '../../platform/auth/token-verifier';
 import { createServiceTokenVerifier } from '../../platform/auth/service-token';
-import { MEMBER_ROLE_ID, OWNER_ROLE_ID } from '../../platform/authorization/system-roles';
 import type { Config } from '../../platform/config';
 import { BadUserInputError, CodedError, HTTP_STATUS_BY_CODE, UnauthenticatedError } from '../../platform/errors';
 import { isId } from '../../platform/ids';
 import type { Logger } from '../../platform/logger';
 import type { AuthzServices } from './services';
 
-/** The roles identity may hand out on its own: the creator of an organization, a new member. */
-const BOOTSTRAP_ROLES = new Set([OWNER_ROLE_ID, MEMBER_ROLE_ID]);
-
 export const INTERNAL_ROUTE_PREFIX = '/internal/v1/organizations/:organizationId/users/:userId/roles';
 
 /**
  * Routes only identity calls, with a service token (see platform/auth/service-token.ts):
- *   PUT    …/organizations/:org/users/:user/roles/:role   the creator becomes owner, a new member a member
+ *   PUT    …/organizations/:org/users/:user/roles/:role   the creator becomes owner, a new member gets the role of
+ *                                                         their invitation (checked against the inviter when it was sent)
  *   DELETE …/organizations/:org/users/:user/roles         a member left: every role goes
  * Not part of the supergraph; Kong does not route /internal.
  */
@@ -45,8 +42,7 @@ export function mountInternalRoutes(app: Express, services: AuthzServices, confi
     `${INTERNAL_ROUTE_PREFIX}/:roleId`,
     handle(async (organizationId, userId, req) => {
       const roleId = String(req.params.roleId);
-      if (!BOOTSTRAP_ROLES.has(roleId))
-        throw new BadUserInputError(`roleId: identity may only grant ${[...BOOTSTRAP_ROLES].join(' or ')}`, 'roleId');
+      await services.roles.get(organizationId, roleId, 'roleId');
       return services.assignments.grant(organizationId, { userId, roleId });
     }),
   );

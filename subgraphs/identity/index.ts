@@ -7,20 +7,29 @@ import { SigningKey } from './entities/signing-key.entity';
 import { User } from './entities/user.entity';
 import { createIdentityLoaders } from './loaders';
 import type { IdentityLoaders } from './loaders';
-import { MemberResolver, memberReference } from './resolvers/member.resolver';
+import { Invitation } from './entities/invitation.entity';
+import { InvitationResolver } from './resolvers/invitation.resolver';
+import { memberReference } from './resolvers/member.reference';
+import { MemberResolver } from './resolvers/member.resolver';
 import { OrganizationEventResolver } from './resolvers/organization-event.resolver';
-import { OrganizationResolver, organizationReference } from './resolvers/organization.resolver';
-import { UserResolver, userReference } from './resolvers/user.resolver';
+import { organizationReference } from './resolvers/organization.reference';
+import { OrganizationResolver } from './resolvers/organization.resolver';
+import { userReference } from './resolvers/user.reference';
+import { UserResolver } from './resolvers/user.resolver';
 import { createIdentityServices } from './services';
 import type { IdentityServices } from './services';
 
 export const identitySubgraph = defineSubgraph<IdentityServices, IdentityLoaders>({
   name: 'identity',
-  storage: { schema: 'identity', entities: [Organization, User, OrganizationMember, SigningKey], migrations: identityMigrations },
+  storage: {
+    schema: 'identity',
+    entities: [Organization, User, OrganizationMember, Invitation, SigningKey],
+    migrations: identityMigrations,
+  },
   buildSchema: () =>
     buildFederatedSchema({
       name: 'identity',
-      resolvers: [OrganizationResolver, UserResolver, MemberResolver, OrganizationEventResolver],
+      resolvers: [OrganizationResolver, UserResolver, MemberResolver, InvitationResolver, OrganizationEventResolver],
       referenceResolvers: {
         Organization: organizationReference,
         User: userReference,

@@ -1,5 +1,4 @@
 import {
-  AddMemberDocument,
   AssignRoleDocument,
   CheckPermissionDocument,
   CreateOrganizationDocument,
@@ -18,6 +17,7 @@ import {
 } from '../../schema/generated/operations';
 import type { AccessDecisionEvent, InProcessDecisionLog } from '../../platform/authorization/decision-log';
 import { execute, expectError, expectNoErrors } from '../kit/client';
+import { joinByInvitation } from '../kit/invitations';
 import { uniqueEmail } from '../kit/seed';
 import type { SeededOrganization } from '../kit/seed';
 import { startTestSupergraph } from '../kit/supergraph';
@@ -79,7 +79,7 @@ describe('system roles', () => {
     expect(expectNoErrors(await supergraph.gateway(MyPermissionsDocument, {}, { token })).myPermissions).toEqual(['*:*']);
 
     const email = uniqueEmail('newcomer');
-    expectNoErrors(await supergraph.gateway(AddMemberDocument, { input: { organizationId: id, email } }, { token }));
+    await joinByInvitation(supergraph.gateway, { inviterToken: token, organizationId: id, email });
     const { organization } = expectNoErrors(await supergraph.gateway(MemberRolesDocument, { id }, { token }));
     const newcomer = organization!.members.find((m) => m.user.email === email);
     expect(newcomer?.user.roles?.map((assignment) => assignment.role.id)).toEqual(['role_member']);
@@ -338,7 +338,7 @@ describe('subgraphs enforce the directive themselves', () => {
   it('a guest calling the identity subgraph directly, without the gateway, is refused', async () => {
     const exchange = await execute(
       supergraph.subgraphUrls.identity,
-      'mutation($input: AddMemberInput!) { addMember(input: $input) { id } }',
+      'mutation($input: InviteMemberInput!) { inviteMember(input: $input) { id } }',
       { input: { organizationId: acme.organization.id, email: uniqueEmail('sneak') } },
       { token: guest().token },
     );

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { buildSchema } from 'graphql';
 import { API_SCHEMA_PATH } from '../../gateway/schema-paths';
 import { SYSTEM_ROLES } from '../../platform/authorization/system-roles';
+import { expectNoErrors } from '../kit/client';
 import type { Exchange } from '../kit/client';
 import { uniqueEmail } from '../kit/seed';
 import { connect } from '../kit/subscriptions';
@@ -25,6 +26,8 @@ interface Fixture {
   /** Members a mutation may act on, one per mutation, so cases do not disturb each other. */
   targets: SeededMember[];
   customRoles: string[];
+  /** Pending invitations to new addresses, one per case that answers or revokes one. */
+  invitations: { accept: string; decline: string; revoke: string };
 }
 
 interface Case {
@@ -129,16 +132,39 @@ const CASES: Case[] = [
     ],
   },
   {
-    field: 'Mutation.addMember',
+    field: 'Mutation.inviteMember',
     allowed: MANAGERS,
     own: (f) => [
-      'mutation($i: AddMemberInput!) { addMember(input: $i) { id } }',
-      { i: { organizationId: f.organization.organization.id, email: uniqueEmail('added') } },
+      'mutation($i: InviteMemberInput!) { inviteMember(input: $i) { id } }',
+      { i: { organizationId: f.organization.organization.id, email: uniqueEmail('invited') } },
     ],
     foreign: (f) => [
-      'mutation($i: AddMemberInput!) { addMember(input: $i) { id } }',
+      'mutation($i: InviteMemberInput!) { inviteMember(input: $i) { id } }',
       { i: { organizationId: f.organization.organization.id, email: uniqueEmail('planted') } },
     ],
+  },
+  {
+    field: 'Query.invitations',
+    allowed: MANAGERS,
+    own: (f) => ['query($o: ID!) { invitations(organizationId: $o) { id } }', { o: f.organization.organization.id }],
+    foreign: (f) => ['query($o: ID!) { invitations(organizationId: $o) { id email } }', { o: f.organization.organization.id }],
+  },
+  {
+    field: 'Mutation.revokeInvitation',
+    allowed: MANAGERS,
+    own: (f) => ['mutation($id: ID!) { revokeInvitation(id: $id) { status } }', { id: f.invitations.revoke }],
+    foreign: (f) => ['mutation($id: ID!) { revokeInvitation(id: $id) { status } }', { id: f.invitations.revoke }],
+  },
+  // Answered by the person invited, who proves the address with the token: anyone may call them.
+  {
+    field: 'Mutation.acceptInvitation',
+    allowed: 'public',
+    own: (f) => ['mutation($t: String!) { acceptInvitation(token: $t) { id } }', { t: f.invitations.accept }],
+  },
+  {
+    field: 'Mutation.declineInvitation',
+    allowed: 'public',
+    own: (f) => ['mutation($t: String!) { declineInvitation(token: $t) { status } }', { t: f.invitations.decline }],
   },
   {
     field: 'Mutation.updateMember',
@@ -224,7 +250,9 @@ async function fixture(role: RoleName | null): Promise<Fixture> {
       ).id,
     );
   }
-  return { organization, actor: actor!, targets, customRoles };
+  const invite = async () => supergraph.seed.invite(organization.organization.id, organization.owner.user.id);
+  const invitations = { accept: (await invite()).token!, decline: (await invite()).token!, revoke: (await invite()).id };
+  return { organization, actor: actor!, targets, customRoles, invitations };
 }
 
 /**
@@ -329,6 +357,15 @@ describe('the role matrix', () => {
       ['role_owner'],
       ...foreign.targets.map(() => ['role_member']),
     ]);
+    const { invitations } = expectNoErrors(
+      await supergraph.gateway<{ invitations: { id: string; status: string }[] }, { o: string }>(
+        'query($o: ID!) { invitations(organizationId: $o) { id status } }',
+        { o: foreign.organization.organization.id },
+        { token },
+      ),
+    );
+    expect(invitations.every((invitation) => invitation.status === 'PENDING')).toBe(true);
+    expect(invitations.map((invitation) => invitation.id)).toContain(foreign.invitations.revoke);
     const roles = data!.roles as { id: string; name: string; permissions: string[] }[];
     expect(roles.filter((r) => foreign.customRoles.includes(r.id))).toEqual([
       { id: foreign.customRoles[0], name: 'Custom one', permissions: ['members:read'] },

@@ -1,5 +1,6 @@
-import { AddMemberDocument, UpdateOrganizationDocument } from '../../schema/generated/operations';
+import { UpdateOrganizationDocument } from '../../schema/generated/operations';
 import { expectNoErrors } from '../kit/client';
+import { joinByInvitation } from '../kit/invitations';
 import { uniqueEmail } from '../kit/seed';
 import type { SeededOrganization } from '../kit/seed';
 import { connect } from '../kit/subscriptions';
@@ -123,9 +124,7 @@ describe('subscriptions through the gateway', () => {
     // The subgraph subscribes to the bus on its first event request: give it a moment.
     await results.drain(300);
     const email = uniqueEmail('joiner');
-    expectNoErrors(
-      await supergraph.gateway(AddMemberDocument, { input: { organizationId: acme.organization.id, email } }, { token: acme.owner.token }),
-    );
+    await joinByInvitation(supergraph.gateway, { inviterToken: acme.owner.token, organizationId: acme.organization.id, email });
     expect((await results.next()).data).toEqual({
       organizationEvents: { type: 'MEMBER_ADDED', user: { email }, organization: { name: 'Acme' } },
     });
@@ -140,13 +139,7 @@ describe('subscriptions through the gateway', () => {
     await results.drain(300);
     const addMember = async () => {
       const email = uniqueEmail('joiner');
-      expectNoErrors(
-        await supergraph.gateway(
-          AddMemberDocument,
-          { input: { organizationId: team.organization.id, email } },
-          { token: team.owner.token },
-        ),
-      );
+      await joinByInvitation(supergraph.gateway, { inviterToken: team.owner.token, organizationId: team.organization.id, email });
       return email;
     };
 

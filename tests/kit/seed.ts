@@ -13,6 +13,8 @@ import { createLogger } from '../../platform/logger';
 import { identitySubgraph } from '../../subgraphs/identity';
 import { MEMBER_ROLE_ID } from '../../platform/authorization/system-roles';
 import type { Config } from '../../platform/config';
+import type { Principal } from '../../platform/auth/principal';
+import type { Invitation } from '../../subgraphs/identity/entities/invitation.entity';
 import type { OrganizationMember } from '../../subgraphs/identity/entities/organization-member.entity';
 import type { Organization } from '../../subgraphs/identity/entities/organization.entity';
 import type { User } from '../../subgraphs/identity/entities/user.entity';
@@ -56,6 +58,7 @@ export class Seed {
     this.identity = createIdentityServices({
       config,
       dataSource: dataSources.identity,
+      access,
       provisioner: directProvisioner(this.authz),
       events,
     });
@@ -74,6 +77,21 @@ export class Seed {
 
   org(options: { name?: string } = {}): OrganizationBuilder {
     return new OrganizationBuilder(this, options.name ?? `Org ${unique()}`);
+  }
+
+  /** An invitation from `inviterId` (who must be allowed to give `roleId`), with its secret token. */
+  async invite(organizationId: string, inviterId: string, options: { email?: string; roleId?: string } = {}): Promise<Invitation> {
+    const inviter: Principal = {
+      userId: inviterId,
+      organizationId,
+      sessionId: `seed-${unique()}`,
+      expiresAt: new Date(Date.now() + 3_600_000),
+    };
+    return this.identity.invitations.invite(inviter, {
+      organizationId,
+      email: options.email ?? uniqueEmail('invited'),
+      roleId: options.roleId,
+    });
   }
 
   async tokenFor(userId: string, organizationId: string, ttlSeconds?: number): Promise<string> {
@@ -107,12 +125,13 @@ export class OrganizationBuilder {
     const owner = await member(ownerUser, ownerMembership!);
     const members: SeededMember[] = [];
     for (const spec of this.memberSpecs) {
+      // Straight to membership, as an accepted invitation ends.
       const membership = await identity.members.add({
         organizationId: organization.id,
         email: spec.email ?? uniqueEmail('member'),
         name: spec.name ?? null,
+        roleId: spec.role ?? MEMBER_ROLE_ID,
       });
-      if (spec.role && spec.role !== MEMBER_ROLE_ID) await this.seed.setRole(organization.id, membership.userId, spec.role);
       members.push(await member((await identity.users.findById(membership.userId))!, membership));
     }
     return { organization, owner, members };

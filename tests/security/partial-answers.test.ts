@@ -44,9 +44,13 @@ describe('one subgraph down leaves the rest of the answer standing', () => {
   it('answers me without plans, and an organization without its subscription, while billing is down', async () => {
     await supergraph.stopSubgraph('billing');
     try {
-      const both = await supergraph.gateway<{ me: { id: string } | null; plans: unknown }>('{ me { id } plans { code } }', undefined, {
-        token: acme.owner.token,
-      });
+      const both = await supergraph.gateway<{ me: { id: string } | null; plans: unknown }, undefined>(
+        '{ me { id } plans { code } }',
+        undefined,
+        {
+          token: acme.owner.token,
+        },
+      );
       expect(both.data).toEqual({ me: { id: acme.owner.user.id }, plans: null });
       expect(expectError(both, 'SERVICE_UNAVAILABLE').extensions?.service).toBe('billing');
 

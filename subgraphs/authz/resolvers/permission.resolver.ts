@@ -1,9 +1,10 @@
 import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
 import { RequiresPermission } from '../../../platform/access-directives';
 import { requirePrincipal } from '../../../platform/context';
-import { parseId } from '../../../platform/ids';
 import type { AuthzContext } from '../context';
-import { AuthzUser, PermissionCheckType, PermissionExplanationType } from '../types/role.type';
+import { PermissionCheckType } from '../types/permission-check.type';
+import { PermissionExplanationType } from '../types/permission-explanation.type';
+import { AuthzUser } from '../types/user.type';
 
 @Resolver(() => PermissionCheckType)
 export class PermissionResolver {
@@ -13,7 +14,7 @@ export class PermissionResolver {
   })
   @RequiresPermission('permissions', 'read')
   async userPermissions(@Arg('userId', () => ID) userId: string, @Ctx() context: AuthzContext): Promise<string[]> {
-    return context.services.decisions.permissionsOf(requirePrincipal(context).organizationId, parseId('user', userId, 'userId'));
+    return context.services.decisions.permissionsOf(requirePrincipal(context).organizationId, userId);
   }
 
   @Query(() => [String], { nullable: true, description: 'Your own effective permissions, for showing only what you can do.' })
@@ -37,12 +38,7 @@ export class PermissionResolver {
     @Ctx() context: AuthzContext,
   ): Promise<PermissionCheckType> {
     const principal = requirePrincipal(context);
-    const decision = await context.services.decisions.check(
-      organizationId ?? principal.organizationId,
-      parseId('user', userId, 'userId'),
-      resource,
-      action,
-    );
+    const decision = await context.services.decisions.check(organizationId ?? principal.organizationId, userId, resource, action);
     return { ...decision, user: { id: decision.userId } };
   }
 
@@ -58,7 +54,7 @@ export class PermissionResolver {
     @Ctx() context: AuthzContext,
   ): Promise<PermissionExplanationType> {
     const { organizationId } = requirePrincipal(context);
-    const explanation = await context.services.decisions.explain(organizationId, parseId('user', userId, 'userId'), resource, action);
+    const explanation = await context.services.decisions.explain(organizationId, userId, resource, action);
     return { ...explanation, user: { id: explanation.userId } };
   }
 

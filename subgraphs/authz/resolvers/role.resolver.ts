@@ -1,9 +1,10 @@
 import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import { RequiresPermission } from '../../../platform/access-directives';
 import { requirePrincipal } from '../../../platform/context';
-import { BadUserInputError } from '../../../platform/errors';
 import type { AuthzContext } from '../context';
-import { CreateRoleInput, RoleType, UpdateRoleInput } from '../types/role.type';
+import { CreateRoleInput } from '../types/create-role.input';
+import { RoleType } from '../types/role.type';
+import { UpdateRoleInput } from '../types/update-role.input';
 
 @Resolver(() => RoleType)
 export class RoleResolver {
@@ -19,7 +20,7 @@ export class RoleResolver {
   @Query(() => RoleType, { nullable: true })
   @RequiresPermission('roles', 'read')
   async role(@Arg('id', () => ID) id: string, @Ctx() context: AuthzContext): Promise<RoleType> {
-    return context.services.roles.get(requirePrincipal(context).organizationId, roleId(id, 'id'));
+    return context.services.roles.get(requirePrincipal(context).organizationId, id);
   }
 
   @Mutation(() => RoleType, { description: 'Creates a custom role. You can only grant permissions you hold yourself.' })
@@ -37,7 +38,7 @@ export class RoleResolver {
     @Ctx() context: AuthzContext,
   ): Promise<RoleType> {
     const { organizationId, userId } = requirePrincipal(context);
-    return context.services.roles.update(organizationId, userId, roleId(id, 'id'), input);
+    return context.services.roles.update(organizationId, userId, id, input);
   }
 
   @Mutation(() => RoleType, {
@@ -46,17 +47,6 @@ export class RoleResolver {
   @RequiresPermission('roles', 'delete')
   async deleteRole(@Arg('id', () => ID) id: string, @Ctx() context: AuthzContext): Promise<RoleType> {
     const { organizationId, userId } = requirePrincipal(context);
-    return context.services.roles.delete(organizationId, userId, roleId(id, 'id'));
+    return context.services.roles.delete(organizationId, userId, id);
   }
-}
-
-/** Role ids are `role_` and a name or ULID. */
-export function roleId(value: string, field: string): string {
-  if (!/^role_[0-9A-Za-z_]{1,64}$/.test(value)) {
-    throw new BadUserInputError(
-      `${field}: "${value.slice(0, 40)}" is not a role id (expected "role_" followed by letters and digits)`,
-      field,
-    );
-  }
-  return value;
 }

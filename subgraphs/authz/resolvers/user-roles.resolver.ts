@@ -2,7 +2,8 @@ import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import { RequiresPermission } from '../../../platform/access-directives';
 import { requirePrincipal } from '../../../platform/context';
 import type { AuthzContext } from '../context';
-import { AuthzUser, RoleAssignmentType } from '../types/role.type';
+import { RoleAssignmentType } from '../types/role-assignment.type';
+import { AuthzUser } from '../types/user.type';
 
 @Resolver(() => AuthzUser)
 export class UserRolesResolver {
@@ -15,7 +16,3 @@ export class UserRolesResolver {
     return context.services.assignments.listForUser(requirePrincipal(context).organizationId, user.id);
   }
 }
-
-export const authzUserReference = {
-  __resolveReference: ({ id }: { id: string }): AuthzUser => ({ id }),
-};

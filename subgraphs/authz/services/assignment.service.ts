@@ -1,7 +1,10 @@
+import type { EntityManager } from 'typeorm';
 import type { Authorizer } from '../../../platform/authorization/authorizer';
 import { OWNER_ROLE_ID } from '../../../platform/authorization/system-roles';
-import { BadUserInputError, ConflictError, NotFoundError } from '../../../platform/errors';
+import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from '../../../platform/errors';
+import { parseId } from '../../../platform/ids';
 import { CasbinRule } from '../entities/casbin-rule.entity';
+import type { MembershipView } from './membership-view';
 import type { PolicyWriter } from './policy-writer';
 import type { RoleService } from './role.service';
 
@@ -16,11 +19,18 @@ export interface AssignmentView {
   active: boolean;
 }
 
+export interface AssignRole {
+  userId: string;
+  roleId: string;
+  expiresAt?: Date | null;
+}
+
 export class AssignmentService {
   constructor(
     private readonly authorizer: Authorizer,
     private readonly writer: PolicyWriter,
     private readonly roles: RoleService,
+    private readonly memberships: MembershipView,
   ) {}
 
   async listForUser(organizationId: string, userId: string): Promise<AssignmentView[]> {
@@ -39,19 +49,27 @@ export class AssignmentService {
    * Gives the user the role (again: a second assignment replaces the expiry). The caller
    * must hold everything the role grants. `expiresAt`, if given, must be in the future.
    */
-  async assign(organizationId: string, callerId: string, input: { userId: string; roleId: string; expiresAt?: Date | null }) {
+  async assign(organizationId: string, callerId: string, input: AssignRole): Promise<AssignmentView> {
+    const userId = parseId('user', input.userId, 'input.userId');
     await this.roles.get(organizationId, input.roleId, 'input.roleId');
     await this.roles.assertCallerHoldsRole(organizationId, callerId, input.roleId, 'input.roleId');
-    return this.grant(organizationId, input);
+    return this.grant(organizationId, { ...input, userId });
   }
 
-  /** Without the caller checks: for the organization's own bootstrap (its creator becomes owner, a new member a member). */
-  async grant(organizationId: string, input: { userId: string; roleId: string; expiresAt?: Date | null }): Promise<AssignmentView> {
+  /**
+   * Without the caller checks: for the organization's own bootstrap (its creator becomes
+   * owner, a new member gets their role). An expiry on an owner's role is refused when no
+   * other owner would be left once it lapses.
+   */
+  async grant(organizationId: string, input: AssignRole): Promise<AssignmentView> {
     const expiresAt = input.expiresAt ?? null;
     if (expiresAt && expiresAt.getTime() <= this.authorizer.now()) {
       throw new BadUserInputError('input.expiresAt: must be in the future', 'input.expiresAt');
     }
     await this.writer.change(organizationId, async (manager) => {
+      if (input.roleId === OWNER_ROLE_ID && expiresAt) {
+        await this.assertAnotherOwner(manager, organizationId, input.userId, 'input.expiresAt');
+      }
       await manager.query(
         `INSERT INTO authz.casbin_rule (ptype, v0, v1, v2, v3) VALUES ('g', $1, $2, $3, $4)
          ON CONFLICT (v0, v1, v2) WHERE ptype = 'g' DO UPDATE SET v3 = EXCLUDED.v3`,
@@ -61,21 +79,22 @@ export class AssignmentService {
     return { organizationId, userId: input.userId, roleId: input.roleId, expiresAt, active: true };
   }
 
-  /** Takes the role away; the organization's last owner keeps theirs. */
+  /** Takes the role away. Only an owner may take the owner role, and the organization's last owner keeps theirs. */
   async revoke(organizationId: string, callerId: string, input: { userId: string; roleId: string }): Promise<AssignmentView> {
-    await this.roles.assertCallerHoldsRole(organizationId, callerId, input.roleId, 'input.roleId');
-    const [existing] = (await this.listForUser(organizationId, input.userId)).filter((assignment) => assignment.roleId === input.roleId);
-    if (!existing) throw new NotFoundError('RoleAssignment', `${input.userId} ${input.roleId}`, 'input.roleId');
+    const userId = parseId('user', input.userId, 'input.userId');
+    const roleId = parseId('role', input.roleId, 'input.roleId');
+    await this.roles.assertCallerHoldsRole(organizationId, callerId, roleId, 'input.roleId');
+    if (
+      roleId === OWNER_ROLE_ID &&
+      !(await this.authorizer.policyFor(organizationId)).holds(callerId, OWNER_ROLE_ID, this.authorizer.now())
+    ) {
+      throw new ForbiddenError('input.roleId: only an owner may take the owner role away', { field: 'input.roleId' });
+    }
+    const [existing] = (await this.listForUser(organizationId, userId)).filter((assignment) => assignment.roleId === roleId);
+    if (!existing) throw new NotFoundError('RoleAssignment', `${userId} ${roleId}`, 'input.roleId');
     await this.writer.change(organizationId, async (manager) => {
-      if (input.roleId === OWNER_ROLE_ID) {
-        const [{ owners }] = await manager.query(
-          `SELECT count(*)::int AS owners FROM authz.casbin_rule
-            WHERE ptype = 'g' AND v1 = $1 AND v2 = $2 AND v0 <> $3 AND (v3 IS NULL OR v3::timestamptz > now())`,
-          [OWNER_ROLE_ID, organizationId, input.userId],
-        );
-        if (owners === 0) throw new ConflictError('input.roleId: this is the last owner of the organization', 'input.roleId');
-      }
-      await manager.delete(CasbinRule, { ptype: 'g', v0: input.userId, v1: input.roleId, v2: organizationId });
+      if (roleId === OWNER_ROLE_ID) await this.assertAnotherOwner(manager, organizationId, userId, 'input.roleId');
+      await manager.delete(CasbinRule, { ptype: 'g', v0: userId, v1: roleId, v2: organizationId });
     });
     return { ...existing, active: false };
   }
@@ -83,16 +102,36 @@ export class AssignmentService {
   /** Every role of the user in the organization, when they leave it. The last owner cannot leave. */
   async revokeAll(organizationId: string, userId: string): Promise<void> {
     await this.writer.change(organizationId, async (manager) => {
-      const [{ owner, otherOwners }] = await manager.query(
-        `SELECT count(*) FILTER (WHERE v0 = $3)::int AS owner, count(*) FILTER (WHERE v0 <> $3)::int AS "otherOwners"
-           FROM authz.casbin_rule
-          WHERE ptype = 'g' AND v1 = $1 AND v2 = $2 AND (v3 IS NULL OR v3::timestamptz > now())`,
-        [OWNER_ROLE_ID, organizationId, userId],
+      const [{ owner }] = await manager.query(
+        `SELECT count(*)::int AS owner FROM authz.casbin_rule
+          WHERE ptype = 'g' AND v0 = $1 AND v1 = $2 AND v2 = $3 AND (v3 IS NULL OR v3::timestamptz > now())`,
+        [userId, OWNER_ROLE_ID, organizationId],
       );
-      if (owner > 0 && otherOwners === 0) {
-        throw new ConflictError('id: this member is the last owner of the organization; make someone else owner first', 'id');
-      }
+      if (owner > 0) await this.assertAnotherOwner(manager, organizationId, userId, 'id');
       await manager.delete(CasbinRule, { ptype: 'g', v0: userId, v2: organizationId });
     });
+  }
+
+  /**
+   * An organization always keeps an owner who can act: another user than `userId` whose
+   * owner role does not expire (one that lapses would leave nobody) and who is an active
+   * member. Runs inside the organization's policy lock, so two changes cannot both pass.
+   */
+  private async assertAnotherOwner(manager: EntityManager, organizationId: string, userId: string, field: string): Promise<void> {
+    const rows: { userId: string }[] = await manager.query(
+      `SELECT v0 AS "userId" FROM authz.casbin_rule WHERE ptype = 'g' AND v1 = $1 AND v2 = $2 AND v0 <> $3 AND v3 IS NULL`,
+      [OWNER_ROLE_ID, organizationId, userId],
+    );
+    const active = await this.memberships.activeMembers(
+      manager,
+      organizationId,
+      rows.map((row) => row.userId),
+    );
+    if (active.size === 0) {
+      throw new ConflictError(
+        `${field}: this is the last owner of the organization; make another active member owner, without an expiry, first`,
+        field,
+      );
+    }
   }
 }

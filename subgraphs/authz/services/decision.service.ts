@@ -4,6 +4,7 @@ import { PERMISSION_CATALOGUE, formatPermission } from '../../../platform/author
 import type { Permission } from '../../../platform/authorization/permissions';
 import { formatPolicyRule } from '../../../platform/authorization/policy-rule';
 import { BadUserInputError } from '../../../platform/errors';
+import { parseId } from '../../../platform/ids';
 
 export interface PermissionDecision {
   userId: string;
@@ -23,6 +24,7 @@ export class DecisionService {
   constructor(private readonly authorizer: Authorizer) {}
 
   async check(organizationId: string, userId: string, resource: string, action: string): Promise<PermissionDecision> {
+    parseId('user', userId, 'userId');
     const wanted = concrete(resource, action);
     const allowed = await this.authorizer.allows(userId, organizationId, wanted.resource, wanted.action);
     return { userId, organizationId, permission: formatPermission(wanted), allowed };
@@ -33,6 +35,7 @@ export class DecisionService {
    * and shows its matched permission line with the assignments that reach it.
    */
   async explain(organizationId: string, userId: string, resource: string, action: string): Promise<PermissionExplanation> {
+    parseId('user', userId, 'userId');
     const wanted = concrete(resource, action);
     const policy = await this.authorizer.policyFor(organizationId);
     const now = this.authorizer.now();
@@ -58,6 +61,7 @@ export class DecisionService {
 
   /** The user's effective permissions in the organization now, `resource:action` with wildcards as granted. */
   async permissionsOf(organizationId: string, userId: string): Promise<string[]> {
+    parseId('user', userId, 'userId');
     const policy = await this.authorizer.policyFor(organizationId);
     return [...policy.grantsOf(userId, this.authorizer.now()).keys].sort();
   }

@@ -1,6 +1,7 @@
 import type { SubgraphDependencies } from '../../../platform/subgraph';
 import { AssignmentService } from './assignment.service';
 import { DecisionService } from './decision.service';
+import { everyRoleHolderIsMember } from './membership-view';
 import { PolicyWriter } from './policy-writer';
 import { RoleService } from './role.service';
 
@@ -15,7 +16,7 @@ export function createAuthzServices({ dataSource, access }: Pick<SubgraphDepende
   const roles = new RoleService(dataSource, access.authorizer, writer);
   return {
     roles,
-    assignments: new AssignmentService(access.authorizer, writer, roles),
+    assignments: new AssignmentService(access.authorizer, writer, roles, everyRoleHolderIsMember),
     decisions: new DecisionService(access.authorizer),
   };
 }

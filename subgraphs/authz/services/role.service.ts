@@ -1,11 +1,10 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Authorizer } from '../../../platform/authorization/authorizer';
-import type { OrganizationPolicy } from '../../../platform/authorization/organization-policy';
 import { formatPermission, parsePermission } from '../../../platform/authorization/permissions';
 import type { Permission } from '../../../platform/authorization/permissions';
 import { SYSTEM_ROLES, systemRole } from '../../../platform/authorization/system-roles';
-import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from '../../../platform/errors';
-import { newId } from '../../../platform/ids';
+import { ConflictError, ForbiddenError, NotFoundError } from '../../../platform/errors';
+import { newId, parseId } from '../../../platform/ids';
 import { CasbinRule } from '../entities/casbin-rule.entity';
 import { Role } from '../entities/role.entity';
 import type { PolicyWriter } from './policy-writer';
@@ -22,12 +21,15 @@ export interface RoleView {
 }
 
 export interface RoleInput {
-  name?: string;
+  name?: string | null;
   description?: string | null;
-  permissions?: string[];
+  permissions?: string[] | null;
 }
 
-const MAX_PERMISSIONS = 100;
+/** Limits on what a custom role holds; the input types check them. */
+export const MAX_ROLE_NAME = 100;
+export const MAX_ROLE_DESCRIPTION = 1000;
+export const MAX_ROLE_PERMISSIONS = 100;
 
 export class RoleService {
   constructor(
@@ -47,7 +49,9 @@ export class RoleService {
     ];
   }
 
+  /** A role of the organization (a system role or its own); a malformed id is BAD_USER_INPUT, an unknown one NOT_FOUND. */
   async get(organizationId: string, id: string, field = 'id'): Promise<RoleView> {
+    parseId('role', id, field);
     const role = (await this.list(organizationId)).find((candidate) => candidate.id === id);
     if (!role) throw new NotFoundError('Role', id, field);
     return role;
@@ -57,8 +61,8 @@ export class RoleService {
    * A custom role. Its permissions must be catalogued and within the caller's own, so no
    * one can make a role stronger than themselves and take it.
    */
-  async create(organizationId: string, callerId: string, input: Required<Pick<RoleInput, 'name' | 'permissions'>> & RoleInput) {
-    const name = validName(input.name);
+  async create(organizationId: string, callerId: string, input: { name: string; description?: string | null; permissions: string[] }) {
+    const name = input.name.trim();
     const permissions = await this.grantablePermissions(organizationId, callerId, input.permissions);
     const id = newId('role');
     await this.writer.change(organizationId, async (manager) => {
@@ -72,9 +76,9 @@ export class RoleService {
   async update(organizationId: string, callerId: string, id: string, input: RoleInput): Promise<RoleView> {
     await this.customRole(organizationId, id);
     await this.assertCallerHoldsRole(organizationId, callerId, id, 'id');
-    const name = input.name === undefined ? undefined : validName(input.name);
+    const name = input.name == null ? undefined : input.name.trim();
     const permissions =
-      input.permissions === undefined ? undefined : await this.grantablePermissions(organizationId, callerId, input.permissions);
+      input.permissions == null ? undefined : await this.grantablePermissions(organizationId, callerId, input.permissions);
     await this.writer.change(organizationId, async (manager) => {
       if (name !== undefined) {
         await assertNameFree(manager, organizationId, name, id);
@@ -108,13 +112,14 @@ export class RoleService {
   /** Refuses to hand out, change or take away a role that grants more than the caller holds. */
   async assertCallerHoldsRole(organizationId: string, callerId: string, roleId: string, field: string): Promise<void> {
     const policy = await this.authorizer.policyFor(organizationId);
-    const missing = beyondCaller(policy, callerId, policy.permissionsOfRole(roleId), this.authorizer.now());
+    const missing = policy.missing(callerId, policy.permissionsOfRole(roleId), this.authorizer.now()).map(formatPermission);
     if (missing.length > 0) {
       throw new ForbiddenError(`${field}: role "${roleId}" grants ${missing.join(', ')}, which you do not hold yourself`, { field });
     }
   }
 
   private async customRole(organizationId: string, id: string): Promise<Role> {
+    parseId('role', id, 'id');
     if (systemRole(id)) throw new ConflictError(`id: "${id}" is a system role; system roles cannot be changed or deleted`, 'id');
     const role = await this.dataSource.getRepository(Role).findOneBy({ id, organizationId });
     if (!role) throw new NotFoundError('Role', id, 'id');
@@ -122,14 +127,10 @@ export class RoleService {
   }
 
   private async grantablePermissions(organizationId: string, callerId: string, values: string[]): Promise<Permission[]> {
-    if (values.length === 0) throw new BadUserInputError('input.permissions: a role needs at least one permission', 'input.permissions');
-    if (values.length > MAX_PERMISSIONS) {
-      throw new BadUserInputError(`input.permissions: at most ${MAX_PERMISSIONS} permissions`, 'input.permissions');
-    }
     const parsed = values.map((value, index) => parsePermission(value, `input.permissions[${index}]`));
     const unique = [...new Map(parsed.map((permission) => [formatPermission(permission), permission])).values()];
     const policy = await this.authorizer.policyFor(organizationId);
-    const missing = beyondCaller(policy, callerId, unique, this.authorizer.now());
+    const missing = policy.missing(callerId, unique, this.authorizer.now()).map(formatPermission);
     if (missing.length > 0) {
       throw new ForbiddenError(`input.permissions: you cannot grant ${missing.join(', ')}, which you do not hold yourself`, {
         field: 'input.permissions',
@@ -141,12 +142,6 @@ export class RoleService {
 
 function customView(role: Role, permissions: string[]): RoleView {
   return { id: role.id, name: role.name, description: role.description, system: false, permissions, createdAt: role.createdAt };
-}
-
-function validName(value: string): string {
-  const name = value.trim();
-  if (name.length === 0 || name.length > 100) throw new BadUserInputError('input.name: 1 to 100 characters', 'input.name');
-  return name;
 }
 
 async function assertNameFree(manager: EntityManager, organizationId: string, name: string, exceptId?: string): Promise<void> {
@@ -165,12 +160,4 @@ async function insertPermissions(manager: EntityManager, roleId: string, organiz
     CasbinRule,
     permissions.map(({ resource, action }) => ({ ptype: 'p', v0: roleId, v1: organizationId, v2: resource, v3: action })),
   );
-}
-
-/**
- * The permissions in `wanted` the caller does not hold, as `resource:action`. `allows` with a
- * wildcard in the question asks for a grant at least as wide (`billing:*` needs `billing:*` or `*:*`).
- */
-function beyondCaller(policy: OrganizationPolicy, callerId: string, wanted: readonly Permission[], now: number): string[] {
-  return wanted.filter(({ resource, action }) => !policy.allows(callerId, resource, action, now)).map(formatPermission);
 }

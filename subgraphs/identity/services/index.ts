@@ -1,10 +1,12 @@
 import type { SubgraphDependencies } from '../../../platform/subgraph';
 import { secretBoxFor } from '../../../platform/secrets';
+import type { AccessControl } from '../../../platform/authorization/access-control';
 import type { AccessProvisioner } from '../../../platform/authorization/access-provisioner';
 import { AuthzProvisioner } from './authz-provisioner';
 import { createEventBus } from '../../../platform/events';
 import type { EventBus } from '../../../platform/events';
 import { createLogger } from '../../../platform/logger';
+import { InvitationService } from './invitation.service';
 import { MemberService } from './member.service';
 import { OrganizationService } from './organization.service';
 import { SessionTokenService } from './session-token.service';
@@ -15,6 +17,7 @@ export interface IdentityServices {
   organizations: OrganizationService;
   users: UserService;
   members: MemberService;
+  invitations: InvitationService;
   signingKeys: SigningKeyService;
   sessionTokens: SessionTokenService;
   events: EventBus;
@@ -26,20 +29,22 @@ export interface IdentityServices {
  * that writes in-process).
  */
 export function createIdentityServices(
-  dependencies: Pick<SubgraphDependencies, 'config' | 'dataSource'> &
-    Partial<Pick<SubgraphDependencies, 'peerUrl' | 'events'>> & { provisioner?: AccessProvisioner },
+  dependencies: Pick<SubgraphDependencies, 'config' | 'dataSource'> & { access: Pick<AccessControl, 'authorizer'> } & Partial<
+      Pick<SubgraphDependencies, 'peerUrl' | 'events'>
+    > & { provisioner?: AccessProvisioner },
 ): IdentityServices {
-  const { config, dataSource } = dependencies;
+  const { config, dataSource, access } = dependencies;
   const users = new UserService(dataSource);
   const signingKeys = new SigningKeyService(dataSource, secretBoxFor(config));
   const peerUrl = dependencies.peerUrl ?? ((name) => config.subgraphs[name].url);
   const provisioner = dependencies.provisioner ?? new AuthzProvisioner(config, signingKeys, () => peerUrl('authz'));
   const events = dependencies.events ?? createEventBus(undefined, createLogger('silent'));
-  const members = new MemberService(dataSource, users, provisioner, events);
+  const members = new MemberService(dataSource, users, provisioner, events, access.authorizer);
   return {
     organizations: new OrganizationService(dataSource, provisioner),
     users,
     members,
+    invitations: new InvitationService(dataSource, users, members, access.authorizer),
     events,
     signingKeys,
     sessionTokens: new SessionTokenService(config, signingKeys, users, members),

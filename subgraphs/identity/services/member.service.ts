@@ -1,15 +1,18 @@
 import { In } from 'typeorm';
 import type { DataSource, EntityManager, Repository } from 'typeorm';
+import type { Principal } from '../../../platform/auth/principal';
 import type { AccessProvisioner } from '../../../platform/authorization/access-provisioner';
-import { MEMBER_ROLE_ID } from '../../../platform/authorization/system-roles';
-import { ConflictError, NotFoundError } from '../../../platform/errors';
+import type { Authorizer } from '../../../platform/authorization/authorizer';
+import { MEMBER_ROLE_ID, OWNER_ROLE_ID } from '../../../platform/authorization/system-roles';
+import { ConflictError, ForbiddenError, NotFoundError } from '../../../platform/errors';
 import { organizationTopic } from '../../../platform/events';
 import type { EventBus } from '../../../platform/events';
 import { ORGANIZATION_EVENTS_TOPIC, OrganizationEventType } from '../types/organization-event.type';
 import type { OrganizationEvent } from '../types/organization-event.type';
-import { newId } from '../../../platform/ids';
+import { newId, parseId } from '../../../platform/ids';
 import { MemberStatus, OrganizationMember } from '../entities/organization-member.entity';
 import { Organization } from '../entities/organization.entity';
+import type { IdentityLoaders } from '../loaders';
 import { isUniqueViolation } from './postgres-errors';
 import type { UserService } from './user.service';
 
@@ -17,6 +20,10 @@ export interface AddMember {
   organizationId: string;
   email: string;
   name?: string | null;
+  /** The role the new member gets: the member role unless an invitation names another. */
+  roleId?: string;
+  /** More work in the same transaction, before the role is granted (an invitation marked accepted). */
+  alongside?: (manager: EntityManager) => Promise<void>;
 }
 
 export class MemberService {
@@ -27,6 +34,7 @@ export class MemberService {
     private readonly users: UserService,
     private readonly provisioner: AccessProvisioner,
     private readonly events: EventBus,
+    private readonly authorizer: Authorizer,
   ) {
     this.members = dataSource.getRepository(OrganizationMember);
   }
@@ -35,6 +43,19 @@ export class MemberService {
     const member = await this.members.findOneBy({ id });
     if (!member) throw new NotFoundError('OrganizationMember', id, 'id');
     return member;
+  }
+
+  /** A membership of the caller's organization; a malformed id is BAD_USER_INPUT, one of another organization NOT_FOUND. */
+  async getInOrganization(principal: Principal, id: string, field = 'id'): Promise<OrganizationMember> {
+    const member = await this.findVisible(principal, parseId('member', id, field));
+    if (!member) throw new NotFoundError('OrganizationMember', id, field);
+    return member;
+  }
+
+  /** `OrganizationMember` by key, for other subgraphs: null unless it is a membership of the caller's organization. */
+  async findVisible(principal: Principal, id: string): Promise<OrganizationMember | null> {
+    const member = await this.members.findOneBy({ id });
+    return member?.organizationId === principal.organizationId ? member : null;
   }
 
   async listByOrganizations(organizationIds: readonly string[]): Promise<OrganizationMember[]> {
@@ -47,11 +68,25 @@ export class MemberService {
     return this.members.find({ where: { userId: In([...userIds]) }, order: { id: 'ASC' } });
   }
 
+  /** A user's memberships: all of them for the user themselves, only the one in the caller's organization for anyone else. */
+  async listVisibleForUser(
+    principal: Principal,
+    userId: string,
+    loaders: Pick<IdentityLoaders, 'membershipsByUserId'>,
+  ): Promise<OrganizationMember[]> {
+    const memberships = await loaders.membershipsByUserId.load(userId);
+    return userId === principal.userId ? memberships : memberships.filter((m) => m.organizationId === principal.organizationId);
+  }
+
   async isActiveMember(organizationId: string, userId: string): Promise<boolean> {
     return this.members.existsBy({ organizationId, userId, status: MemberStatus.ACTIVE });
   }
 
-  /** Adds the person with this email to the organization with the member role, creating the user if needed. */
+  /**
+   * Makes the person with this email a member of the organization with the member role (or
+   * `roleId`), creating the user if needed. People join by accepting an invitation; this is
+   * what acceptance (and the demo loader) calls.
+   */
   async add(input: AddMember): Promise<OrganizationMember> {
     let member: OrganizationMember;
     try {
@@ -65,7 +100,8 @@ export class MemberService {
             status: MemberStatus.ACTIVE,
           }),
         );
-        await this.provisioner.grant(input.organizationId, user.id, MEMBER_ROLE_ID);
+        await input.alongside?.(manager);
+        await this.provisioner.grant(input.organizationId, user.id, input.roleId ?? MEMBER_ROLE_ID);
         return member;
       });
     } catch (error) {
@@ -90,18 +126,24 @@ export class MemberService {
     await this.events.publish(organizationTopic(ORGANIZATION_EVENTS_TOPIC, member.organizationId), event).catch(() => undefined);
   }
 
-  async setStatus(id: string, status: MemberStatus): Promise<OrganizationMember> {
-    return this.changeLockingOrganization(id, async (manager, member) => {
+  /** Suspends or reactivates a membership of the caller's organization. Only an owner may suspend an owner. */
+  async setStatus(principal: Principal, id: string, status: MemberStatus): Promise<OrganizationMember> {
+    return this.changeLockingOrganization(principal, id, async (manager, member) => {
       if (member.status === status) return member;
-      if (status !== MemberStatus.ACTIVE) await assertNotLastActive(manager, member);
+      if (status !== MemberStatus.ACTIVE) {
+        await assertNotLastActive(manager, member);
+        await this.assertOwnerMayGo(manager, principal, member, 'suspend');
+      }
       member.status = status;
       return manager.save(member);
     });
   }
 
-  async remove(id: string): Promise<OrganizationMember> {
-    const removed = await this.changeLockingOrganization(id, async (manager, member) => {
+  /** Removes a membership of the caller's organization, with every role it held. Only an owner may remove an owner. */
+  async remove(principal: Principal, id: string): Promise<OrganizationMember> {
+    const removed = await this.changeLockingOrganization(principal, id, async (manager, member) => {
       await assertNotLastActive(manager, member);
+      await this.assertOwnerMayGo(manager, principal, member, 'remove');
       await manager.delete(OrganizationMember, { id });
       await this.provisioner.revokeAll(member.organizationId, member.userId);
       return member;
@@ -110,12 +152,48 @@ export class MemberService {
     return removed;
   }
 
+  /**
+   * An owner can only be suspended or removed by an owner, and never when no other owner
+   * would be left. Owners that count are active members whose owner role does not expire:
+   * one that lapses, or a suspended one, cannot administer the organization. Read from the
+   * policy table itself, not a cached copy.
+   */
+  private async assertOwnerMayGo(
+    manager: EntityManager,
+    principal: Principal,
+    member: OrganizationMember,
+    change: 'suspend' | 'remove',
+  ): Promise<void> {
+    const policy = await this.authorizer.currentPolicy(member.organizationId);
+    const now = this.authorizer.now();
+    if (!policy.holds(member.userId, OWNER_ROLE_ID, now)) return;
+    if (!policy.holds(principal.userId, OWNER_ROLE_ID, now)) {
+      throw new ForbiddenError(`id: only an owner may ${change} an owner`, { field: 'id' });
+    }
+    const otherOwners = policy.permanentHolders(OWNER_ROLE_ID).filter((userId) => userId !== member.userId);
+    const activeOtherOwners =
+      otherOwners.length === 0
+        ? 0
+        : await manager.countBy(OrganizationMember, {
+            organizationId: member.organizationId,
+            userId: In(otherOwners),
+            status: MemberStatus.ACTIVE,
+          });
+    if (activeOtherOwners === 0) {
+      throw new ConflictError(
+        'id: this member is the last owner of the organization; make another active member owner, without an expiry, first',
+        'id',
+      );
+    }
+  }
+
   /** Membership changes of one organization run one at a time, so two removals cannot both pass the last-member check. */
   private async changeLockingOrganization(
+    principal: Principal,
     id: string,
     change: (manager: EntityManager, member: OrganizationMember) => Promise<OrganizationMember>,
   ): Promise<OrganizationMember> {
-    const { organizationId } = await this.get(id);
+    const { organizationId } = await this.getInOrganization(principal, id);
     return this.dataSource.transaction(async (manager) => {
       await manager
         .getRepository(Organization)

@@ -4,12 +4,16 @@ import type { DataSource, Repository } from 'typeorm';
 import type { AccessProvisioner } from '../../../platform/authorization/access-provisioner';
 import { OWNER_ROLE_ID } from '../../../platform/authorization/system-roles';
 import { ConflictError, NotFoundError } from '../../../platform/errors';
-import { newId } from '../../../platform/ids';
+import type { Principal } from '../../../platform/auth/principal';
+import { assertOwnOrganization } from '../../../platform/context';
+import { newId, parseId } from '../../../platform/ids';
+import type { IdentityLoaders } from '../loaders';
 import { MemberStatus, OrganizationMember } from '../entities/organization-member.entity';
 import { Organization } from '../entities/organization.entity';
 import { isUniqueViolation } from './postgres-errors';
 
 export const SLUG_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+export const SLUG_RULE = 'must be 1-63 lowercase letters, digits or hyphens, not starting or ending with a hyphen';
 
 /** "Acme Corp." → "acme-corp" */
 export function slugify(name: string): string {
@@ -50,6 +54,28 @@ export class OrganizationService {
     return organization;
   }
 
+  /**
+   * The organization `id` names, which must be the caller's: a malformed id is BAD_USER_INPUT,
+   * an unknown one NOT_FOUND, another organization's FORBIDDEN. `field` names the argument.
+   */
+  async getForPrincipal(
+    principal: Principal,
+    id: string,
+    field: string,
+    loaders: Pick<IdentityLoaders, 'organizationById'>,
+  ): Promise<Organization> {
+    const organization = await loaders.organizationById.load(parseId('organization', id, field));
+    if (!organization) throw new NotFoundError('Organization', id, field);
+    assertOwnOrganization(principal, id, field);
+    return organization;
+  }
+
+  /** `Organization` by key, for other subgraphs: only the caller's own organization resolves. */
+  async getReference(principal: Principal, id: string, loaders: Pick<IdentityLoaders, 'organizationById'>): Promise<Organization | null> {
+    assertOwnOrganization(principal, id, 'id');
+    return loaders.organizationById.load(id);
+  }
+
   /** Organizations where the user has an active membership. */
   async listForUser(userId: string): Promise<Organization[]> {
     return this.organizations
@@ -88,10 +114,15 @@ export class OrganizationService {
     }
   }
 
-  async update(id: string, changes: { name?: string; slug?: string }): Promise<Organization> {
-    const organization = await this.get(id);
-    if (changes.name !== undefined) organization.name = changes.name.trim();
-    if (changes.slug !== undefined) organization.slug = changes.slug;
+  async update(
+    principal: Principal,
+    id: string,
+    changes: { name?: string | null; slug?: string | null },
+    loaders: Pick<IdentityLoaders, 'organizationById'>,
+  ): Promise<Organization> {
+    const organization = await this.getForPrincipal(principal, id, 'id', loaders);
+    if (changes.name != null) organization.name = changes.name.trim();
+    if (changes.slug != null) organization.slug = changes.slug;
     try {
       return await this.organizations.save(organization);
     } catch (error) {
