@@ -80,6 +80,15 @@ describe('loadConfig', () => {
     expect(config.secretsKey).toBe(VALID_SECRETS_KEY);
   });
 
+  it('loads no demo data in production unless DEMO_DATA asks for it', () => {
+    const production = { NODE_ENV: 'production', DATABASE_URL: 'postgres://db.example.com/auralink', SECRETS_KEY: VALID_SECRETS_KEY };
+    expect(loadConfig(production).demoData).toBe(false);
+    expect(loadConfig({ ...production, DEMO_DATA: '' }).demoData).toBe(false);
+    expect(loadConfig({ ...production, DEMO_DATA: 'true' }).demoData).toBe(true);
+    expect(loadConfig({}).demoData).toBe(true);
+    expect(loadConfig({ DEMO_DATA: 'false' }).demoData).toBe(false);
+  });
+
   it("lets an explicit BILLING_URL override billing's url, and only billing's", () => {
     const config = loadConfig({ BILLING_URL: 'http://billing.internal:9000/graphql' });
 

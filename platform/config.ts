@@ -73,7 +73,7 @@ const environmentSchema = z.object({
   AUTH_JWKS_URL: optionalUrl.optional(),
   AUTH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3600),
   SECRETS_KEY: secretsKey,
-  DEMO_DATA: booleanFlag.default(true),
+  DEMO_DATA: z.preprocess(blankAsUnset, booleanFlag.optional()),
   AUTHZ_DECISION_LOG: z.preprocess(blankAsUnset, z.enum(['denied', 'all']).default('denied')),
   ...rateLimitFields,
 });
@@ -173,7 +173,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       tokenTtlSeconds: e.AUTH_TOKEN_TTL_SECONDS,
     },
     secretsKey: e.SECRETS_KEY,
-    demoData: e.DEMO_DATA,
+    // A production system never gets a demo organization (with known user ids) unless asked for.
+    demoData: e.DEMO_DATA ?? e.NODE_ENV !== 'production',
     authz: { decisionLog: e.AUTHZ_DECISION_LOG },
     rateLimit: {
       windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS,
