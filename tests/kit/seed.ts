@@ -138,6 +138,11 @@ export class OrganizationBuilder {
   }
 }
 
+/** The caller a session token for this user and organization stands for, for calling services directly. */
+export function principalFor(userId: string, organizationId: string): Principal {
+  return { userId, organizationId, sessionId: `seed-${unique()}`, expiresAt: new Date(Date.now() + 3_600_000) };
+}
+
 export function unique(): string {
   return randomBytes(4).toString('hex');
 }

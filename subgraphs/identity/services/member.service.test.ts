@@ -1,0 +1,81 @@
+import { ConflictError, ForbiddenError, NotFoundError } from '../../../platform/errors';
+import { createTestDatabase } from '../../../tests/kit/database';
+import type { TestDatabase } from '../../../tests/kit/database';
+import { openSeed, principalFor } from '../../../tests/kit/seed';
+import type { Seed, SeededOrganization } from '../../../tests/kit/seed';
+import { testConfig } from '../../../tests/kit/supergraph';
+import { MemberStatus } from '../entities/organization-member.entity';
+
+let database: TestDatabase;
+let seed: Seed;
+let close: () => Promise<void>;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  ({ seed, close } = await openSeed(testConfig({ DATABASE_URL: database.url }), database.url));
+});
+afterAll(async () => {
+  await close?.();
+  await database?.drop();
+});
+
+const as = (team: SeededOrganization, member: SeededOrganization['owner']) => principalFor(member.user.id, team.organization.id);
+
+describe('MemberService: the last active member', () => {
+  it('cannot be suspended or removed; anyone else can', async () => {
+    const team = await seed.org().withMember().create();
+    const [other] = team.members;
+    const owner = as(team, team.owner);
+    await seed.identity.members.setStatus(owner, other!.membership.id, MemberStatus.SUSPENDED);
+    await expect(seed.identity.members.setStatus(owner, team.owner.membership.id, MemberStatus.SUSPENDED)).rejects.toThrow(
+      new ConflictError('id: this is the last active member of the organization', 'id'),
+    );
+    await expect(seed.identity.members.remove(owner, team.owner.membership.id)).rejects.toBeInstanceOf(ConflictError);
+    await seed.identity.members.remove(owner, other!.membership.id);
+    expect((await seed.identity.members.listByOrganizations([team.organization.id])).map((m) => m.id)).toEqual([team.owner.membership.id]);
+  });
+
+  it("answers NOT_FOUND for another organization's membership, and BAD_USER_INPUT for a malformed id", async () => {
+    const team = await seed.org().withMember().create();
+    const stranger = await seed.org().create();
+    const outsider = as(stranger, stranger.owner);
+    await expect(seed.identity.members.remove(outsider, team.members[0]!.membership.id)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(seed.identity.members.getInOrganization(outsider, 'not-an-id')).rejects.toMatchObject({
+      extensions: { code: 'BAD_USER_INPUT', field: 'id' },
+    });
+    expect(await seed.identity.members.findVisible(outsider, team.members[0]!.membership.id)).toBeNull();
+  });
+});
+
+describe('MemberService: owners', () => {
+  it('only an owner may suspend or remove an owner', async () => {
+    const team = await seed.org().withMember({ role: 'role_admin' }).withMember({ role: 'role_owner' }).create();
+    const [admin, coOwner] = team.members;
+    const byAdmin = as(team, admin!);
+    await expect(seed.identity.members.setStatus(byAdmin, team.owner.membership.id, MemberStatus.SUSPENDED)).rejects.toThrow(
+      new ForbiddenError('id: only an owner may suspend an owner', { field: 'id' }),
+    );
+    await expect(seed.identity.members.remove(byAdmin, coOwner!.membership.id)).rejects.toBeInstanceOf(ForbiddenError);
+    // An admin may still act on members who are not owners, and an owner on owners.
+    await seed.identity.members.remove(as(team, team.owner), coOwner!.membership.id);
+    expect(await seed.identity.members.isActiveMember(team.organization.id, coOwner!.user.id)).toBe(false);
+  });
+
+  it('the last owner counts only active owners whose role does not expire', async () => {
+    const team = await seed.org().withMember().withMember({ role: 'role_owner' }).create();
+    const [temporary, permanent] = team.members;
+    const owner = as(team, team.owner);
+    await seed.authz.assignments.grant(team.organization.id, {
+      userId: temporary!.user.id,
+      roleId: 'role_owner',
+      expiresAt: new Date(Date.now() + 60_000),
+    });
+    // A suspended permanent owner and one whose role lapses in a minute: neither counts.
+    await seed.identity.members.setStatus(owner, permanent!.membership.id, MemberStatus.SUSPENDED);
+    await expect(seed.identity.members.remove(owner, team.owner.membership.id)).rejects.toThrow(/last owner/);
+
+    await seed.identity.members.setStatus(owner, permanent!.membership.id, MemberStatus.ACTIVE);
+    await seed.identity.members.remove(owner, team.owner.membership.id);
+    expect(await seed.identity.members.isActiveMember(team.organization.id, team.owner.user.id)).toBe(false);
+  });
+});
