@@ -10,7 +10,7 @@ export interface AccessDecisionEvent {
   organizationId: string;
   resource: string;
   action: string;
-  /** What was asked for: `Mutation.addMember`, `Organization.subscription`. */
+  /** What was asked for: `Mutation.inviteMember`, `Organization.subscription`. */
   field: string;
   subgraph: string;
   requestId: string;
