@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { PubSub } from 'graphql-subscriptions';
 import { RedisPubSub } from 'graphql-redis-subscriptions';
 import Redis from 'ioredis';
+import { decodeEvent, encodeEvent } from './event-json';
 import type { Logger } from './logger';
 
 /**
@@ -9,6 +10,8 @@ import type { Logger } from './logger';
  * Redis pub/sub across processes (graphql-redis-subscriptions over ioredis), or an
  * in-process bus when REDIS_URL is unset. Topics carry the organization
  * (`metrics.<org id>`), so a subscriber only ever listens to its own organization.
+ * Payloads go through JSON on both (event-json.ts): a subscriber gets the same values,
+ * dates included, whichever bus carried them.
  */
 export interface EventBus {
   publish(topic: string, payload: unknown): Promise<void>;
@@ -28,7 +31,7 @@ export function createEventBus(redisUrl: string | undefined, logger: Logger): Ev
     emitter.setMaxListeners(0);
     const pubsub = new PubSub<Record<string, unknown>>({ eventEmitter: emitter });
     return {
-      publish: (topic, payload) => pubsub.publish(topic, payload),
+      publish: (topic, payload) => pubsub.publish(topic, decodeEvent(encodeEvent(payload))),
       subscribe: <T>(topic: string) => pubsub.asyncIterableIterator<T>(topic),
       close: async () => {},
     };
@@ -38,7 +41,12 @@ export function createEventBus(redisUrl: string | undefined, logger: Logger): Ev
     client.on('error', (error) => logger.warn({ err: error, role }, 'event bus: Redis error'));
     return client;
   };
-  const pubsub = new RedisPubSub({ publisher: connect('publisher'), subscriber: connect('subscriber') });
+  const pubsub = new RedisPubSub({
+    publisher: connect('publisher'),
+    subscriber: connect('subscriber'),
+    serializer: encodeEvent,
+    deserializer: (source) => decodeEvent(source.toString()),
+  });
   return {
     publish: (topic, payload) => pubsub.publish(topic, payload),
     subscribe: <T>(topic: string) => pubsub.asyncIterableIterator(topic) as AsyncIterableIterator<T>,

@@ -34,7 +34,6 @@ export class LiveMetricsResolver {
   })
   @RequiresPermission('analytics', 'read')
   realtimeMetrics(@Arg('organizationId', () => ID) _organizationId: string, @Root() snapshot: MetricsSnapshot): MetricsSnapshot {
-    // Published payloads are JSON through Redis: the date comes back as a string.
-    return { ...snapshot, at: new Date(snapshot.at), organization: { id: snapshot.organizationId } };
+    return { ...snapshot, organization: { id: snapshot.organizationId } };
   }
 }

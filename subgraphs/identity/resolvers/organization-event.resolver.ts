@@ -21,8 +21,7 @@ export class OrganizationEventResolver {
   })
   @RequiresPermission('members', 'read')
   organizationEvents(@Arg('organizationId', () => ID) _organizationId: string, @Root() event: OrganizationEvent): OrganizationEvent {
-    // Through Redis the payload is JSON: the date arrives as a string.
-    return { ...event, at: new Date(event.at) };
+    return event;
   }
 
   @FieldResolver(() => Organization)
