@@ -2,7 +2,9 @@
  * Production: one component per process.
  *   node dist/bin/serve.js <identity|authz|audit|billing|compliance|analytics>   one subgraph (migrates its own schema first)
  *   node dist/bin/serve.js gateway                                               the gateway
- * Needs DATABASE_URL for a subgraph; the gateway reaches subgraphs at <NAME>_URL.
+ * Needs DATABASE_URL for a subgraph, and REDIS_URL for every component: facts between
+ * subgraphs and membership revocations cross processes through it. The gateway reaches
+ * subgraphs at <NAME>_URL.
  */
 import 'reflect-metadata';
 import { startGateway } from '../gateway/server';
@@ -13,6 +15,7 @@ import { createAccessControl } from '../platform/authorization/access-control';
 import { openDatabase } from '../platform/database';
 import { createEventBus } from '../platform/events';
 import { createLogger } from '../platform/logger';
+import { createMessaging } from '../platform/outbox/messaging';
 import { serveSubgraph } from '../platform/server';
 import type { RunningServer } from '../platform/server';
 
@@ -23,6 +26,12 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const config = loadConfigOrExit();
+  if (!config.redisUrl) {
+    process.stderr.write(
+      'REDIS_URL is required to serve a component on its own: facts between subgraphs and revoked memberships reach the other processes through it (npm start runs everything in one process without it).\n',
+    );
+    process.exit(1);
+  }
   const logger = createLogger(config.logLevel, { service: `auralink-${component}` });
   const listenHost = config.listenHost;
   let server: RunningServer;
@@ -46,12 +55,15 @@ async function main(): Promise<void> {
     });
     const access = await createAccessControl(config, dataSource, logger);
     const events = createEventBus(config.redisUrl, logger);
+    const messaging = createMessaging(config, logger);
     server = await serveSubgraph(
       SUBGRAPHS[name],
-      { config, dataSource, logger, access, events },
+      { config, dataSource, logger, access, events, messaging },
       { host: listenHost, port: config.subgraphs[name].port },
     );
+    await messaging.start();
     closeDatabase = async () => {
+      await messaging.close();
       await access.close();
       await events.close();
       await dataSource.destroy();

@@ -27,7 +27,7 @@ async function main(): Promise<void> {
     await embedded?.stop();
     throw error;
   });
-  if (config.demoData && (await loadDemoOrganization(config, supergraph.dataSources, supergraph.access))) {
+  if (config.demoData && (await loadDemoOrganization(config, supergraph.dataSources, supergraph.access, supergraph.messaging))) {
     logger.info({ organizationId: DEMO_ORGANIZATION_ID }, 'loaded the demo organization');
   }
 

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap } from '@apollo/server';
 import type { ApolloServer, HTTPGraphQLResponse } from '@apollo/server';
+import type { RevocationCheck } from '../platform/auth/membership-revocations';
 import type { TokenVerifier } from '../platform/auth/token-verifier';
 import { authenticate } from '../platform/authenticate';
 import type { Logger } from '../platform/logger';
@@ -22,11 +23,11 @@ const BLANKS = new Set([' ', '\t', '\n', '\r']);
  */
 export function createGraphqlFastPath(
   server: ApolloServer<GatewayContext>,
-  options: { logger: Logger; verifyToken: TokenVerifier; limiter?: RateLimiter },
+  options: { logger: Logger; verifyToken: TokenVerifier; revocations: RevocationCheck; limiter?: RateLimiter },
 ): (req: IncomingMessage, res: ServerResponse) => boolean {
   const context = async (req: IncomingMessage): Promise<GatewayContext> => {
     const requestId = requestIdFrom(req.headers['x-request-id']);
-    const principal = await authenticate(req, options.verifyToken, options.limiter);
+    const principal = await authenticate(req, options.verifyToken, options.revocations, options.limiter);
     return { requestId, principal, authorization: req.headers.authorization, logger: options.logger.child({ requestId }) };
   };
 

@@ -9,6 +9,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import express from 'express';
+import type { RevocationCheck } from '../platform/auth/membership-revocations';
 import { createTokenVerifier } from '../platform/auth/token-verifier';
 import type { TokenVerifier } from '../platform/auth/token-verifier';
 import type { Config, SubgraphName } from '../platform/config';
@@ -16,6 +17,8 @@ import { HTTP_STATUS_BY_CODE, UnauthenticatedError } from '../platform/errors';
 import { createErrorFormatter } from '../platform/format-error';
 import type { Logger } from '../platform/logger';
 import { jsonErrorHandler, listen, mountGraphql } from '../platform/http';
+import { createMessaging } from '../platform/outbox/messaging';
+import type { Messaging } from '../platform/outbox/messaging';
 import { createRateLimiter } from '../platform/rate-limit';
 import type { RunningServer } from '../platform/server';
 import type { GatewayContext } from './context';
@@ -37,6 +40,11 @@ export interface GatewayOptions {
   /** Where each subgraph is; defaults to the config's URLs. */
   subgraphUrls?: Partial<Record<SubgraphName, string>>;
   tokenVerifier?: TokenVerifier;
+  /**
+   * The process's membership revocations, when the gateway shares a process with the
+   * subgraphs (npm start). Otherwise it follows them from Redis itself, so REDIS_URL is required.
+   */
+  revocations?: RevocationCheck;
 }
 
 export function readSupergraphSdl(): string {
@@ -45,8 +53,9 @@ export function readSupergraphSdl(): string {
 
 /**
  * The gateway: @apollo/gateway on the committed, statically composed supergraph.
- * It verifies the bearer token itself and refuses anonymous calls to non-public root
- * fields before any subgraph is asked; subgraphs check again.
+ * It verifies the bearer token itself (refusing members suspended or removed since it was
+ * issued) and refuses anonymous calls to non-public root fields before any subgraph is
+ * asked; subgraphs check again.
  */
 export async function startGateway(options: GatewayOptions): Promise<RunningServer> {
   const { config } = options;
@@ -55,6 +64,16 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   const publicFields = publicRootFields(supergraphSdl);
   const introspection = config.env !== 'production';
   const verifyToken = cachedTokenVerifier(options.tokenVerifier ?? createTokenVerifier(config.auth));
+  let ownMessaging: Messaging | undefined;
+  let revocations = options.revocations;
+  if (!revocations) {
+    if (!config.redisUrl) {
+      throw new Error('REDIS_URL is required for a gateway of its own: it learns of suspended and removed members through Redis');
+    }
+    ownMessaging = createMessaging(config, logger);
+    await ownMessaging.start();
+    revocations = ownMessaging.revocations;
+  }
   const urlOf = (name: string, url: string | undefined) =>
     options.subgraphUrls?.[name as SubgraphName] ?? config.subgraphs[name as SubgraphName]?.url ?? url ?? '';
 
@@ -101,15 +120,17 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     dataSources: Object.fromEntries(dataSources.map((dataSource) => [dataSource.serviceName, dataSource])),
     subgraphUrl: (name) => urlOf(name, undefined),
     verifyToken,
+    revocations,
     logger,
     formatError: createErrorFormatter(logger),
     limiter,
   });
 
-  hotPath.handle = createGraphqlFastPath(server, { logger, verifyToken, limiter });
+  hotPath.handle = createGraphqlFastPath(server, { logger, verifyToken, revocations, limiter });
   mountGraphql(app, server, {
     logger,
     verifyToken,
+    revocations,
     limiter,
     context: ({ requestId, principal, logger: requestLogger, req }) => ({
       requestId,
@@ -129,6 +150,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
       await server.stop();
       await Promise.all(dataSources.map((dataSource) => dataSource.close()));
       await limiter.close();
+      await ownMessaging?.close();
     },
   };
 }

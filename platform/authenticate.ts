@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { GraphQLError } from 'graphql';
+import type { RevocationCheck } from './auth/membership-revocations';
 import type { Principal } from './auth/principal';
 import { bearerToken } from './auth/token-verifier';
 import type { TokenVerifier } from './auth/token-verifier';
@@ -8,13 +9,15 @@ import type { RateLimiter } from './rate-limit';
 
 /**
  * No Authorization header: anonymous (only `@public` fields answer). A header that is
- * there but not a valid token: the whole request is refused, with 401. With a limiter
- * (the gateway), the request is charged to its caller first, and a refused token costs
- * its address more: over budget, 429 with Retry-After.
+ * there but not a valid token: the whole request is refused, with 401; a valid token of a
+ * member who has been suspended or removed since it was issued: refused, with 403. With a
+ * limiter (the gateway), the request is charged to its caller first, and a refused token
+ * costs its address more: over budget, 429 with Retry-After.
  */
 export async function authenticate(
   req: Pick<IncomingMessage, 'headers' | 'socket'>,
   verifyToken: TokenVerifier,
+  revocations: RevocationCheck,
   limiter?: RateLimiter,
 ): Promise<Principal | null> {
   try {
@@ -28,6 +31,8 @@ export async function authenticate(
       throw error;
     }
     await limiter?.admit(principal, address);
+    // After verification, whatever cached it: a cached token of a revoked member is refused too.
+    if (principal) await revocations.assertActive(principal);
     return principal;
   } catch (error) {
     if (error instanceof CodedError) {

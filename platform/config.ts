@@ -13,6 +13,9 @@ const DEFAULT_PORTS: Record<SubgraphName, number> = {
   analytics: 4006,
 };
 
+/** The longest a session token may live (AUTH_TOKEN_TTL_SECONDS, `npm run token -- --ttl`). */
+export const MAX_SESSION_TOKEN_TTL_SECONDS = 86_400;
+
 /** An empty value counts as unset, so `PORT=` in an env file falls back to the default. */
 const blankAsUnset = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
 const port = z.preprocess(blankAsUnset, z.coerce.number().int().min(0).max(65535).optional());
@@ -71,11 +74,30 @@ const environmentSchema = z.object({
   AUTH_ISSUER: z.string().trim().min(1).default('auralink-identity'),
   AUTH_AUDIENCE: z.string().trim().min(1).default('auralink-supergraph'),
   AUTH_JWKS_URL: optionalUrl.optional(),
-  AUTH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3600),
+  AUTH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(MAX_SESSION_TOKEN_TTL_SECONDS).default(3600),
   SECRETS_KEY: secretsKey,
   DEMO_DATA: z.preprocess(blankAsUnset, booleanFlag.optional()),
   AUTHZ_DECISION_LOG: z.preprocess(blankAsUnset, z.enum(['denied', 'all']).default('denied')),
   ...rateLimitFields,
+  EVENT_STREAM_PREFIX: z.preprocess(blankAsUnset, z.string().trim().min(1).default('auralink:events')),
+  // At least as long as a session token lives: revocations are replayed from the streams at start.
+  EVENT_RETENTION_HOURS: z.preprocess(
+    blankAsUnset,
+    z.coerce
+      .number()
+      .int()
+      .min(MAX_SESSION_TOKEN_TTL_SECONDS / 3600)
+      .max(8760)
+      .default(168),
+  ),
+  OUTBOX_TEST_PAUSE: z.preprocess(
+    blankAsUnset,
+    z
+      .string()
+      .trim()
+      .regex(/^(before|after)-publish:[a-z_.]+$/, 'must be before-publish:<event type> or after-publish:<event type>')
+      .optional(),
+  ),
 });
 
 /** Every variable the processes read (README's configuration table and .env.example list each). */
@@ -89,9 +111,12 @@ const PRODUCTION_REQUIREMENTS: [variable: string, message: string][] = [
 
 function productionProblems(env: NodeJS.ProcessEnv): string[] {
   if (env.NODE_ENV !== 'production') return [];
-  return PRODUCTION_REQUIREMENTS.filter(([variable]) => (env[variable] ?? '').trim() === '').map(
-    ([variable, message]) => `${variable}: ${message}`,
-  );
+  return [
+    ...PRODUCTION_REQUIREMENTS.filter(([variable]) => (env[variable] ?? '').trim() === '').map(
+      ([variable, message]) => `${variable}: ${message}`,
+    ),
+    ...((env.OUTBOX_TEST_PAUSE ?? '').trim() === '' ? [] : ['OUTBOX_TEST_PAUSE: a test hook; never set in production']),
+  ];
 }
 
 export interface Config {
@@ -125,6 +150,12 @@ export interface Config {
     trustedProxies: number;
     /** Redis key prefix of the counters. */
     keyPrefix: string;
+  };
+  /** Facts between subgraphs (platform/outbox): Redis stream names, how long events are kept, the crash-test hook. */
+  events: {
+    streamPrefix: string;
+    retentionMs: number;
+    testPause: { stage: 'before-publish' | 'after-publish'; type: string } | undefined;
   };
 }
 
@@ -185,7 +216,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       trustedProxies: e.RATE_LIMIT_TRUSTED_PROXIES,
       keyPrefix: e.RATE_LIMIT_KEY_PREFIX,
     },
+    events: {
+      streamPrefix: e.EVENT_STREAM_PREFIX,
+      retentionMs: e.EVENT_RETENTION_HOURS * 3600_000,
+      testPause: e.OUTBOX_TEST_PAUSE ? testPause(e.OUTBOX_TEST_PAUSE) : undefined,
+    },
   };
+}
+
+function testPause(value: string): Config['events']['testPause'] {
+  const [stage, type] = value.split(':') as ['before-publish' | 'after-publish', string];
+  return { stage, type };
 }
 
 /** Where identity publishes its signing keys, given its GraphQL endpoint. */

@@ -4,6 +4,7 @@ import type { ApolloServer, BaseContext } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import type { ErrorRequestHandler, Express, Request } from 'express';
+import type { RevocationCheck } from './auth/membership-revocations';
 import type { Principal } from './auth/principal';
 import type { TokenVerifier } from './auth/token-verifier';
 import type { Logger } from './logger';
@@ -24,7 +25,13 @@ export interface IncomingRequest {
 export function mountGraphql<C extends BaseContext>(
   app: Express,
   server: ApolloServer<C>,
-  options: { logger: Logger; verifyToken: TokenVerifier; limiter?: RateLimiter; context: (request: IncomingRequest) => C },
+  options: {
+    logger: Logger;
+    verifyToken: TokenVerifier;
+    revocations: RevocationCheck;
+    limiter?: RateLimiter;
+    context: (request: IncomingRequest) => C;
+  },
 ): void {
   app.use(
     '/graphql',
@@ -32,7 +39,7 @@ export function mountGraphql<C extends BaseContext>(
     expressMiddleware(server, {
       context: async ({ req }) => {
         const requestId = requestIdFrom(req.headers['x-request-id']);
-        const principal = await authenticate(req, options.verifyToken, options.limiter);
+        const principal = await authenticate(req, options.verifyToken, options.revocations, options.limiter);
         return options.context({ requestId, principal, logger: options.logger.child({ requestId }), req });
       },
     }),

@@ -16,6 +16,7 @@ export const ID_PREFIXES = {
   audit: 'aud',
   invoice: 'inv',
   invitation: 'invitation',
+  event: 'evt',
 } as const;
 export type IdKind = keyof typeof ID_PREFIXES;
 

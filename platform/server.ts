@@ -31,7 +31,11 @@ export interface ServeOptions {
   tokenVerifier?: TokenVerifier;
 }
 
-/** Serves one subgraph over HTTP: POST /graphql, GET /health (liveness), GET /ready (database). */
+/**
+ * Serves one subgraph over HTTP: POST /graphql, GET /health (liveness), GET /ready (database).
+ * Its outbox relay and event consumers join the process's messaging, which the caller
+ * starts once every subgraph it serves is registered.
+ */
 export async function serveSubgraph<S, L>(
   definition: SubgraphDefinition<S, L>,
   dependencies: SubgraphDependencies,
@@ -42,6 +46,10 @@ export async function serveSubgraph<S, L>(
   const schema = await definition.buildSchema();
   const services = definition.createServices({ ...dependencies, logger });
   const verifyToken = options.tokenVerifier ?? createTokenVerifier(config.auth, definition.verificationKeys?.(services));
+  const { messaging } = dependencies;
+  const revocations = messaging.revocations;
+  if (definition.publishes?.length) messaging.registerRelay(definition.name, dataSource);
+  for (const consumer of definition.consumers?.(services) ?? []) messaging.registerConsumer(consumer, dataSource);
   const health = databaseHealthProbe(dataSource);
 
   const app = express();
@@ -83,12 +91,14 @@ export async function serveSubgraph<S, L>(
   mountGraphql(app, server, {
     logger,
     verifyToken,
+    revocations,
     context: ({ requestId, principal, logger: requestLogger }) => contextFor(principal, requestId, requestLogger),
   });
   const webSocket = serveWebSocket(httpServer, {
     subgraph: definition.name,
     schema,
     verifyToken,
+    revocations,
     logger,
     formatError: createErrorFormatter(logger),
     context: (principal, requestId) => contextFor(principal, requestId, logger.child({ requestId })),

@@ -5,6 +5,9 @@ import type { DataSource } from 'typeorm';
 import type { AccessControl } from './authorization/access-control';
 import type { Config, SubgraphName } from './config';
 import type { EventBus } from './events';
+import type { EventConsumer } from './outbox/consumer';
+import type { EventType } from './outbox/event-catalogue';
+import type { Messaging } from './outbox/messaging';
 import type { SubgraphStorage } from './database';
 import type { Logger } from './logger';
 
@@ -16,8 +19,8 @@ export interface SubgraphDependencies {
   access: AccessControl;
   /** Live events (Redis pub/sub, or in-process), shared by the process. */
   events: EventBus;
-  /** Where another subgraph answers (its GraphQL URL): the configured one unless the process knows better. */
-  peerUrl?: (name: SubgraphName) => string;
+  /** Facts between subgraphs (outbox relays, consumers, receipts) and membership revocations, shared by the process. */
+  messaging: Messaging;
 }
 
 /**
@@ -34,6 +37,10 @@ export interface SubgraphDefinition<Services = unknown, Loaders = unknown> {
   createLoaders(services: Services): Loaders;
   /** Keys to verify session tokens with; by default the JWKS identity publishes (identity itself reads its own). */
   verificationKeys?(services: Services): JWTVerifyGetKey;
+  /** The facts it writes to its outbox (its schema has the `outbox` table); every process serving it runs a relay. */
+  publishes?: readonly EventType[];
+  /** What it does with other subgraphs' facts (its schema has `processed_events`); run in every process serving it. */
+  consumers?(services: Services): EventConsumer[];
   /** Extra HTTP routes beside /graphql (identity publishes its JWKS here). */
   routes?(app: Express, services: Services, dependencies: SubgraphDependencies): void;
 }

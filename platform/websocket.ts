@@ -4,6 +4,7 @@ import type { ExecutionArgs, ExecutionResult, GraphQLSchema } from 'graphql';
 import { getArgumentValues } from 'graphql/execution/values';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
+import type { RevocationCheck } from './auth/membership-revocations';
 import type { Principal } from './auth/principal';
 import { bearerToken } from './auth/token-verifier';
 import type { TokenVerifier } from './auth/token-verifier';
@@ -21,6 +22,8 @@ export const CLOSE_UNAUTHORIZED = 4401;
 export const CLOSE_TRY_AGAIN_LATER = 1013;
 /** Over the rate limit at connect; the reason says when to retry (graphql-ws clients do not retry 4429 on their own). */
 export const CLOSE_RATE_LIMITED = 4429;
+/** The member was suspended or removed from the organization while connected: signing in again will not help. */
+export const CLOSE_MEMBERSHIP_REVOKED = 4410;
 
 /** What the server keeps per connection beside graphql-ws's own socket and request. */
 export type ConnectionState = {
@@ -30,13 +33,16 @@ export type ConnectionState = {
   expiryTimer?: NodeJS.Timeout;
   /** The caller's address, when a rate limiter charges this connection's operations. */
   clientAddress?: string;
+  stopWatching?: () => void;
 };
 
 /**
  * graphql-ws `onConnect`, at the gateway and in every subgraph: no token is an anonymous
  * connection (only `@public` fields answer); a token is verified as over HTTP, and a bad
- * one refuses the connection (4403). The socket closes with 4401 when the token expires.
- * With a limiter (the gateway), the connection is charged like an HTTP request (4429 over budget).
+ * one, or one of a suspended or removed member, refuses the connection (4403). The socket
+ * closes with 4401 when the token expires, and with 4410 when the member is suspended or
+ * removed (every subscription on it ends). With a limiter (the gateway), the connection is
+ * charged like an HTTP request (4429 over budget).
  */
 export async function authenticateConnection(
   ctx: {
@@ -44,6 +50,7 @@ export async function authenticateConnection(
     extra: ConnectionState & { socket: { close(code: number, reason: string): void }; request?: IncomingMessage };
   },
   verifyToken: TokenVerifier,
+  revocations: RevocationCheck,
   limiter?: RateLimiter,
 ): Promise<boolean> {
   const header = ctx.connectionParams?.authorization;
@@ -61,11 +68,15 @@ export async function authenticateConnection(
     }
     await limiter?.admit(principal, address);
     if (!token || !principal) return true;
+    await revocations.assertActive(principal);
     ctx.extra.principal = principal;
     ctx.extra.authorization = `Bearer ${token}`;
     ctx.extra.expiryTimer = setTimeout(
       () => ctx.extra.socket.close(CLOSE_UNAUTHORIZED, 'Token expired: sign in again'),
       Math.max(0, principal.expiresAt.getTime() - Date.now()),
+    );
+    ctx.extra.stopWatching = revocations.watch(principal, () =>
+      ctx.extra.socket.close(CLOSE_MEMBERSHIP_REVOKED, 'Membership suspended or removed'),
     );
     return true;
   } catch (error) {
@@ -76,10 +87,17 @@ export async function authenticateConnection(
   }
 }
 
+/** graphql-ws `onClose`: what `authenticateConnection` set up goes. */
+export function releaseConnection(state: ConnectionState): void {
+  clearTimeout(state.expiryTimer);
+  state.stopWatching?.();
+}
+
 export interface WebSocketOptions {
   subgraph: string;
   schema: GraphQLSchema;
   verifyToken: TokenVerifier;
+  revocations: RevocationCheck;
   logger: Logger;
   formatError: ReturnType<typeof createErrorFormatter>;
   context: (principal: Principal | null, requestId: string) => RequestContext;
@@ -102,8 +120,8 @@ export function serveWebSocket(httpServer: Server, options: WebSocketOptions): {
   const disposable = useServer<Record<string, unknown> | undefined, ConnectionState>(
     {
       schema: options.schema,
-      onConnect: (ctx) => authenticateConnection(ctx, options.verifyToken),
-      onClose: (ctx) => clearTimeout(ctx.extra.expiryTimer),
+      onConnect: (ctx) => authenticateConnection(ctx, options.verifyToken, options.revocations),
+      onClose: (ctx) => releaseConnection(ctx.extra),
       onSubscribe: async (ctx, _id, payload) => {
         let document;
         try {

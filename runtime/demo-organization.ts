@@ -1,8 +1,8 @@
 import type { DataSource } from 'typeorm';
 import { createBillingServices } from '../subgraphs/billing';
-import { createAuthzServices, directProvisioner } from '../subgraphs/authz';
 import type { AccessControl } from '../platform/authorization/access-control';
 import type { Config } from '../platform/config';
+import type { Messaging } from '../platform/outbox/messaging';
 import { createIdentityServices } from '../subgraphs/identity';
 
 /** The ids the product's own documentation uses in its examples, so they run as written. */
@@ -20,14 +20,16 @@ export const DEMO_MEMBERS = [
 /**
  * Loads the demo organization (Acme Communications, `org_123`, owned by `user_123`)
  * with five members, one for each system role, and its Free subscription. Does nothing if it is already there.
+ * Memberships go through identity as any other: authz gives each member their role from
+ * the membership's event, through the running `messaging`.
  */
 export async function loadDemoOrganization(
   config: Config,
   dataSources: { identity: DataSource; authz: DataSource; billing: DataSource },
   access: AccessControl,
+  messaging: Messaging,
 ): Promise<boolean> {
-  const authz = createAuthzServices({ dataSource: dataSources.authz, access });
-  const identity = createIdentityServices({ config, dataSource: dataSources.identity, access, provisioner: directProvisioner(authz) });
+  const identity = createIdentityServices({ config, dataSource: dataSources.identity, access, messaging });
   if ((await identity.organizations.findByIds([DEMO_ORGANIZATION_ID])).length > 0) return false;
   const [owner, ...others] = DEMO_MEMBERS;
   await identity.users.ensureByEmail(owner);

@@ -8,6 +8,8 @@ import { openDatabase } from '../platform/database';
 import { createEventBus } from '../platform/events';
 import type { EventBus } from '../platform/events';
 import type { Logger } from '../platform/logger';
+import { createMessaging } from '../platform/outbox/messaging';
+import type { Messaging, MessagingOptions } from '../platform/outbox/messaging';
 import { serveSubgraph } from '../platform/server';
 import type { RunningServer } from '../platform/server';
 import { startGateway } from '../gateway/server';
@@ -19,6 +21,8 @@ export interface SupergraphOptions {
   /** 'configured': the ports in the config; 'ephemeral': free ports (tests). */
   ports: 'configured' | 'ephemeral';
   migrate?: boolean;
+  /** Tests: relay and consumer timings. */
+  messaging?: MessagingOptions;
 }
 
 export interface RunningSupergraph {
@@ -29,6 +33,8 @@ export interface RunningSupergraph {
   events: EventBus;
   /** The decision point all six subgraphs share. */
   access: AccessControl;
+  /** Outbox relays, event consumers and membership revocations, shared by the process. */
+  messaging: Messaging;
   /** Stops one subgraph's HTTP server (its database stays open), to see how the rest copes. */
   stopSubgraph(name: SubgraphName): Promise<void>;
   /** Starts a stopped subgraph again on the port it had. */
@@ -48,6 +54,7 @@ export async function startSupergraph(options: SupergraphOptions): Promise<Runni
   const ports = {} as Record<SubgraphName, number>;
   let access: AccessControl | undefined;
   const events: EventBus = createEventBus(config.redisUrl, logger);
+  const messaging = createMessaging(config, logger, options.messaging);
 
   const serve = async (name: SubgraphName, port: number, shared: AccessControl) => {
     servers[name] = await serveSubgraph(
@@ -58,7 +65,7 @@ export async function startSupergraph(options: SupergraphOptions): Promise<Runni
         logger,
         access: shared,
         events,
-        peerUrl: (peer) => servers[peer]?.url ?? config.subgraphs[peer].url,
+        messaging,
       },
       { host: config.host, port },
     );
@@ -81,6 +88,8 @@ export async function startSupergraph(options: SupergraphOptions): Promise<Runni
       await serve(name, options.ports === 'configured' ? config.subgraphs[name].port : 0, shared);
       if (name === 'identity') config = { ...config, auth: { ...config.auth, jwksUrl: jwksUrlOf(servers.identity.url) } };
     }
+    // Every relay and consumer is registered: events start to flow, revocations are loaded.
+    await messaging.start();
     const subgraphUrls = Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, servers[name].url])) as Record<SubgraphName, string>;
     const gateway = await startGateway({
       config,
@@ -88,6 +97,7 @@ export async function startSupergraph(options: SupergraphOptions): Promise<Runni
       host: config.host,
       port: options.ports === 'configured' ? config.gateway.port : 0,
       subgraphUrls,
+      revocations: messaging.revocations,
     });
 
     return {
@@ -96,11 +106,13 @@ export async function startSupergraph(options: SupergraphOptions): Promise<Runni
       dataSources,
       access: shared,
       events,
+      messaging,
       stopSubgraph: async (name) => servers[name].close(),
       restartSubgraph: async (name) => serve(name, ports[name], shared),
       close: async () => {
         await gateway.close();
         await Promise.all(SUBGRAPH_NAMES.map((name) => servers[name].close()));
+        await messaging.close();
         await shared.close();
         await events.close();
         await Promise.all(SUBGRAPH_NAMES.map((name) => dataSources[name].destroy()));
@@ -108,6 +120,7 @@ export async function startSupergraph(options: SupergraphOptions): Promise<Runni
     };
   } catch (error) {
     await Promise.allSettled(Object.values(servers).map((server) => server.close()));
+    await messaging.close();
     await access?.close();
     await events.close();
     await Promise.allSettled(

@@ -5,13 +5,14 @@ import { GraphQLError, getOperationAST, print } from 'graphql';
 import type { ExecutionArgs, ExecutionResult, GraphQLFormattedError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
+import type { RevocationCheck } from '../../platform/auth/membership-revocations';
 import type { TokenVerifier } from '../../platform/auth/token-verifier';
 import { RateLimitedError, UnauthenticatedError } from '../../platform/errors';
 import type { createErrorFormatter } from '../../platform/format-error';
 import type { Logger } from '../../platform/logger';
 import type { RateLimiter } from '../../platform/rate-limit';
 import { requestIdFrom } from '../../platform/request-id';
-import { authenticateConnection } from '../../platform/websocket';
+import { authenticateConnection, releaseConnection } from '../../platform/websocket';
 import type { ConnectionState } from '../../platform/websocket';
 import type { GatewayContext } from '../context';
 import { CLOSE_TOO_SLOW, SharedSubscriptions, Subscriber } from './fan-out';
@@ -24,6 +25,7 @@ export interface SubscriptionServerOptions {
   dataSources: Record<string, GraphQLDataSource<GatewayContext>>;
   subgraphUrl: (name: string) => string;
   verifyToken: TokenVerifier;
+  revocations: RevocationCheck;
   logger: Logger;
   formatError: ReturnType<typeof createErrorFormatter>;
   /** Results a client may fall behind by before it is dropped. */
@@ -37,7 +39,8 @@ type SocketContext = GatewayContext & { socket: { close(code: number, reason: st
 /**
  * graphql-ws on the gateway's own HTTP server and path (ws://host:4000/graphql).
  * - The connection is authenticated from `connectionParams.authorization` with the same
- *   checks as HTTP; it is closed (4401) when the token expires.
+ *   checks as HTTP; it is closed when the token expires (4401) and when the member is
+ *   suspended or removed (4410).
  * - Every operation is validated against the supergraph's API schema (graphql-ws does it).
  * - Queries and mutations run through the same Apollo pipeline as over HTTP.
  * - Subscriptions are planned: the root field goes to its subgraph as a subscription, the
@@ -118,8 +121,8 @@ export function serveSubscriptions(httpServer: Server, options: SubscriptionServ
   const disposable = useServer<Record<string, unknown> | undefined, ConnectionState>(
     {
       schema: planner.schema,
-      onConnect: (ctx) => authenticateConnection(ctx, options.verifyToken, options.limiter),
-      onClose: (ctx) => clearTimeout(ctx.extra.expiryTimer),
+      onConnect: (ctx) => authenticateConnection(ctx, options.verifyToken, options.revocations, options.limiter),
+      onClose: (ctx) => releaseConnection(ctx.extra),
       onSubscribe: async (ctx) => {
         try {
           await options.limiter?.admit(ctx.extra.principal ?? null, ctx.extra.clientAddress ?? '');

@@ -1,6 +1,7 @@
 import type { MigrationClass } from '../../platform/database';
 import { Initial1795318450072 } from './1795318450072-Initial';
 import { SeedSystemRoles1795318450073 } from './1795318450073-SeedSystemRoles';
+import { MembershipProjection1795345597211 } from './1795345597211-MembershipProjection';
 
 /** Applied in this order. */
-export const authzMigrations: MigrationClass[] = [Initial1795318450072, SeedSystemRoles1795318450073];
+export const authzMigrations: MigrationClass[] = [Initial1795318450072, SeedSystemRoles1795318450073, MembershipProjection1795345597211];

@@ -3,7 +3,9 @@ import { defineSubgraph } from '../../platform/subgraph';
 import { authzMigrations } from '../../migrations/authz';
 import { CasbinRule } from './entities/casbin-rule.entity';
 import { Role } from './entities/role.entity';
-import { mountInternalRoutes } from './internal-routes';
+import { Membership } from './entities/membership.entity';
+import { membershipRolesConsumer } from './consumers/membership-roles.consumer';
+import { ProcessedEvent } from '../../platform/outbox/processed-event.entity';
 import { createAuthzLoaders } from './loaders';
 import type { AuthzLoaders } from './loaders';
 import { AssignmentResolver } from './resolvers/assignment.resolver';
@@ -14,10 +16,10 @@ import { authzUserReference } from './resolvers/user.reference';
 import { createAuthzServices } from './services';
 import type { AuthzServices } from './services';
 
-/** Roles, assignments and permission decisions, on Casbin's policy table. */
+/** Roles, assignments and permission decisions, on Casbin's policy table; roles follow identity's membership events. */
 export const authzSubgraph = defineSubgraph<AuthzServices, AuthzLoaders>({
   name: 'authz',
-  storage: { schema: 'authz', entities: [CasbinRule, Role], migrations: authzMigrations },
+  storage: { schema: 'authz', entities: [CasbinRule, Role, Membership, ProcessedEvent], migrations: authzMigrations },
   buildSchema: () =>
     buildFederatedSchema({
       name: 'authz',
@@ -26,12 +28,10 @@ export const authzSubgraph = defineSubgraph<AuthzServices, AuthzLoaders>({
     }),
   createServices: createAuthzServices,
   createLoaders: createAuthzLoaders,
-  routes(app, services, dependencies) {
-    mountInternalRoutes(app, services, dependencies.config, dependencies.logger);
-  },
+  consumers: (services) => [membershipRolesConsumer(services)],
 });
 
 /** For the commands and the one-process runtime, which import a subgraph only through this file. */
 export { createAuthzServices } from './services';
 export type { AuthzServices } from './services';
-export { directProvisioner } from './direct-provisioner';
+export { membershipRolesConsumer } from './consumers/membership-roles.consumer';

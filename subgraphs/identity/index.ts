@@ -17,13 +17,14 @@ import { OrganizationResolver } from './resolvers/organization.resolver';
 import { userReference } from './resolvers/user.reference';
 import { UserResolver } from './resolvers/user.resolver';
 import { createIdentityServices } from './services';
+import { OutboxMessage } from '../../platform/outbox/outbox-message.entity';
 import type { IdentityServices } from './services';
 
 export const identitySubgraph = defineSubgraph<IdentityServices, IdentityLoaders>({
   name: 'identity',
   storage: {
     schema: 'identity',
-    entities: [Organization, User, OrganizationMember, Invitation, SigningKey],
+    entities: [Organization, User, OrganizationMember, Invitation, SigningKey, OutboxMessage],
     migrations: identityMigrations,
   },
   buildSchema: () =>
@@ -38,6 +39,7 @@ export const identitySubgraph = defineSubgraph<IdentityServices, IdentityLoaders
     }),
   createServices: createIdentityServices,
   createLoaders: createIdentityLoaders,
+  publishes: ['identity.organization.created', 'identity.member.added', 'identity.member.removed', 'identity.member.status_changed'],
   verificationKeys: (services) => services.signingKeys.verificationKey,
   routes(app, services) {
     // The public keys every other service verifies session tokens with (RFC 7517).

@@ -354,17 +354,4 @@ describe('subgraphs enforce the directive themselves', () => {
     );
     expect(expectError(exchange, 'FORBIDDEN').extensions?.requiredPermission).toBe('billing:read');
   });
-
-  it('the internal routes refuse a session token', async () => {
-    const url = new URL(
-      `internal/v1/organizations/${acme.organization.id}/users/${guest().user.id}/roles/role_owner`,
-      supergraph.subgraphUrls.authz,
-    );
-    const response = await fetch(url, { method: 'PUT', headers: { authorization: `Bearer ${guest().token}` } });
-    expect(response.status).toBe(401);
-    const { userPermissions } = expectNoErrors(
-      await supergraph.gateway(UserPermissionsDocument, { userId: guest().user.id }, { token: acme.owner.token }),
-    );
-    expect(userPermissions).not.toContain('*:*');
-  });
 });

@@ -27,6 +27,7 @@ async function startBillingProcess(): Promise<string> {
       LOG_LEVEL: 'info',
       DATABASE_URL: supergraph.config.database.url,
       REDIS_URL: TEST_REDIS_URL,
+      EVENT_STREAM_PREFIX: supergraph.config.events.streamPrefix,
       BILLING_PORT: '0',
       AUTH_JWKS_URL: jwksUrlOf(supergraph.subgraphUrls.identity),
     },

@@ -264,11 +264,11 @@ describe('organizations and members', () => {
       await supergraph.gateway(UpdateMemberDocument, { id: added.id, input: { status: 'SUSPENDED' } }, { token }),
     );
     expect(suspended.updateMember.status).toBe('SUSPENDED');
-    // The owner is now the only active member: they cannot be removed or suspended.
+    // The owner is now the only active member: they cannot be removed, nor suspend themselves (nobody changes their own status).
     expectError(await supergraph.gateway(RemoveMemberDocument, { id: team.owner.membership.id }, { token }), 'CONFLICT');
     expectError(
       await supergraph.gateway(UpdateMemberDocument, { id: team.owner.membership.id, input: { status: 'SUSPENDED' } }, { token }),
-      'CONFLICT',
+      'FORBIDDEN',
     );
 
     expectNoErrors(await supergraph.gateway(RemoveMemberDocument, { id: added.id }, { token }));

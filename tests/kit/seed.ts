@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { authzSubgraph } from '../../subgraphs/authz';
-import { directProvisioner } from '../../subgraphs/authz/direct-provisioner';
 import { createAuthzServices } from '../../subgraphs/authz/services';
 import type { AuthzServices } from '../../subgraphs/authz/services';
 import { createAccessControl } from '../../platform/authorization/access-control';
@@ -10,6 +9,9 @@ import { createDataSource } from '../../platform/database';
 import type { EventBus } from '../../platform/events';
 import type { SubgraphStorage } from '../../platform/database';
 import { createLogger } from '../../platform/logger';
+import { createMessaging } from '../../platform/outbox/messaging';
+import type { Messaging } from '../../platform/outbox/messaging';
+import { membershipRolesConsumer } from '../../subgraphs/authz/consumers/membership-roles.consumer';
 import { identitySubgraph } from '../../subgraphs/identity';
 import { MEMBER_ROLE_ID } from '../../platform/authorization/system-roles';
 import type { Config } from '../../platform/config';
@@ -43,6 +45,8 @@ interface MemberSpec {
 /**
  * Builders with unique names, so test files and tests never share rows:
  *   await seed.org().withMember().withMember({ name: 'Ann' }).create()
+ * Organizations and members are made through identity's services as in production: authz
+ * gives the roles from their events, and each change waits until it has (`messaging`).
  */
 export class Seed {
   readonly identity: IdentityServices;
@@ -52,16 +56,11 @@ export class Seed {
     config: Config,
     private readonly dataSources: { identity: DataSource; authz: DataSource },
     readonly access: AccessControl,
+    messaging: Messaging,
     events?: EventBus,
   ) {
     this.authz = createAuthzServices({ dataSource: dataSources.authz, access });
-    this.identity = createIdentityServices({
-      config,
-      dataSource: dataSources.identity,
-      access,
-      provisioner: directProvisioner(this.authz),
-      events,
-    });
+    this.identity = createIdentityServices({ config, dataSource: dataSources.identity, access, events, messaging });
   }
 
   /** Gives the user exactly `roleId` in the organization (their other roles go). */
@@ -151,17 +150,27 @@ export function uniqueEmail(role: string): string {
   return `${role}-${unique()}@example.test`;
 }
 
-/** A Seed over its own connections to `databaseUrl`, for tests that run no supergraph. */
+/**
+ * A Seed over its own connections to `databaseUrl`, for tests that run no supergraph: it
+ * runs identity's outbox relay and authz's consumer itself, in this process.
+ */
 export async function openSeed(config: Config, databaseUrl: string): Promise<{ seed: Seed; close(): Promise<void> }> {
   const open = async (storage: SubgraphStorage) => {
     const dataSource = createDataSource(storage, { url: databaseUrl, poolMax: 2, applicationName: 'test-seed' });
     return dataSource.initialize();
   };
   const dataSources = { identity: await open(identitySubgraph.storage), authz: await open(authzSubgraph.storage) };
-  const access = await createAccessControl(config, dataSources.authz, createLogger('silent'));
+  const logger = createLogger('silent');
+  const access = await createAccessControl({ ...config, redisUrl: undefined }, dataSources.authz, logger);
+  const messaging = createMessaging({ ...config, redisUrl: undefined }, logger);
+  const seed = new Seed(config, dataSources, access, messaging);
+  messaging.registerRelay('identity', dataSources.identity);
+  messaging.registerConsumer(membershipRolesConsumer(seed.authz), dataSources.authz);
+  await messaging.start();
   return {
-    seed: new Seed(config, dataSources, access),
+    seed,
     close: async () => {
+      await messaging.close();
       await access.close();
       await Promise.all([dataSources.identity.destroy(), dataSources.authz.destroy()]);
     },

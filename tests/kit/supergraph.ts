@@ -11,6 +11,7 @@ import { createLogger } from '../../platform/logger';
 import { execute } from './client';
 import type { Exchange, RequestOptions } from './client';
 import { createTestDatabase } from './database';
+import { deleteRedisKeys } from './redis';
 import type { TestDatabase } from './database';
 import { Seed } from './seed';
 import { DEFAULT_TEST_REDIS_URL } from './test-services';
@@ -39,6 +40,8 @@ export function testConfig(overrides: NodeJS.ProcessEnv = {}): Config {
     RATE_LIMIT_USER: '1000000',
     RATE_LIMIT_ORGANIZATION: '1000000',
     RATE_LIMIT_KEY_PREFIX: `auralink-test:${randomBytes(6).toString('hex')}:ratelimit`,
+    // Redis is shared by concurrent test runs: each config has streams of its own.
+    EVENT_STREAM_PREFIX: `auralink-test:${process.pid}:${randomBytes(3).toString('hex')}`,
     ...overrides,
   });
 }
@@ -62,10 +65,11 @@ export async function startTestSupergraph(env: NodeJS.ProcessEnv = {}): Promise<
     ...running,
     config,
     database,
-    seed: new Seed(config, running.dataSources, running.access, running.events),
+    seed: new Seed(config, running.dataSources, running.access, running.messaging, running.events),
     gateway: (document, variables, options) => execute(running.gatewayUrl, document, variables, options),
     stop: async () => {
       await running.close();
+      if (config.redisUrl) await deleteRedisKeys(config.redisUrl, config.events.streamPrefix);
       await database.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },

@@ -4,7 +4,7 @@ import { OWNER_ROLE_ID } from '../../../platform/authorization/system-roles';
 import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from '../../../platform/errors';
 import { parseId } from '../../../platform/ids';
 import { CasbinRule } from '../entities/casbin-rule.entity';
-import type { MembershipView } from './membership-view';
+import type { MembershipService } from './membership.service';
 import type { PolicyWriter } from './policy-writer';
 import type { RoleService } from './role.service';
 
@@ -30,7 +30,7 @@ export class AssignmentService {
     private readonly authorizer: Authorizer,
     private readonly writer: PolicyWriter,
     private readonly roles: RoleService,
-    private readonly memberships: MembershipView,
+    private readonly memberships: MembershipService,
   ) {}
 
   async listForUser(organizationId: string, userId: string): Promise<AssignmentView[]> {
@@ -46,20 +46,22 @@ export class AssignmentService {
   }
 
   /**
-   * Gives the user the role (again: a second assignment replaces the expiry). The caller
-   * must hold everything the role grants. `expiresAt`, if given, must be in the future.
+   * Gives an active member of the organization the role (again: a second assignment
+   * replaces the expiry). The caller must hold everything the role grants. `expiresAt`, if
+   * given, must be in the future.
    */
   async assign(organizationId: string, callerId: string, input: AssignRole): Promise<AssignmentView> {
     const userId = parseId('user', input.userId, 'input.userId');
     await this.roles.get(organizationId, input.roleId, 'input.roleId');
     await this.roles.assertCallerHoldsRole(organizationId, callerId, input.roleId, 'input.roleId');
+    await this.memberships.assertActive(organizationId, userId, 'input.userId');
     return this.grant(organizationId, { ...input, userId });
   }
 
   /**
-   * Without the caller checks: for the organization's own bootstrap (its creator becomes
-   * owner, a new member gets their role). An expiry on an owner's role is refused when no
-   * other owner would be left once it lapses.
+   * Without the caller and membership checks: for the demo data and tests, which build
+   * organizations directly. An expiry on an owner's role is refused when no other owner
+   * would be left once it lapses.
    */
   async grant(organizationId: string, input: AssignRole): Promise<AssignmentView> {
     const expiresAt = input.expiresAt ?? null;
@@ -70,13 +72,27 @@ export class AssignmentService {
       if (input.roleId === OWNER_ROLE_ID && expiresAt) {
         await this.assertAnotherOwner(manager, organizationId, input.userId, 'input.expiresAt');
       }
-      await manager.query(
-        `INSERT INTO authz.casbin_rule (ptype, v0, v1, v2, v3) VALUES ('g', $1, $2, $3, $4)
-         ON CONFLICT (v0, v1, v2) WHERE ptype = 'g' DO UPDATE SET v3 = EXCLUDED.v3`,
-        [input.userId, input.roleId, organizationId, expiresAt?.toISOString() ?? null],
-      );
+      await this.grantWithin(manager, organizationId, { ...input, expiresAt });
     });
     return { organizationId, userId: input.userId, roleId: input.roleId, expiresAt, active: true };
+  }
+
+  /** The `g` line, in a transaction that holds the organization's policy lock (PolicyWriter). */
+  async grantWithin(
+    manager: EntityManager,
+    organizationId: string,
+    input: { userId: string; roleId: string; expiresAt?: Date | null },
+  ): Promise<void> {
+    await manager.query(
+      `INSERT INTO authz.casbin_rule (ptype, v0, v1, v2, v3) VALUES ('g', $1, $2, $3, $4)
+       ON CONFLICT (v0, v1, v2) WHERE ptype = 'g' DO UPDATE SET v3 = EXCLUDED.v3`,
+      [input.userId, input.roleId, organizationId, input.expiresAt?.toISOString() ?? null],
+    );
+  }
+
+  /** Every role of the user in the organization, when their membership ends; same lock as `grantWithin`. */
+  async revokeAllWithin(manager: EntityManager, organizationId: string, userId: string): Promise<void> {
+    await manager.delete(CasbinRule, { ptype: 'g', v0: userId, v2: organizationId });
   }
 
   /** Takes the role away. Only an owner may take the owner role, and the organization's last owner keeps theirs. */
@@ -99,19 +115,6 @@ export class AssignmentService {
     return { ...existing, active: false };
   }
 
-  /** Every role of the user in the organization, when they leave it. The last owner cannot leave. */
-  async revokeAll(organizationId: string, userId: string): Promise<void> {
-    await this.writer.change(organizationId, async (manager) => {
-      const [{ owner }] = await manager.query(
-        `SELECT count(*)::int AS owner FROM authz.casbin_rule
-          WHERE ptype = 'g' AND v0 = $1 AND v1 = $2 AND v2 = $3 AND (v3 IS NULL OR v3::timestamptz > now())`,
-        [userId, OWNER_ROLE_ID, organizationId],
-      );
-      if (owner > 0) await this.assertAnotherOwner(manager, organizationId, userId, 'id');
-      await manager.delete(CasbinRule, { ptype: 'g', v0: userId, v2: organizationId });
-    });
-  }
-
   /**
    * An organization always keeps an owner who can act: another user than `userId` whose
    * owner role does not expire (one that lapses would leave nobody) and who is an active
@@ -122,8 +125,8 @@ export class AssignmentService {
       `SELECT v0 AS "userId" FROM authz.casbin_rule WHERE ptype = 'g' AND v1 = $1 AND v2 = $2 AND v0 <> $3 AND v3 IS NULL`,
       [OWNER_ROLE_ID, organizationId, userId],
     );
-    const active = await this.memberships.activeMembers(
-      manager,
+    // The membership projection changes only under the same policy lock (RoleProvisioningService).
+    const active = await this.memberships.activeAmong(
       organizationId,
       rows.map((row) => row.userId),
     );

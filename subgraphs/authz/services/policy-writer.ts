@@ -14,10 +14,19 @@ export class PolicyWriter {
 
   async change<T>(organizationId: string, work: (manager: EntityManager) => Promise<T>): Promise<T> {
     const result = await this.dataSource.transaction(async (manager) => {
-      await manager.query(`SELECT pg_advisory_xact_lock(hashtext('authz:' || $1))`, [organizationId]);
+      await this.lock(manager, organizationId);
       return work(manager);
     });
     await this.authorizer.policyChanged();
     return result;
+  }
+
+  /** For a transaction opened elsewhere (an event consumer's): changes to this organization's policy wait for it. Call `changed` after it commits. */
+  async lock(manager: EntityManager, organizationId: string): Promise<void> {
+    await manager.query(`SELECT pg_advisory_xact_lock(hashtext('authz:' || $1))`, [organizationId]);
+  }
+
+  async changed(): Promise<void> {
+    await this.authorizer.policyChanged();
   }
 }

@@ -11,7 +11,8 @@ import { UpdateMemberInput } from '../types/update-member.input';
 @Resolver(() => OrganizationMember)
 export class MemberResolver {
   @Mutation(() => OrganizationMember, {
-    description: 'Suspends or reactivates a membership. Only an owner may suspend an owner, and the last owner stays active.',
+    description:
+      "Suspends or reactivates a membership (not your own). Only an owner may suspend an owner, and the last owner stays active. A suspended member's tokens are refused from the next request on.",
   })
   @RequiresPermission('members', 'update')
   async updateMember(

@@ -1,11 +1,10 @@
 import type { SubgraphDependencies } from '../../../platform/subgraph';
 import { secretBoxFor } from '../../../platform/secrets';
 import type { AccessControl } from '../../../platform/authorization/access-control';
-import type { AccessProvisioner } from '../../../platform/authorization/access-provisioner';
-import { AuthzProvisioner } from './authz-provisioner';
 import { createEventBus } from '../../../platform/events';
 import type { EventBus } from '../../../platform/events';
 import { createLogger } from '../../../platform/logger';
+import { Outbox } from '../../../platform/outbox/outbox';
 import { InvitationService } from './invitation.service';
 import { MemberService } from './member.service';
 import { OrganizationService } from './organization.service';
@@ -24,24 +23,23 @@ export interface IdentityServices {
 }
 
 /**
- * `provisioner` keeps authz's role assignments in step with memberships; by default
- * authz's internal routes, at the URL `peerUrl` gives (tests and the demo loader pass one
- * that writes in-process).
+ * Membership changes state their facts in identity's outbox (authz provisions roles from
+ * them); `messaging` lets a change wait until authz has applied it. Without it (a
+ * command-line tool) nothing waits, and the running system's relay publishes the facts.
  */
 export function createIdentityServices(
   dependencies: Pick<SubgraphDependencies, 'config' | 'dataSource'> & { access: Pick<AccessControl, 'authorizer'> } & Partial<
-      Pick<SubgraphDependencies, 'peerUrl' | 'events'>
-    > & { provisioner?: AccessProvisioner },
+      Pick<SubgraphDependencies, 'events' | 'messaging'>
+    >,
 ): IdentityServices {
   const { config, dataSource, access } = dependencies;
   const users = new UserService(dataSource);
   const signingKeys = new SigningKeyService(dataSource, secretBoxFor(config));
-  const peerUrl = dependencies.peerUrl ?? ((name) => config.subgraphs[name].url);
-  const provisioner = dependencies.provisioner ?? new AuthzProvisioner(config, signingKeys, () => peerUrl('authz'));
+  const outbox = new Outbox(dependencies.messaging);
   const events = dependencies.events ?? createEventBus(undefined, createLogger('silent'));
-  const members = new MemberService(dataSource, users, provisioner, events, access.authorizer);
+  const members = new MemberService(dataSource, users, outbox, events, access.authorizer);
   return {
-    organizations: new OrganizationService(dataSource, provisioner),
+    organizations: new OrganizationService(dataSource, outbox),
     users,
     members,
     invitations: new InvitationService(dataSource, users, members, access.authorizer),

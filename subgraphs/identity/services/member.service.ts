@@ -1,12 +1,14 @@
 import { In } from 'typeorm';
 import type { DataSource, EntityManager, Repository } from 'typeorm';
 import type { Principal } from '../../../platform/auth/principal';
-import type { AccessProvisioner } from '../../../platform/authorization/access-provisioner';
 import type { Authorizer } from '../../../platform/authorization/authorizer';
-import { MEMBER_ROLE_ID, OWNER_ROLE_ID } from '../../../platform/authorization/system-roles';
+import { OWNER_ROLE_ID } from '../../../platform/authorization/system-roles';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../../platform/errors';
 import { organizationTopic } from '../../../platform/events';
 import type { EventBus } from '../../../platform/events';
+import { ROLE_PROVISIONING_CONSUMER } from '../../../platform/outbox/event-catalogue';
+import type { MembershipFact } from '../../../platform/outbox/event-catalogue';
+import type { Outbox } from '../../../platform/outbox/outbox';
 import { ORGANIZATION_EVENTS_TOPIC, OrganizationEventType } from '../types/organization-event.type';
 import type { OrganizationEvent } from '../types/organization-event.type';
 import { newId, parseId } from '../../../platform/ids';
@@ -32,7 +34,7 @@ export class MemberService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly users: UserService,
-    private readonly provisioner: AccessProvisioner,
+    private readonly outbox: Outbox,
     private readonly events: EventBus,
     private readonly authorizer: Authorizer,
   ) {
@@ -83,14 +85,16 @@ export class MemberService {
   }
 
   /**
-   * Makes the person with this email a member of the organization with the member role (or
-   * `roleId`), creating the user if needed. People join by accepting an invitation; this is
-   * what acceptance (and the demo loader) calls.
+   * Makes the person with this email a member of the organization, creating the user if
+   * needed; authz gives them the member role (or `roleId`) from the fact. People join by
+   * accepting an invitation; this is what acceptance (and the demo loader) calls. Membership
+   * changes answer once authz has applied their fact (bounded: see OrganizationService.create).
    */
   async add(input: AddMember): Promise<OrganizationMember> {
     let member: OrganizationMember;
+    let eventId: string;
     try {
-      member = await this.dataSource.transaction(async (manager) => {
+      ({ member, eventId } = await this.dataSource.transaction(async (manager) => {
         const user = await this.users.ensureByEmail({ email: input.email, name: input.name ?? null }, manager);
         const member = await manager.save(
           manager.create(OrganizationMember, {
@@ -101,15 +105,19 @@ export class MemberService {
           }),
         );
         await input.alongside?.(manager);
-        await this.provisioner.grant(input.organizationId, user.id, input.roleId ?? MEMBER_ROLE_ID);
-        return member;
-      });
+        const eventId = await this.outbox.add(manager, {
+          type: 'identity.member.added',
+          payload: { ...factOf(member), status: member.status, ...(input.roleId ? { roleId: input.roleId } : {}) },
+        });
+        return { member, eventId };
+      }));
     } catch (error) {
       if (isUniqueViolation(error, 'organization_members_organization_user_key')) {
         throw new ConflictError(`email: ${input.email.trim().toLowerCase()} is already a member of this organization`, 'email');
       }
       throw error;
     }
+    await this.outbox.appliedBy(ROLE_PROVISIONING_CONSUMER, eventId);
     await this.publish(OrganizationEventType.MEMBER_ADDED, member);
     return member;
   }
@@ -126,28 +134,43 @@ export class MemberService {
     await this.events.publish(organizationTopic(ORGANIZATION_EVENTS_TOPIC, member.organizationId), event).catch(() => undefined);
   }
 
-  /** Suspends or reactivates a membership of the caller's organization. Only an owner may suspend an owner. */
+  /**
+   * Suspends or reactivates a membership of the caller's organization; nobody changes their
+   * own, and only an owner may suspend an owner. A suspended member's tokens are refused
+   * everywhere from the next request on, and their open sockets close.
+   */
   async setStatus(principal: Principal, id: string, status: MemberStatus): Promise<OrganizationMember> {
-    return this.changeLockingOrganization(principal, id, async (manager, member) => {
-      if (member.status === status) return member;
+    const { member, eventId } = await this.changeLockingOrganization(principal, id, async (manager, member) => {
+      if (member.userId === principal.userId) {
+        throw new ForbiddenError('id: you cannot change the status of your own membership; another administrator can', { field: 'id' });
+      }
+      if (member.status === status) return { member, eventId: undefined };
       if (status !== MemberStatus.ACTIVE) {
         await assertNotLastActive(manager, member);
         await this.assertOwnerMayGo(manager, principal, member, 'suspend');
       }
       member.status = status;
-      return manager.save(member);
+      const saved = await manager.save(member);
+      const eventId = await this.outbox.add(manager, {
+        type: 'identity.member.status_changed',
+        payload: { ...factOf(saved), status: saved.status },
+      });
+      return { member: saved, eventId };
     });
+    if (eventId) await this.outbox.appliedBy(ROLE_PROVISIONING_CONSUMER, eventId);
+    return member;
   }
 
   /** Removes a membership of the caller's organization, with every role it held. Only an owner may remove an owner. */
   async remove(principal: Principal, id: string): Promise<OrganizationMember> {
-    const removed = await this.changeLockingOrganization(principal, id, async (manager, member) => {
+    const { member: removed, eventId } = await this.changeLockingOrganization(principal, id, async (manager, member) => {
       await assertNotLastActive(manager, member);
       await this.assertOwnerMayGo(manager, principal, member, 'remove');
       await manager.delete(OrganizationMember, { id });
-      await this.provisioner.revokeAll(member.organizationId, member.userId);
-      return member;
+      const eventId = await this.outbox.add(manager, { type: 'identity.member.removed', payload: factOf(member) });
+      return { member, eventId };
     });
+    await this.outbox.appliedBy(ROLE_PROVISIONING_CONSUMER, eventId);
     await this.publish(OrganizationEventType.MEMBER_REMOVED, removed);
     return removed;
   }
@@ -188,11 +211,11 @@ export class MemberService {
   }
 
   /** Membership changes of one organization run one at a time, so two removals cannot both pass the last-member check. */
-  private async changeLockingOrganization(
+  private async changeLockingOrganization<T>(
     principal: Principal,
     id: string,
-    change: (manager: EntityManager, member: OrganizationMember) => Promise<OrganizationMember>,
-  ): Promise<OrganizationMember> {
+    change: (manager: EntityManager, member: OrganizationMember) => Promise<T>,
+  ): Promise<T> {
     const { organizationId } = await this.getInOrganization(principal, id);
     return this.dataSource.transaction(async (manager) => {
       await manager
@@ -206,6 +229,10 @@ export class MemberService {
       return change(manager, member);
     });
   }
+}
+
+function factOf(member: OrganizationMember): MembershipFact {
+  return { organizationId: member.organizationId, userId: member.userId, membershipId: member.id };
 }
 
 /** An organization always keeps at least one active member, or nobody could administer it. */

@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { In } from 'typeorm';
 import type { DataSource, Repository } from 'typeorm';
-import type { AccessProvisioner } from '../../../platform/authorization/access-provisioner';
-import { OWNER_ROLE_ID } from '../../../platform/authorization/system-roles';
 import { ConflictError, NotFoundError } from '../../../platform/errors';
 import type { Principal } from '../../../platform/auth/principal';
 import { assertOwnOrganization } from '../../../platform/context';
 import { newId, parseId } from '../../../platform/ids';
 import type { IdentityLoaders } from '../loaders';
+import { ROLE_PROVISIONING_CONSUMER } from '../../../platform/outbox/event-catalogue';
+import type { Outbox } from '../../../platform/outbox/outbox';
 import { MemberStatus, OrganizationMember } from '../entities/organization-member.entity';
 import { Organization } from '../entities/organization.entity';
 import { isUniqueViolation } from './postgres-errors';
@@ -39,7 +39,7 @@ export class OrganizationService {
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly provisioner: AccessProvisioner,
+    private readonly outbox: Outbox,
   ) {
     this.organizations = dataSource.getRepository(Organization);
   }
@@ -86,16 +86,21 @@ export class OrganizationService {
       .getMany();
   }
 
-  /** Creates the organization with its creator as first member and owner, in one transaction. */
+  /**
+   * Creates the organization with its creator as first member, in one transaction with the
+   * fact, from which authz makes the creator owner. Answers once authz has (read-your-writes,
+   * bounded: when authz is slow or down, the answer comes without waiting further and the
+   * role follows when authz applies the fact).
+   */
   async create(input: CreateOrganization, creatorUserId: string, id: string = newId('organization')): Promise<Organization> {
     const name = input.name.trim();
     const explicitSlug = input.slug !== undefined;
     let slug = input.slug ?? slugify(name);
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.dataSource.transaction(async (manager) => {
+        const { organization, eventId } = await this.dataSource.transaction(async (manager) => {
           const organization = await manager.save(manager.create(Organization, { id, name, slug }));
-          await manager.save(
+          const creator = await manager.save(
             manager.create(OrganizationMember, {
               id: newId('member'),
               organizationId: id,
@@ -103,9 +108,14 @@ export class OrganizationService {
               status: MemberStatus.ACTIVE,
             }),
           );
-          await this.provisioner.grant(id, creatorUserId, OWNER_ROLE_ID);
-          return organization;
+          const eventId = await this.outbox.add(manager, {
+            type: 'identity.organization.created',
+            payload: { organizationId: id, name, creatorUserId, creatorMembershipId: creator.id },
+          });
+          return { organization, eventId };
         });
+        await this.outbox.appliedBy(ROLE_PROVISIONING_CONSUMER, eventId);
+        return organization;
       } catch (error) {
         if (!isUniqueViolation(error, 'slug')) throw error;
         if (explicitSlug || attempt >= 3) throw new ConflictError(`slug: "${slug}" is already taken`, 'slug');

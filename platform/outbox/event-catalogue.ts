@@ -1,0 +1,62 @@
+/**
+ * Every fact one subgraph tells the others, by type, with its payload. Adding a fact is
+ * adding a line here: the outbox, the relay and every consumer are typed by it.
+ */
+
+/** A membership as identity keeps it; `removed` is said by its own event. */
+export type MembershipStatus = 'active' | 'suspended';
+
+export interface MembershipFact {
+  organizationId: string;
+  userId: string;
+  /** `mem_…`: identity's id of the membership. */
+  membershipId: string;
+}
+
+export interface EventCatalogue {
+  /** An organization was created; its creator is its first member. */
+  'identity.organization.created': { organizationId: string; name: string; creatorUserId: string; creatorMembershipId: string };
+  /** Someone joined an organization: with the role of their invitation, or the member role when none is named. */
+  'identity.member.added': MembershipFact & { status: MembershipStatus; roleId?: string };
+  /** A membership ended; the person keeps their user account. */
+  'identity.member.removed': MembershipFact;
+  /** A membership was suspended or reactivated (also written once for every membership that existed before the outbox). */
+  'identity.member.status_changed': MembershipFact & { status: MembershipStatus };
+}
+
+export type EventType = keyof EventCatalogue;
+export type EventPayload<T extends EventType> = EventCatalogue[T];
+
+/** An event as it is published and consumed. */
+export interface EventEnvelope<T extends EventType = EventType> {
+  /** `evt_…`, unique: consumers apply an id at most once. */
+  id: string;
+  type: T;
+  /** The subgraph whose outbox it came from. */
+  source: string;
+  /** Order of the source's outbox: a later change to the same thing has a higher number. */
+  sequence: number;
+  /** When the change committed (the outbox row's transaction). */
+  occurredAt: Date;
+  payload: EventPayload<T>;
+}
+
+/** Any event, narrowed by `switch (event.type)`. */
+export type AnyEvent = { [T in EventType]: EventEnvelope<T> }[EventType];
+
+/** What a service hands to the outbox. */
+export type NewEvent = { [T in EventType]: { type: T; payload: EventPayload<T> } }[EventType];
+
+/** The events that change whether someone may act in an organization. */
+export const MEMBERSHIP_EVENT_TYPES = [
+  'identity.organization.created',
+  'identity.member.added',
+  'identity.member.removed',
+  'identity.member.status_changed',
+] as const satisfies readonly EventType[];
+
+/**
+ * Authz's consumer of membership events (roles and its membership projection). Identity
+ * waits for it after a membership change, so the answer comes with the roles in place.
+ */
+export const ROLE_PROVISIONING_CONSUMER = 'authz.memberships';
