@@ -139,6 +139,16 @@ async function fill(client: Client, size: DataSize, secretsKey: string): Promise
       memberships.map((m) => ['g', m.userId, OWNER_ROLE, m.organizationId]),
     );
   }
+  // Authz's copy of the memberships, as identity's events would have made it (roles go to active members only).
+  const { rows: projection } = await client.query<{ present: boolean }>("SELECT to_regclass('authz.memberships') IS NOT NULL AS present");
+  if (projection[0]?.present) {
+    await copyRows(
+      client,
+      'authz.memberships',
+      ['organization_id', 'user_id', 'membership_id', 'status', 'source_sequence'],
+      memberships.map((m) => [m.organizationId, m.userId, m.id, 'active', '0']),
+    );
+  }
   const key = await storeSigningKey(client, secretsKey);
   await client.query('COMMIT');
   await client.query('ANALYZE');

@@ -3,6 +3,7 @@ import type { Client, Sink } from 'graphql-ws';
 import type { ExecutionResult } from 'graphql';
 import WebSocket from 'ws';
 import type { Logger } from '../../platform/logger';
+import { CLOSE_MEMBERSHIP_REVOKED } from '../../platform/websocket';
 
 const CLOSE_IDLE_AFTER_MS = 5_000;
 
@@ -43,13 +44,14 @@ export class UpstreamConnections {
       const current = this.clients.get(key);
       if (current && --current.users === 0) {
         this.clients.delete(key);
-        void current.client.dispose();
+        // Disposing while it waits to reconnect rejects with "All Subscriptions Gone": nothing to do about it.
+        void Promise.resolve(current.client.dispose()).catch(() => undefined);
       }
     };
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.clients.values()].map(({ client }) => client.dispose()));
+    await Promise.all([...this.clients.values()].map(({ client }) => Promise.resolve(client.dispose()).catch(() => undefined)));
     this.clients.clear();
   }
 
@@ -63,8 +65,9 @@ export class UpstreamConnections {
       lazyCloseTimeout: CLOSE_IDLE_AFTER_MS,
       keepAlive: 10_000,
       retryAttempts: Number.POSITIVE_INFINITY,
-      // A subgraph that is down or restarting: keep trying, up to every 2 s.
-      shouldRetry: () => true,
+      // A subgraph that is down or restarting: keep trying, up to every 2 s. A member suspended or
+      // removed is not coming back on this token (the gateway closes the client's socket itself).
+      shouldRetry: (event) => (event as { code?: number } | null)?.code !== CLOSE_MEMBERSHIP_REVOKED,
       retryWait: async (retries) => new Promise((resolve) => setTimeout(resolve, Math.min(2_000, 100 * 2 ** retries))),
       on: {
         closed: (event) => this.logger.debug({ subgraph, code: (event as { code?: number }).code }, 'upstream socket closed'),

@@ -67,14 +67,12 @@ export class OutboxRelay {
     return connectionOf(this.dataSource).schema;
   }
 
-  /** Listens for commits, publishes what is waiting, then keeps going until `stop`. */
+  /** Listens for commits and starts publishing (what is waiting first), until `stop`. */
   async start(): Promise<void> {
     if (!this.stopped) return;
     this.stopped = false;
     await this.listen();
-    await this.publishPending().catch((error: unknown) =>
-      this.logger.warn({ err: error, source: this.source }, 'outbox relay: will retry'),
-    );
+    this.woken = true; // the first pass publishes what is waiting without a nap
     this.running = this.loop();
   }
 
