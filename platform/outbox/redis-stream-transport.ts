@@ -64,6 +64,7 @@ export class RedisStreamTransport implements EventTransport {
 
   async consume(subscription: ConsumerSubscription): Promise<void> {
     const streams = subscription.types.map((type) => this.streamOf(type));
+    if (streams.length === 0) return;
     for (const stream of streams) {
       // From the stream's start: what was published before the group existed is delivered too.
       await this.commands.call('XGROUP', 'CREATE', stream, subscription.group, '0', 'MKSTREAM').catch((error: Error) => {
