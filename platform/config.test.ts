@@ -141,6 +141,23 @@ describe('loadConfig', () => {
 
     expect(config.auth.jwksUrl).toBe('https://auth.example.com/identity/.well-known/jwks.json');
   });
+
+  it('keeps facts between subgraphs at least as long as a token lives, and never hangs a production relay', () => {
+    expect(loadConfig({}).events).toEqual({ streamPrefix: 'auralink:events', retentionMs: 168 * 3600_000, testPause: undefined });
+    expect(loadConfig({ OUTBOX_TEST_PAUSE: 'after-publish:identity.member.added' }).events.testPause).toEqual({
+      stage: 'after-publish',
+      type: 'identity.member.added',
+    });
+    expect(configErrorOf({ EVENT_RETENTION_HOURS: '12' }).problems.join('\n')).toMatch(/EVENT_RETENTION_HOURS/);
+    expect(configErrorOf({ OUTBOX_TEST_PAUSE: 'sometimes' }).problems.join('\n')).toMatch(/OUTBOX_TEST_PAUSE/);
+    const production = configErrorOf({
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgres://db/auralink',
+      SECRETS_KEY: VALID_SECRETS_KEY,
+      OUTBOX_TEST_PAUSE: 'before-publish:identity.member.added',
+    });
+    expect(production.problems).toEqual(['OUTBOX_TEST_PAUSE: a test hook; never set in production']);
+  });
 });
 
 describe('GATEWAY_WORKERS', () => {
