@@ -45,7 +45,14 @@ export class MembershipRevocations implements RevocationCheck {
   private pruneTimer: NodeJS.Timeout | undefined;
   private readonly now: () => number;
 
-  constructor(private readonly options: { readyTimeoutMs?: number; now?: () => number } = {}) {
+  constructor(
+    private readonly options: {
+      readyTimeoutMs?: number;
+      now?: () => number;
+      /** Every membership event it has taken in (a membership change waits for this process's). */
+      onApplied?: (event: AnyEvent) => void;
+    } = {},
+  ) {
     this.now = options.now ?? Date.now;
     this.ready = new Promise((resolve) => {
       this.markReady = resolve;
@@ -70,9 +77,11 @@ export class MembershipRevocations implements RevocationCheck {
     if (!change) return;
     const key = keyOf(change.organizationId, change.userId);
     const current = this.entries.get(key);
-    if (current && current.sequence >= event.sequence) return;
-    this.entries.set(key, { revoked: change.revoked, sequence: event.sequence, occurredAt: event.occurredAt.getTime() });
-    if (change.revoked) for (const onRevoked of [...(this.watchers.get(key) ?? [])]) onRevoked();
+    if (!current || current.sequence < event.sequence) {
+      this.entries.set(key, { revoked: change.revoked, sequence: event.sequence, occurredAt: event.occurredAt.getTime() });
+      if (change.revoked) for (const onRevoked of [...(this.watchers.get(key) ?? [])]) onRevoked();
+    }
+    this.options.onApplied?.(event);
   }
 
   isRevoked(organizationId: string, userId: string): boolean {

@@ -55,8 +55,12 @@ export const MEMBERSHIP_EVENT_TYPES = [
   'identity.member.status_changed',
 ] as const satisfies readonly EventType[];
 
-/**
- * Authz's consumer of membership events (roles and its membership projection). Identity
- * waits for it after a membership change, so the answer comes with the roles in place.
- */
+/** Authz's consumer of membership events (roles and its membership projection). */
 export const ROLE_PROVISIONING_CONSUMER = 'authz.memberships';
+/** This process's membership revocations (platform/auth/membership-revocations.ts): its receipts stay in the process. */
+export const LOCAL_REVOCATIONS = 'local.revocations';
+/**
+ * What a membership change waits for before it answers (read-your-writes): the roles in
+ * place, and the member refused or let in by the process that answers.
+ */
+export const MEMBERSHIP_CHANGE_SETTLED_BY = [ROLE_PROVISIONING_CONSUMER, LOCAL_REVOCATIONS] as const;

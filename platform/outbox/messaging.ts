@@ -3,6 +3,7 @@ import { MembershipRevocations } from '../auth/membership-revocations';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { applyOnce, pruneProcessedEvents } from './consumer';
+import { LOCAL_REVOCATIONS } from './event-catalogue';
 import type { EventConsumer } from './consumer';
 import { InProcessTransport } from './in-process-transport';
 import type { EventReceipts } from './outbox';
@@ -31,7 +32,7 @@ export interface MessagingOptions {
  * and consumers, then `start`; `close` stops them (relays finish the batch in hand).
  */
 export class Messaging implements EventReceipts {
-  readonly revocations = new MembershipRevocations();
+  readonly revocations = new MembershipRevocations({ onApplied: (event) => this.heard(LOCAL_REVOCATIONS, event.id) });
   private readonly relays = new Map<string, OutboxRelay>();
   private readonly consumers = new Map<string, { consumer: EventConsumer; dataSource: DataSource }>();
   private readonly recentReceipts = new Map<string, number>();

@@ -41,10 +41,13 @@ export class Outbox {
 
   /**
    * After the commit: read-your-writes for the caller. Waits, at most `timeoutMs`, until
-   * `consumer` has applied the event; false when it has not by then (it still will) or
-   * when nothing in this process hears receipts (a command-line tool).
+   * each of `consumers` has applied the event; false when one has not by then (it still
+   * will) or when nothing in this process hears receipts (a command-line tool).
    */
-  async appliedBy(consumer: string, eventId: string, timeoutMs?: number): Promise<boolean> {
-    return this.receipts ? this.receipts.waitUntilApplied(eventId, consumer, timeoutMs) : false;
+  async appliedBy(consumers: readonly string[], eventId: string, timeoutMs?: number): Promise<boolean> {
+    const receipts = this.receipts;
+    if (!receipts) return false;
+    const applied = await Promise.all(consumers.map((consumer) => receipts.waitUntilApplied(eventId, consumer, timeoutMs)));
+    return applied.every(Boolean);
   }
 }

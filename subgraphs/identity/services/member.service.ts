@@ -6,7 +6,7 @@ import { OWNER_ROLE_ID } from '../../../platform/authorization/system-roles';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../../platform/errors';
 import { organizationTopic } from '../../../platform/events';
 import type { EventBus } from '../../../platform/events';
-import { ROLE_PROVISIONING_CONSUMER } from '../../../platform/outbox/event-catalogue';
+import { MEMBERSHIP_CHANGE_SETTLED_BY } from '../../../platform/outbox/event-catalogue';
 import type { MembershipFact } from '../../../platform/outbox/event-catalogue';
 import type { Outbox } from '../../../platform/outbox/outbox';
 import { ORGANIZATION_EVENTS_TOPIC, OrganizationEventType } from '../types/organization-event.type';
@@ -88,7 +88,8 @@ export class MemberService {
    * Makes the person with this email a member of the organization, creating the user if
    * needed; authz gives them the member role (or `roleId`) from the fact. People join by
    * accepting an invitation; this is what acceptance (and the demo loader) calls. Membership
-   * changes answer once authz has applied their fact (bounded: see OrganizationService.create).
+   * changes answer once authz has applied their fact and this process's revocations have
+   * taken it in (bounded: see OrganizationService.create).
    */
   async add(input: AddMember): Promise<OrganizationMember> {
     let member: OrganizationMember;
@@ -117,7 +118,7 @@ export class MemberService {
       }
       throw error;
     }
-    await this.outbox.appliedBy(ROLE_PROVISIONING_CONSUMER, eventId);
+    await this.outbox.appliedBy(MEMBERSHIP_CHANGE_SETTLED_BY, eventId);
     await this.publish(OrganizationEventType.MEMBER_ADDED, member);
     return member;
   }
@@ -157,7 +158,7 @@ export class MemberService {
       });
       return { member: saved, eventId };
     });
-    if (eventId) await this.outbox.appliedBy(ROLE_PROVISIONING_CONSUMER, eventId);
+    if (eventId) await this.outbox.appliedBy(MEMBERSHIP_CHANGE_SETTLED_BY, eventId);
     return member;
   }
 
@@ -170,7 +171,7 @@ export class MemberService {
       const eventId = await this.outbox.add(manager, { type: 'identity.member.removed', payload: factOf(member) });
       return { member, eventId };
     });
-    await this.outbox.appliedBy(ROLE_PROVISIONING_CONSUMER, eventId);
+    await this.outbox.appliedBy(MEMBERSHIP_CHANGE_SETTLED_BY, eventId);
     await this.publish(OrganizationEventType.MEMBER_REMOVED, removed);
     return removed;
   }

@@ -114,7 +114,7 @@ export class OrganizationService {
           });
           return { organization, eventId };
         });
-        await this.outbox.appliedBy(ROLE_PROVISIONING_CONSUMER, eventId);
+        await this.outbox.appliedBy([ROLE_PROVISIONING_CONSUMER], eventId);
         return organization;
       } catch (error) {
         if (!isUniqueViolation(error, 'slug')) throw error;
