@@ -8,6 +8,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import Redis from 'ioredis';
 import { SUBGRAPH_NAMES } from '../platform/config';
 import type { SubgraphName } from '../platform/config';
 import type { BenchDatabase } from './data';
@@ -47,7 +48,24 @@ function baseEnv(database: BenchDatabase): NodeJS.ProcessEnv {
     RATE_LIMIT_ANONYMOUS: '1000000000',
     RATE_LIMIT_USER: '1000000000',
     RATE_LIMIT_ORGANIZATION: '1000000000',
+    // Runs share the machine's Redis: each has event streams of its own.
+    EVENT_STREAM_PREFIX: streamPrefixOf(database),
   };
+}
+
+function streamPrefixOf(database: BenchDatabase): string {
+  return `auralink-bench:${database.name}`;
+}
+
+/** The run's event streams go with it. */
+async function deleteStreams(database: BenchDatabase): Promise<void> {
+  const redis = new Redis(BENCH_REDIS_URL, { maxRetriesPerRequest: 1 });
+  try {
+    const keys = await redis.keys(`${streamPrefixOf(database)}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+  } finally {
+    redis.disconnect();
+  }
 }
 
 export interface Subgraphs {
@@ -81,6 +99,7 @@ export async function startSubgraphs(database: BenchDatabase): Promise<Subgraphs
   const processes: ServerProcess[] = [];
   const stop = async () => {
     await Promise.all(processes.map((server) => server.stop()));
+    await deleteStreams(database);
   };
   try {
     processes.push(await start('identity'));
