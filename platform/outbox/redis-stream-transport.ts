@@ -19,6 +19,8 @@ export interface RedisStreamOptions {
   blockMs?: number;
 }
 
+const PUBLISH_TIMEOUT_MS = 10_000;
+
 type StreamEntry = [id: string, fields: string[] | null];
 type StreamReply = [stream: string, entries: StreamEntry[]][] | null;
 
@@ -59,7 +61,12 @@ export class RedisStreamTransport implements EventTransport {
     const minId = String(Date.now() - this.options.retentionMs);
     const pipeline = this.commands.pipeline();
     for (const event of events) pipeline.call('XADD', this.streamOf(event.type), 'MINID', '~', minId, '*', 'event', encodeEvent(event));
-    for (const [error] of (await pipeline.exec()) ?? []) if (error) throw error;
+    // While Redis is away the relay gives up (its rows stay unsent) rather than hold its transaction open.
+    const cancel = new AbortController();
+    const timeout = sleep(PUBLISH_TIMEOUT_MS, 'timeout' as const, { signal: cancel.signal }).catch(() => 'cancelled' as const);
+    const results = await Promise.race([pipeline.exec(), timeout]).finally(() => cancel.abort());
+    if (results === 'timeout' || results === 'cancelled') throw new Error(`Redis did not take the events within ${PUBLISH_TIMEOUT_MS} ms`);
+    for (const [error] of results ?? []) if (error) throw error;
   }
 
   async consume(subscription: ConsumerSubscription): Promise<void> {
