@@ -148,12 +148,18 @@ describe('identity killed with SIGKILL while a membership fact is on its way', (
     const first = await startIdentity('before-publish:identity.member.added');
     team = await seed.org().create(); // the organization's own fact flows: the owner gets their role
     const email = uniqueEmail('arrival');
-    const adding = execute(
+    // The newcomer accepts an invitation: that is what adds the membership (and its fact).
+    const invited = await execute(
       first.url,
-      'mutation($input: AddMemberInput!) { addMember(input: $input) { id user { id } } }',
+      'mutation($input: InviteMemberInput!) { inviteMember(input: $input) { token } }',
       { input: { organizationId: team.organization.id, email } },
       { token: team.owner.token },
-    ).catch(() => 'connection lost');
+    );
+    const invitation = (invited.data as { inviteMember: { token: string } } | null)?.inviteMember.token;
+    expect(invitation).toEqual(expect.any(String));
+    const adding = execute(first.url, 'mutation($token: String!) { acceptInvitation(token: $token) { id } }', {
+      token: invitation!,
+    }).catch(() => 'connection lost');
     const [eventId] = await first.paused;
     await kill(first);
     await adding;

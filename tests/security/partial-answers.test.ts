@@ -16,12 +16,17 @@ afterAll(async () => {
 
 describe('every answer with missing data says why (GraphQL spec, "Handling Field Errors")', () => {
   it('reports an error when a role held by someone identity does not show nulls whoCan and checkPermission', async () => {
-    // A role left behind for a user who is no member here: identity answers the user as null.
+    // Authz and identity disagree (a role and a membership authz believes in, for a user who is
+    // no member here in identity): identity answers the user as null.
     const stranger = await supergraph.seed.org().create();
     await supergraph.dataSources.authz.query(`INSERT INTO authz.casbin_rule (ptype, v0, v1, v2) VALUES ('g', $1, 'role_admin', $2)`, [
       stranger.owner.user.id,
       acme.organization.id,
     ]);
+    await supergraph.dataSources.authz.query(
+      `INSERT INTO authz.memberships (organization_id, user_id, membership_id, status, source_sequence) VALUES ($1, $2, $3, 'active', 0)`,
+      [acme.organization.id, stranger.owner.user.id, stranger.owner.membership.id],
+    );
     await supergraph.access.authorizer.policyChanged();
 
     const whoCan = await supergraph.gateway('{ whoCan(resource: "members", action: "read") { id email } }', undefined, {

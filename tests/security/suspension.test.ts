@@ -6,6 +6,7 @@ import { CLOSE_MEMBERSHIP_REVOKED } from '../../platform/websocket';
 import { execute, expectError, expectNoErrors } from '../kit/client';
 import type { Exchange } from '../kit/client';
 import { eventually } from '../kit/eventually';
+import { joinByInvitation } from '../kit/invitations';
 import { uniqueEmail } from '../kit/seed';
 import type { SeededMember, SeededOrganization } from '../kit/seed';
 import { startSubgraphProcess } from '../kit/subgraph-process';
@@ -127,13 +128,11 @@ describe('a suspended admin', () => {
     const viaIdentity = direct.subscribe<{ organizationEvents: { type: string } }>(EVENTS, { org: acme.organization.id });
     // Both deliver while the membership is active (the subgraph listens to the bus on its first request: a moment).
     await Promise.all([viaGateway.drain(300), viaIdentity.drain(300)]);
-    expectNoErrors(
-      await supergraph.gateway(
-        'mutation($input: AddMemberInput!) { addMember(input: $input) { id } }',
-        { input: { organizationId: acme.organization.id, email: uniqueEmail('seen') } },
-        { token: acme.owner.token },
-      ),
-    );
+    await joinByInvitation(supergraph.gateway, {
+      inviterToken: acme.owner.token,
+      organizationId: acme.organization.id,
+      email: uniqueEmail('seen'),
+    });
     expect((await viaGateway.next()).data?.organizationEvents.type).toBe('MEMBER_ADDED');
     expect((await viaIdentity.next()).data?.organizationEvents.type).toBe('MEMBER_ADDED');
 
