@@ -7,6 +7,7 @@ import type { IdentityServices } from './services';
 export interface IdentityLoaders {
   organizationById: DataLoader<string, Organization | null>;
   userById: DataLoader<string, User | null>;
+  memberById: DataLoader<string, OrganizationMember | null>;
   membersByOrganizationId: DataLoader<string, OrganizationMember[]>;
   membershipsByUserId: DataLoader<string, OrganizationMember[]>;
 }
@@ -15,6 +16,7 @@ export function createIdentityLoaders(services: IdentityServices): IdentityLoade
   return {
     organizationById: new DataLoader(async (ids) => byKey(ids, await services.organizations.findByIds(ids), (o) => o.id)),
     userById: new DataLoader(async (ids) => byKey(ids, await services.users.findByIds(ids), (u) => u.id)),
+    memberById: new DataLoader(async (ids) => byKey(ids, await services.members.findByIds(ids), (m) => m.id)),
     membersByOrganizationId: new DataLoader(async (ids) =>
       groupBy(ids, await services.members.listByOrganizations(ids), (m) => m.organizationId),
     ),

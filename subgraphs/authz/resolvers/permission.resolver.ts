@@ -1,6 +1,7 @@
-import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
+import { Arg, Args, Ctx, ID, Query, Resolver } from 'type-graphql';
 import { RequiresPermission } from '../../../platform/access-directives';
 import { requirePrincipal } from '../../../platform/context';
+import { PAGE_DESCRIPTION, PageArgs, page } from '../../../platform/limits/pagination';
 import type { AuthzContext } from '../context';
 import { PermissionCheckType } from '../types/permission-check.type';
 import { PermissionExplanationType } from '../types/permission-explanation.type';
@@ -58,14 +59,18 @@ export class PermissionResolver {
     return { ...explanation, user: { id: explanation.userId } };
   }
 
-  @Query(() => [AuthzUser], { nullable: true, description: 'The users of your organization who may do `action` on `resource` now.' })
+  @Query(() => [AuthzUser], {
+    nullable: true,
+    description: `The users of your organization who may do \`action\` on \`resource\` now. ${PAGE_DESCRIPTION}`,
+  })
   @RequiresPermission('permissions', 'read')
   async whoCan(
     @Arg('resource', () => String) resource: string,
     @Arg('action', () => String) action: string,
+    @Args(() => PageArgs) pageArgs: PageArgs,
     @Ctx() context: AuthzContext,
   ): Promise<AuthzUser[]> {
     const userIds = await context.services.decisions.whoCan(requirePrincipal(context).organizationId, resource, action);
-    return userIds.map((id) => ({ id }));
+    return page(userIds, pageArgs).map((id) => ({ id }));
   }
 }

@@ -1,6 +1,7 @@
-import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Args, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import { RequiresPermission } from '../../../platform/access-directives';
 import { requirePrincipal } from '../../../platform/context';
+import { PAGE_DESCRIPTION, PageArgs, page } from '../../../platform/limits/pagination';
 import type { AuthzContext } from '../context';
 import { CreateRoleInput } from '../types/create-role.input';
 import { RoleType } from '../types/role.type';
@@ -10,11 +11,11 @@ import { UpdateRoleInput } from '../types/update-role.input';
 export class RoleResolver {
   @Query(() => [RoleType], {
     nullable: true,
-    description: "The roles of your token's organization: the five system roles, then its own by name.",
+    description: `The roles of your token's organization: the five system roles, then its own by name. ${PAGE_DESCRIPTION}`,
   })
   @RequiresPermission('roles', 'read')
-  async roles(@Ctx() context: AuthzContext): Promise<RoleType[]> {
-    return context.loaders.rolesByOrganization.load(requirePrincipal(context).organizationId);
+  async roles(@Args(() => PageArgs) pageArgs: PageArgs, @Ctx() context: AuthzContext): Promise<RoleType[]> {
+    return page(await context.loaders.rolesByOrganization.load(requirePrincipal(context).organizationId), pageArgs);
   }
 
   @Query(() => RoleType, { nullable: true })

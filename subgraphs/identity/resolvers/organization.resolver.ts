@@ -1,6 +1,7 @@
 import { RequiresPermission } from '../../../platform/access-directives';
-import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { requirePrincipal } from '../../../platform/context';
+import { PAGE_DESCRIPTION, PageArgs, page } from '../../../platform/limits/pagination';
 import type { IdentityContext } from '../context';
 import { OrganizationMember } from '../entities/organization-member.entity';
 import { Organization } from '../entities/organization.entity';
@@ -15,10 +16,10 @@ export class OrganizationResolver {
     return context.services.organizations.getForPrincipal(requirePrincipal(context), id, 'id', context.loaders);
   }
 
-  @Query(() => [Organization], { nullable: true, description: 'The organizations you are an active member of.' })
+  @Query(() => [Organization], { nullable: true, description: `The organizations you are an active member of. ${PAGE_DESCRIPTION}` })
   @RequiresPermission('profile', 'read')
-  async organizations(@Ctx() context: IdentityContext): Promise<Organization[]> {
-    return context.services.organizations.listForUser(requirePrincipal(context).userId);
+  async organizations(@Args(() => PageArgs) pageArgs: PageArgs, @Ctx() context: IdentityContext): Promise<Organization[]> {
+    return page(await context.services.organizations.listForUser(requirePrincipal(context).userId), pageArgs);
   }
 
   @Mutation(() => Organization, { description: 'Creates an organization with you as its first member and owner.' })
@@ -40,9 +41,13 @@ export class OrganizationResolver {
     return context.services.organizations.update(requirePrincipal(context), id, input, context.loaders);
   }
 
-  @FieldResolver(() => [OrganizationMember], { description: 'Members, oldest first.' })
+  @FieldResolver(() => [OrganizationMember], { description: `Members, oldest first. ${PAGE_DESCRIPTION}` })
   @RequiresPermission('members', 'read')
-  async members(@Root() organization: Organization, @Ctx() context: IdentityContext): Promise<OrganizationMember[]> {
-    return context.loaders.membersByOrganizationId.load(organization.id);
+  async members(
+    @Root() organization: Organization,
+    @Args(() => PageArgs) pageArgs: PageArgs,
+    @Ctx() context: IdentityContext,
+  ): Promise<OrganizationMember[]> {
+    return page(await context.loaders.membersByOrganizationId.load(organization.id), pageArgs);
   }
 }

@@ -1,6 +1,7 @@
 import { RequiresPermission } from '../../../platform/access-directives';
-import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { requirePrincipal } from '../../../platform/context';
+import { PAGE_DESCRIPTION, PageArgs, page } from '../../../platform/limits/pagination';
 import type { IdentityContext } from '../context';
 import { OrganizationMember } from '../entities/organization-member.entity';
 import { User } from '../entities/user.entity';
@@ -21,9 +22,13 @@ export class UserResolver {
   }
 
   @FieldResolver(() => [OrganizationMember], {
-    description: "Memberships: all of them for yourself, only the one in your token's organization for anyone else.",
+    description: `Memberships: all of them for yourself, only the one in your token's organization for anyone else. ${PAGE_DESCRIPTION}`,
   })
-  async memberships(@Root() user: User, @Ctx() context: IdentityContext): Promise<OrganizationMember[]> {
-    return context.services.members.listVisibleForUser(requirePrincipal(context), user.id, context.loaders);
+  async memberships(
+    @Root() user: User,
+    @Args(() => PageArgs) pageArgs: PageArgs,
+    @Ctx() context: IdentityContext,
+  ): Promise<OrganizationMember[]> {
+    return page(await context.services.members.listVisibleForUser(requirePrincipal(context), user.id, context.loaders), pageArgs);
   }
 }

@@ -54,10 +54,19 @@ export class MemberService {
     return member;
   }
 
-  /** `OrganizationMember` by key, for other subgraphs: null unless it is a membership of the caller's organization. */
-  async findVisible(principal: Principal, id: string): Promise<OrganizationMember | null> {
-    const member = await this.members.findOneBy({ id });
+  /**
+   * `OrganizationMember` by key, for other subgraphs: null unless it is a membership of the
+   * caller's organization. With `loaders`, the keys of one request are looked up together.
+   */
+  async findVisible(principal: Principal, id: string, loaders?: Pick<IdentityLoaders, 'memberById'>): Promise<OrganizationMember | null> {
+    if (typeof id !== 'string') return null;
+    const member = loaders ? await loaders.memberById.load(id) : await this.members.findOneBy({ id });
     return member?.organizationId === principal.organizationId ? member : null;
+  }
+
+  async findByIds(ids: readonly string[]): Promise<OrganizationMember[]> {
+    if (ids.length === 0) return [];
+    return this.members.findBy({ id: In([...ids]) });
   }
 
   async listByOrganizations(organizationIds: readonly string[]): Promise<OrganizationMember[]> {
