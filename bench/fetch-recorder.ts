@@ -7,7 +7,9 @@
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
+import { SUBGRAPH_SECRET_HEADER } from '../platform/subgraph-credential';
 import type { FetchWaves, SubgraphFetch } from './load';
+import { SUBGRAPH_SECRET } from './stack';
 
 interface RecorderContext {
   authorization?: string;
@@ -17,12 +19,13 @@ interface RecorderContext {
 class RecordingDataSource extends RemoteGraphQLDataSource<RecorderContext> {
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<RecorderContext>): void {
     if (context.authorization) request.http?.headers.set('authorization', context.authorization);
+    request.http?.headers.set(SUBGRAPH_SECRET_HEADER, SUBGRAPH_SECRET);
   }
 
   override async process(options: GraphQLDataSourceProcessOptions<RecorderContext>) {
     const { request } = options;
     const context = options.context as RecorderContext;
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    const headers: Record<string, string> = { 'content-type': 'application/json', [SUBGRAPH_SECRET_HEADER]: SUBGRAPH_SECRET };
     if (context.authorization) headers.authorization = context.authorization;
     const fetch: SubgraphFetch = {
       url: this.url!,

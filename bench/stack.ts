@@ -4,12 +4,14 @@
  * (ours, Hive Gateway) as processes of their own in front of the same subgraphs.
  */
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import Redis from 'ioredis';
 import { SUBGRAPH_NAMES } from '../platform/config';
+import { SUBGRAPH_SECRET_HEADER } from '../platform/subgraph-credential';
 import type { SubgraphName } from '../platform/config';
 import type { BenchDatabase } from './data';
 import { BENCH_AUTH, BENCH_LOG_LEVEL, BENCH_REDIS_URL } from './environment';
@@ -20,6 +22,8 @@ import type { ServerProcess } from './processes';
 export const ROOT = path.resolve(__dirname, '..');
 export const BUILD_DIR = path.join(ROOT, 'bench', 'results', 'build');
 const SUPERGRAPH = path.join(ROOT, 'schema', 'supergraph.graphql');
+/** The subgraph credential of this run: every gateway under test (and the floor's replays) sends it. */
+export const SUBGRAPH_SECRET = randomBytes(32).toString('base64');
 
 /** Compiles the project once (no type check: `npm run typecheck` does that) so servers start without ts-node. */
 export async function buildProject(): Promise<void> {
@@ -41,6 +45,7 @@ function baseEnv(database: BenchDatabase): NodeJS.ProcessEnv {
     HOST: '127.0.0.1',
     DATABASE_URL: database.url,
     SECRETS_KEY: database.secretsKey,
+    SUBGRAPH_SECRET,
     REDIS_URL: BENCH_REDIS_URL,
     AUTH_ISSUER: BENCH_AUTH.issuer,
     AUTH_AUDIENCE: BENCH_AUTH.audience,
@@ -175,7 +180,8 @@ async function spawnGateway(
     supergraph = supergraph.replace(new RegExp(`(@join__graph\\(name: "${name}", url: ")[^"]*(")`), `$1${subgraphs.urls[name]}$2`);
   }
   writeFileSync(path.join(dir, 'supergraph.graphql'), supergraph);
-  // Like ours, it forwards the caller's token and request id to every subgraph (over WebSocket the token comes in connectionParams).
+  // Like ours, it forwards the caller's token and request id to every subgraph (over WebSocket the token comes in connectionParams)
+  // and shows the subgraph credential.
   const subscriptions = websockets
     ? `
   transportEntries: {
@@ -197,6 +203,7 @@ async function spawnGateway(
     fromClientToSubgraphs: ({ request, context }) => ({
       authorization: request?.headers.get('authorization') ?? context?.connectionParams?.authorization,
       'x-request-id': request?.headers.get('x-request-id'),
+      '${SUBGRAPH_SECRET_HEADER}': process.env.SUBGRAPH_SECRET,
     }),
   },${subscriptions}
 };

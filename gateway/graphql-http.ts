@@ -5,25 +5,34 @@ import type { ApolloServer, HTTPGraphQLResponse } from '@apollo/server';
 import type { RevocationCheck } from '../platform/auth/membership-revocations';
 import type { TokenVerifier } from '../platform/auth/token-verifier';
 import { authenticate } from '../platform/authenticate';
+import type { DocumentLimits } from '../platform/config';
+import { BODY_LIMIT_BYTES } from '../platform/http';
+import { documentTextProblem, refusalBody } from '../platform/limits/document-text';
 import type { Logger } from '../platform/logger';
 import type { RateLimiter } from '../platform/rate-limit';
 import { requestIdFrom } from '../platform/request-id';
+import type { SecurityHeaders } from '../platform/security-headers';
 import type { GatewayContext } from './context';
-
-const BODY_LIMIT_BYTES = 1024 * 1024;
 const BLANKS = new Set([' ', '\t', '\n', '\r']);
 
 /**
  * The gateway's hot path, `POST /graphql` with a JSON body, served straight from Node's
- * HTTP server: the same steps as Express with `express.json()` and Apollo's Express
- * integration (same body limit and strictness, same context, same status, headers and
- * body, ETag included), without the router and middleware stack around them. Anything
- * else (GET, other paths and content types, compressed or chunked bodies) answers `false`
- * untouched, and Express serves it as before.
+ * HTTP server: the same steps as Express with the security headers, `express.json()`, the
+ * query text check and Apollo's Express integration (same body limit and strictness, same
+ * context, same status, headers and body, ETag included), without the router and
+ * middleware stack around them. Anything else (GET, other paths and content types,
+ * compressed or chunked bodies) answers `false` untouched, and Express serves it as before.
  */
 export function createGraphqlFastPath(
   server: ApolloServer<GatewayContext>,
-  options: { logger: Logger; verifyToken: TokenVerifier; revocations: RevocationCheck; limiter?: RateLimiter },
+  options: {
+    logger: Logger;
+    verifyToken: TokenVerifier;
+    revocations: RevocationCheck;
+    limiter?: RateLimiter;
+    limits: DocumentLimits;
+    headers: SecurityHeaders;
+  },
 ): (req: IncomingMessage, res: ServerResponse) => boolean {
   const context = async (req: IncomingMessage): Promise<GatewayContext> => {
     const requestId = requestIdFrom(req.headers['x-request-id']);
@@ -44,11 +53,18 @@ export function createGraphqlFastPath(
     ) {
       return false;
     }
+    // Synchronous: helmet only sets headers.
+    options.headers(req, res, () => undefined);
     readBody(req, length).then(
       (text) => {
         const body = parseJson(text);
         if (body === INVALID) {
           sendJson(res, 400, { errors: [{ message: 'Request body is not valid JSON', extensions: { code: 'BAD_USER_INPUT' } }] });
+          return;
+        }
+        const problem = documentTextProblem((body as { query?: unknown } | null)?.query, options.limits);
+        if (problem) {
+          sendJson(res, 400, refusalBody(problem));
           return;
         }
         return execute(req, res, body);

@@ -16,10 +16,14 @@ import type { Config, SubgraphName } from '../platform/config';
 import { HTTP_STATUS_BY_CODE, UnauthenticatedError } from '../platform/errors';
 import { createErrorFormatter } from '../platform/format-error';
 import type { Logger } from '../platform/logger';
-import { jsonErrorHandler, listen, mountGraphql } from '../platform/http';
+import { jsonErrorHandler, listen, mountGraphql, notFoundHandler } from '../platform/http';
+import { documentLimitRules } from '../platform/limits/document-rules';
+import { boundedStringify } from '../platform/limits/response-size';
 import { createMessaging } from '../platform/outbox/messaging';
 import type { Messaging } from '../platform/outbox/messaging';
 import { createRateLimiter } from '../platform/rate-limit';
+import { securityHeaders } from '../platform/security-headers';
+import { subgraphSecretFor } from '../platform/subgraph-credential';
 import type { RunningServer } from '../platform/server';
 import type { GatewayContext } from './context';
 import { createGraphqlFastPath } from './graphql-http';
@@ -55,7 +59,9 @@ export function readSupergraphSdl(): string {
  * The gateway: @apollo/gateway on the committed, statically composed supergraph.
  * It verifies the bearer token itself (refusing members suspended or removed since it was
  * issued) and refuses anonymous calls to non-public root fields before any subgraph is
- * asked; subgraphs check again.
+ * asked; subgraphs check again. Documents over a limit (platform/limits) are refused
+ * before they are planned; responses over RESPONSE_MAX_BYTES are replaced by an error.
+ * Every subgraph request carries the subgraph credential.
  */
 export async function startGateway(options: GatewayOptions): Promise<RunningServer> {
   const { config } = options;
@@ -74,6 +80,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     await ownMessaging.start();
     revocations = ownMessaging.revocations;
   }
+  const subgraphSecret = subgraphSecretFor(config);
+  const formatError = createErrorFormatter(logger, { hideSuggestions: config.env === 'production' });
+  const headers = securityHeaders({ hstsMaxAgeSeconds: config.hstsMaxAgeSeconds, explorer: config.env !== 'production' });
   const urlOf = (name: string, url: string | undefined) =>
     options.subgraphUrls?.[name as SubgraphName] ?? config.subgraphs[name as SubgraphName]?.url ?? url ?? '';
 
@@ -81,7 +90,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   const gateway = new ApolloGateway({
     supergraphSdl,
     buildService: ({ name, url }) => {
-      const dataSource = new SubgraphDataSource(name, urlOf(name, url));
+      const dataSource = new SubgraphDataSource(name, urlOf(name, url), { secret: subgraphSecret });
       dataSources.push(dataSource);
       return dataSource;
     },
@@ -90,6 +99,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
 
   const app = express();
   app.disable('x-powered-by');
+  app.use(headers);
   // POST /graphql is served by the fast path once Apollo Server has started; everything else by Express.
   const hotPath: { handle?: (req: IncomingMessage, res: ServerResponse) => boolean } = {};
   const httpServer = createServer((req, res) => {
@@ -103,7 +113,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     gateway: withCompletionErrors(gateway, logger),
     introspection,
     includeStacktraceInErrorResponses: false,
-    formatError: createErrorFormatter(logger),
+    formatError,
+    validationRules: documentLimitRules(config.limits),
+    // The HTTP and WebSocket paths count tokens before Apollo is asked; this holds for any other way in.
+    parseOptions: { maxTokens: config.limits.tokens },
+    stringifyResult: boundedStringify(config.responseMaxBytes),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       config.env === 'production' ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
@@ -122,16 +136,21 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     verifyToken,
     revocations,
     logger,
-    formatError: createErrorFormatter(logger),
+    formatError,
     limiter,
+    limits: config.limits,
+    webSocket: config.webSocket,
+    responseMaxBytes: config.responseMaxBytes,
+    subgraphSecret,
   });
 
-  hotPath.handle = createGraphqlFastPath(server, { logger, verifyToken, revocations, limiter });
+  hotPath.handle = createGraphqlFastPath(server, { logger, verifyToken, revocations, limiter, limits: config.limits, headers });
   mountGraphql(app, server, {
     logger,
     verifyToken,
     revocations,
     limiter,
+    limits: config.limits,
     context: ({ requestId, principal, logger: requestLogger, req }) => ({
       requestId,
       principal,
@@ -140,6 +159,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     }),
   });
 
+  app.use(notFoundHandler());
   app.use(jsonErrorHandler(logger));
   const port = await listen(httpServer, options.host, options.port);
   return {

@@ -4,6 +4,7 @@ import { GraphQLError } from 'graphql';
 import { Pool } from 'undici';
 import type { Dispatcher } from 'undici';
 import { InternalError, ServiceUnavailableError, isErrorCode } from '../platform/errors';
+import { SUBGRAPH_SECRET_HEADER } from '../platform/subgraph-credential';
 import type { GatewayContext } from './context';
 
 /** Errors of undici and the socket under it that mean the subgraph did not answer. */
@@ -24,11 +25,13 @@ const UNREACHABLE_CODES = new Set([
 export interface SubgraphDataSourceOptions {
   /** Most connections kept open to the subgraph; requests beyond it queue. */
   connections?: number;
+  /** The subgraph credential, sent on every request: without it `_entities` and `_service` do not answer. */
+  secret?: string;
 }
 
 /**
  * Calls one subgraph: forwards the caller's bearer token (each subgraph verifies it
- * again) and the request id, and turns a subgraph that does not answer into a clear
+ * again) and the request id, shows the subgraph credential, and turns a subgraph that does not answer into a clear
  * SERVICE_UNAVAILABLE error for the fields it owns.
  *
  * Requests go through an undici pool of keep-alive connections: no new TCP connection
@@ -38,6 +41,7 @@ export interface SubgraphDataSourceOptions {
 export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
   private readonly pool: Pool;
   private readonly path: string;
+  private readonly secret: string | undefined;
 
   constructor(
     readonly serviceName: string,
@@ -46,6 +50,7 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
   ) {
     const parsed = new URL(url);
     this.path = `${parsed.pathname}${parsed.search}`;
+    this.secret = options.secret;
     this.pool = new Pool(parsed.origin, { connections: options.connections ?? 128, pipelining: 1 });
   }
 
@@ -55,6 +60,7 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     const headers: Record<string, string> = {};
     if (request.http?.headers) for (const [name, value] of request.http.headers) headers[name] = value;
     headers['content-type'] = 'application/json';
+    if (this.secret) headers[SUBGRAPH_SECRET_HEADER] = this.secret;
     // The gateway's own health checks carry no request context.
     if ('requestId' in context) {
       headers['x-request-id'] = context.requestId;

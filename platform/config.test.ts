@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig, SUBGRAPH_NAMES } from './config';
 
 const VALID_SECRETS_KEY = Buffer.alloc(32, 7).toString('base64');
+const VALID_SUBGRAPH_SECRET = Buffer.alloc(32, 9).toString('base64');
 
 function configErrorOf(env: NodeJS.ProcessEnv): ConfigError {
   try {
@@ -60,28 +61,56 @@ describe('loadConfig', () => {
     }
   });
 
-  it('requires DATABASE_URL and SECRETS_KEY in production, listing both', () => {
+  it('requires DATABASE_URL, SECRETS_KEY and SUBGRAPH_SECRET in production, listing all three', () => {
     const error = configErrorOf({ NODE_ENV: 'production' });
 
-    expect(error.problems).toHaveLength(2);
+    expect(error.problems).toHaveLength(3);
     expect(error.problems[0]).toMatch(/^DATABASE_URL: required in production/);
     expect(error.problems[1]).toMatch(/^SECRETS_KEY: required in production/);
+    expect(error.problems[2]).toMatch(/^SUBGRAPH_SECRET: required in production/);
   });
 
-  it('accepts production when DATABASE_URL and SECRETS_KEY are given', () => {
+  it('accepts production when DATABASE_URL, SECRETS_KEY and SUBGRAPH_SECRET are given', () => {
     const config = loadConfig({
       NODE_ENV: 'production',
       DATABASE_URL: 'postgres://db.example.com/auralink',
       SECRETS_KEY: VALID_SECRETS_KEY,
+      SUBGRAPH_SECRET: VALID_SUBGRAPH_SECRET,
     });
 
     expect(config.env).toBe('production');
     expect(config.database.url).toBe('postgres://db.example.com/auralink');
     expect(config.secretsKey).toBe(VALID_SECRETS_KEY);
+    expect(config.subgraph.secret).toBe(VALID_SUBGRAPH_SECRET);
+  });
+
+  it('has limits that admit the demo and benchmark queries by default, each one settable', () => {
+    expect(loadConfig({}).limits).toEqual({
+      depth: 10,
+      aliases: 30,
+      rootFields: 20,
+      tokens: 2000,
+      directives: 50,
+      cost: 20000,
+      documentBytes: 65536,
+    });
+    expect(loadConfig({ QUERY_MAX_DEPTH: '12', QUERY_MAX_COST: '500' }).limits).toMatchObject({ depth: 12, cost: 500 });
+  });
+
+  it('refuses a short SUBGRAPH_SECRET, and a representation cap the cost limit could outgrow', () => {
+    expect(configErrorOf({ SUBGRAPH_SECRET: 'short' }).problems).toEqual([expect.stringMatching(/^SUBGRAPH_SECRET: must be at least 32/)]);
+    expect(configErrorOf({ SUBGRAPH_MAX_REPRESENTATIONS: '100', QUERY_MAX_COST: '1000' }).problems).toEqual([
+      expect.stringMatching(/^SUBGRAPH_MAX_REPRESENTATIONS: must be at least half of QUERY_MAX_COST/),
+    ]);
   });
 
   it('loads no demo data in production unless DEMO_DATA asks for it', () => {
-    const production = { NODE_ENV: 'production', DATABASE_URL: 'postgres://db.example.com/auralink', SECRETS_KEY: VALID_SECRETS_KEY };
+    const production = {
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgres://db.example.com/auralink',
+      SECRETS_KEY: VALID_SECRETS_KEY,
+      SUBGRAPH_SECRET: VALID_SUBGRAPH_SECRET,
+    };
     expect(loadConfig(production).demoData).toBe(false);
     expect(loadConfig({ ...production, DEMO_DATA: '' }).demoData).toBe(false);
     expect(loadConfig({ ...production, DEMO_DATA: 'true' }).demoData).toBe(true);
@@ -107,7 +136,12 @@ describe('loadConfig', () => {
   });
 
   it('counts an empty DATABASE_URL as missing in production', () => {
-    const error = configErrorOf({ NODE_ENV: 'production', DATABASE_URL: '', SECRETS_KEY: VALID_SECRETS_KEY });
+    const error = configErrorOf({
+      NODE_ENV: 'production',
+      DATABASE_URL: '',
+      SECRETS_KEY: VALID_SECRETS_KEY,
+      SUBGRAPH_SECRET: VALID_SUBGRAPH_SECRET,
+    });
 
     expect(error.problems).toEqual([expect.stringMatching(/^DATABASE_URL: required in production/)]);
   });
@@ -133,6 +167,7 @@ describe('loadConfig', () => {
       expect.stringMatching(/^GATEWAY_PORT: /),
       expect.stringMatching(/^DATABASE_URL: required in production/),
       expect.stringMatching(/^SECRETS_KEY: required in production/),
+      expect.stringMatching(/^SUBGRAPH_SECRET: required in production/),
     ]);
   });
 

@@ -37,6 +37,14 @@ const secretsKey = z.preprocess(
     .optional(),
 );
 
+/** A whole number of at least `min`, with a default; blank counts as unset. */
+const limit = (fallback: number, min = 1) => z.preprocess(blankAsUnset, z.coerce.number().int().min(min).default(fallback));
+/** The shared secret the gateway shows subgraphs: long and random (openssl rand -base64 32). */
+const subgraphSecret = z.preprocess(
+  blankAsUnset,
+  z.string().trim().min(32, 'must be at least 32 characters (openssl rand -base64 32)').optional(),
+);
+
 const subgraphPortFields = Object.fromEntries(
   SUBGRAPH_NAMES.map((name) => [`${name.toUpperCase()}_PORT`, port.transform((value) => value ?? DEFAULT_PORTS[name])]),
 ) as Record<`${Uppercase<SubgraphName>}_PORT`, z.ZodPipe<typeof port, z.ZodTransform<number, number | undefined>>>;
@@ -98,6 +106,21 @@ const environmentSchema = z.object({
       .regex(/^(before|after)-publish:[a-z_.]+$/, 'must be before-publish:<event type> or after-publish:<event type>')
       .optional(),
   ),
+  QUERY_MAX_DEPTH: limit(10),
+  QUERY_MAX_ALIASES: limit(30, 0),
+  QUERY_MAX_ROOT_FIELDS: limit(20),
+  QUERY_MAX_TOKENS: limit(2000, 100),
+  QUERY_MAX_DIRECTIVES: limit(50, 0),
+  QUERY_MAX_COST: limit(20_000, 100),
+  QUERY_MAX_BYTES: limit(64 * 1024, 1024),
+  RESPONSE_MAX_BYTES: limit(4 * 1024 * 1024, 1024),
+  WS_MAX_MESSAGE_BYTES: limit(1024 * 1024, 1024),
+  WS_MAX_SOCKETS_PER_USER: limit(20),
+  WS_MAX_SUBSCRIPTIONS_PER_SOCKET: limit(25),
+  WS_MAX_SUBSCRIPTIONS_PER_USER: limit(100),
+  SUBGRAPH_SECRET: subgraphSecret,
+  SUBGRAPH_MAX_REPRESENTATIONS: limit(10_000),
+  HSTS_MAX_AGE_SECONDS: limit(0, 0),
 });
 
 /** Every variable the processes read (README's configuration table and .env.example list each). */
@@ -107,6 +130,7 @@ export const CONFIG_VARIABLES = Object.keys(environmentSchema.shape);
 const PRODUCTION_REQUIREMENTS: [variable: string, message: string][] = [
   ['DATABASE_URL', 'required in production (the embedded database is for development)'],
   ['SECRETS_KEY', 'required in production (generate with: openssl rand -base64 32)'],
+  ['SUBGRAPH_SECRET', 'required in production: the same value for the gateway and every subgraph (openssl rand -base64 32)'],
 ];
 
 function productionProblems(env: NodeJS.ProcessEnv): string[] {
@@ -157,6 +181,29 @@ export interface Config {
     retentionMs: number;
     testPause: { stage: 'before-publish' | 'after-publish'; type: string } | undefined;
   };
+  /** What one GraphQL document may ask for, at the gateway and in every subgraph (platform/limits). */
+  limits: DocumentLimits;
+  /** The largest response body the gateway sends; a larger one is replaced by an error. */
+  responseMaxBytes: number;
+  webSocket: { maxMessageBytes: number; maxSocketsPerUser: number; maxSubscriptionsPerSocket: number; maxSubscriptionsPerUser: number };
+  /**
+   * `secret`: what the gateway shows subgraphs so they answer `_entities` and `_service`
+   * (unset outside production: one generated under dataDir, see platform/subgraph-credential.ts).
+   */
+  subgraph: { secret: string | undefined; maxRepresentations: number };
+  /** Strict-Transport-Security max-age; 0 sends no HSTS (serve behind TLS before turning it on). */
+  hstsMaxAgeSeconds: number;
+}
+
+export interface DocumentLimits {
+  depth: number;
+  aliases: number;
+  rootFields: number;
+  tokens: number;
+  directives: number;
+  cost: number;
+  /** Bytes of query text. */
+  documentBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -176,6 +223,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...(parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)),
     ...productionProblems(env),
   ];
+  if (parsed.success && parsed.data.SUBGRAPH_MAX_REPRESENTATIONS * 2 < parsed.data.QUERY_MAX_COST) {
+    // A document within the cost limit can reach up to cost / 2 entities at one path (each costs at least 2).
+    problems.push(
+      'SUBGRAPH_MAX_REPRESENTATIONS: must be at least half of QUERY_MAX_COST, or the gateway could plan lookups subgraphs refuse',
+    );
+  }
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
 
@@ -221,6 +274,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       retentionMs: e.EVENT_RETENTION_HOURS * 3600_000,
       testPause: e.OUTBOX_TEST_PAUSE ? testPause(e.OUTBOX_TEST_PAUSE) : undefined,
     },
+    limits: {
+      depth: e.QUERY_MAX_DEPTH,
+      aliases: e.QUERY_MAX_ALIASES,
+      rootFields: e.QUERY_MAX_ROOT_FIELDS,
+      tokens: e.QUERY_MAX_TOKENS,
+      directives: e.QUERY_MAX_DIRECTIVES,
+      cost: e.QUERY_MAX_COST,
+      documentBytes: e.QUERY_MAX_BYTES,
+    },
+    responseMaxBytes: e.RESPONSE_MAX_BYTES,
+    webSocket: {
+      maxMessageBytes: e.WS_MAX_MESSAGE_BYTES,
+      maxSocketsPerUser: e.WS_MAX_SOCKETS_PER_USER,
+      maxSubscriptionsPerSocket: e.WS_MAX_SUBSCRIPTIONS_PER_SOCKET,
+      maxSubscriptionsPerUser: e.WS_MAX_SUBSCRIPTIONS_PER_USER,
+    },
+    subgraph: { secret: e.SUBGRAPH_SECRET, maxRepresentations: e.SUBGRAPH_MAX_REPRESENTATIONS },
+    hstsMaxAgeSeconds: e.HSTS_MAX_AGE_SECONDS,
   };
 }
 

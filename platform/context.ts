@@ -10,6 +10,12 @@ export interface RequestContext {
   logger: Logger;
   /** Permission decisions and their log, shared by the process. */
   access: AccessControl;
+  /**
+   * Whether the caller showed the gateway's credential (platform/subgraph-credential.ts): only
+   * then do `_entities` and `_service` answer, `_entities` for at most `maxRepresentations` keys.
+   * Absent: refused.
+   */
+  entityLookups?: { allowed: boolean; maxRepresentations: number };
 }
 
 export type SubgraphContext<Services, Loaders> = RequestContext & { services: Services; loaders: Loaders };

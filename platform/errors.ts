@@ -5,9 +5,11 @@ export const ERROR_CODES = [
   'UNAUTHENTICATED',
   'FORBIDDEN',
   'BAD_USER_INPUT',
+  'QUERY_TOO_COMPLEX',
   'NOT_FOUND',
   'CONFLICT',
   'RATE_LIMITED',
+  'TOO_MANY_SUBSCRIPTIONS',
   'SERVICE_UNAVAILABLE',
   'INTERNAL',
 ] as const;
@@ -18,9 +20,11 @@ export const HTTP_STATUS_BY_CODE: Record<ErrorCode, number> = {
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
   BAD_USER_INPUT: 400,
+  QUERY_TOO_COMPLEX: 400,
   NOT_FOUND: 404,
   CONFLICT: 409,
   RATE_LIMITED: 429,
+  TOO_MANY_SUBSCRIPTIONS: 429,
   SERVICE_UNAVAILABLE: 503,
   INTERNAL: 500,
 };
@@ -51,6 +55,49 @@ export class BadUserInputError extends CodedError {
   /** `field` names the argument or input field that was wrong, as the client sent it. */
   constructor(message: string, field?: string) {
     super(message, 'BAD_USER_INPUT', field ? { field } : {});
+  }
+}
+
+/** The limits of platform/limits, by the name errors report them under. */
+export type QueryLimit =
+  'depth' | 'aliases' | 'rootFields' | 'tokens' | 'directives' | 'cost' | 'documentBytes' | 'responseBytes' | 'representations';
+
+const LIMIT_MESSAGES: Record<QueryLimit, (found: number, max: number) => string> = {
+  depth: (found, max) => `Query depth ${found} exceeds the limit of ${max}`,
+  aliases: (found, max) => `Query has ${found} aliases, more than the limit of ${max}`,
+  rootFields: (found, max) => `Query selects ${found} root fields, more than the limit of ${max}`,
+  tokens: (_found, max) => `Query has more than ${max} tokens, the limit`,
+  directives: (found, max) => `Query has ${found} directives, more than the limit of ${max}`,
+  cost: (found, max) =>
+    `Query cost ${found} exceeds the limit of ${max} (a list counts as many times as its page size): ask for smaller pages or fewer nested lists`,
+  documentBytes: (found, max) => `Query text of ${found} bytes exceeds the limit of ${max} bytes`,
+  responseBytes: (found, max) => `Response of ${found} bytes exceeds the limit of ${max} bytes: ask for fewer fields or smaller pages`,
+  representations: (found, max) => `_entities was sent ${found} representations, more than the limit of ${max}`,
+};
+
+/**
+ * A document over one of the limits (platform/limits): refused before any work is done.
+ * `extensions.limit` names the limit, `max` its value and `found` what the document has
+ * (absent for tokens: counting stops at the limit).
+ */
+export class QueryTooComplexError extends CodedError {
+  readonly code = 'QUERY_TOO_COMPLEX';
+  constructor(limit: QueryLimit, found: number | undefined, max: number) {
+    super(LIMIT_MESSAGES[limit](found ?? max + 1, max), 'QUERY_TOO_COMPLEX', found === undefined ? { limit, max } : { limit, max, found });
+  }
+}
+
+/** A WebSocket subscription over the per-socket or per-user cap. */
+export class TooManySubscriptionsError extends CodedError {
+  readonly code = 'TOO_MANY_SUBSCRIPTIONS';
+  constructor(scope: 'socket' | 'user', max: number) {
+    super(
+      scope === 'socket'
+        ? `This socket already has ${max} subscriptions open, the limit: complete one first`
+        : `You already have ${max} subscriptions open across your sockets, the limit: complete one first`,
+      'TOO_MANY_SUBSCRIPTIONS',
+      { scope, max },
+    );
   }
 }
 

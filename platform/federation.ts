@@ -11,7 +11,7 @@ import { accessEnforcement } from './access-enforcement';
 import type { SubgraphName } from './config';
 import type { RequestContext } from './context';
 import { healthModule, healthReferenceResolver } from './health';
-import { UnauthenticatedError } from './errors';
+import { QueryTooComplexError, UnauthenticatedError } from './errors';
 
 /** Every subgraph speaks the same Federation version: bump it here, for all six. */
 export const FEDERATION_SPEC_URL = 'https://specs.apollo.dev/federation/v2.7';
@@ -74,5 +74,31 @@ export async function buildFederatedSchema(options: FederatedSchemaOptions): Pro
     };
     resolvers[typeName] = { ...(resolvers[typeName] as object), __resolveReference: guarded } as GraphQLResolverMap<unknown>[string];
   }
-  return buildSubgraphSchema({ typeDefs, resolvers });
+  return guardFederationFields(buildSubgraphSchema({ typeDefs, resolvers }));
+}
+
+/**
+ * `_entities` and `_service` are for the gateway (and tools holding its credential), never
+ * for a client that found a subgraph's address: without the credential both answer
+ * UNAUTHENTICATED, and `_entities` takes at most `maxRepresentations` keys in one call.
+ */
+function guardFederationFields(schema: GraphQLSchema): GraphQLSchema {
+  const fields = schema.getQueryType()!.getFields();
+  for (const name of ['_entities', '_service']) {
+    const field = fields[name];
+    const resolve = field?.resolve;
+    if (!field || !resolve) continue;
+    field.resolve = (source, args: { representations?: unknown[] }, context: RequestContext, info) => {
+      const lookups = context.entityLookups;
+      if (!lookups?.allowed) {
+        throw new UnauthenticatedError(
+          `${name} answers the gateway only: send its credential (SUBGRAPH_SECRET) in the X-Subgraph-Secret header`,
+        );
+      }
+      const count = args.representations?.length ?? 0;
+      if (count > lookups.maxRepresentations) throw new QueryTooComplexError('representations', count, lookups.maxRepresentations);
+      return resolve(source, args, context, info);
+    };
+  }
+  return schema;
 }

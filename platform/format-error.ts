@@ -1,4 +1,5 @@
 import { unwrapResolverError } from '@apollo/server/errors';
+import { GraphQLError } from 'graphql';
 import type { GraphQLFormattedError } from 'graphql';
 import { ArgumentValidationError } from 'type-graphql';
 import type { ValidationError } from 'class-validator';
@@ -11,14 +12,28 @@ const PROTOCOL_CODES = new Set(['PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NO
 /** Apollo's codes for requests the client got wrong: all of them are BAD_USER_INPUT to our clients. */
 const CLIENT_FAULT_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST', 'OPERATION_RESOLUTION_FAILURE']);
 
+/** graphql's "Did you mean …?" after an unknown field, argument or type: a map of the schema for whoever probes it. */
+const SUGGESTION = / ?Did you mean .+\?$/;
+
+export interface ErrorFormatterOptions {
+  /** Drop graphql's field suggestions from messages (production: the schema is not introspectable there either). */
+  hideSuggestions?: boolean;
+}
+
 /**
  * Every error a client sees carries one of our codes and a message meant for it; anything
  * unexpected becomes INTERNAL with no detail, and is logged here with its stack.
  */
-export function createErrorFormatter(logger: Logger) {
+export function createErrorFormatter(logger: Logger, options: ErrorFormatterOptions = {}) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const original = unwrapResolverError(error);
-    const base = { message: formatted.message, locations: formatted.locations, path: formatted.path };
+    const unwrapped = unwrapResolverError(error);
+    // A validation rule's coded error (QUERY_TOO_COMPLEX) arrives wrapped in Apollo's GRAPHQL_VALIDATION_FAILED.
+    const original =
+      unwrapped instanceof GraphQLError && !(unwrapped instanceof CodedError) && unwrapped.originalError instanceof CodedError
+        ? unwrapped.originalError
+        : unwrapped;
+    const message = options.hideSuggestions ? formatted.message.replace(SUGGESTION, '') : formatted.message;
+    const base = { message, locations: formatted.locations, path: formatted.path };
 
     if (original instanceof CodedError) {
       return { ...base, message: original.message, extensions: { ...original.extensions } };

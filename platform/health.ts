@@ -34,6 +34,15 @@ export function databaseHealthProbe(dataSource: DataSource): HealthProbe {
   };
 }
 
+/**
+ * The probe as one request sees it: checked once however often the request asks (the root
+ * field and any number of `Health` keys in `_entities` share one round trip to the database).
+ */
+export function oneCheckPerRequest(probe: HealthProbe): HealthProbe {
+  let report: Promise<SubgraphHealth> | undefined;
+  return { check: () => (report ??= probe.check()) };
+}
+
 export const HEALTH_ID = 'supergraph';
 
 /**
@@ -65,7 +74,7 @@ export function healthModule(subgraph: SubgraphName): { resolvers: ClassType[]; 
   return { resolvers: [HealthResolver], types: [Health] };
 }
 
-/** Resolves `Health` by key for the gateway: the same report as the root field. */
+/** Resolves `Health` by key for the gateway: the same report as the root field, from the request's one check. */
 export const healthReferenceResolver = {
   public: true,
   __resolveReference: async (_reference: { id: string }, context: { health: HealthProbe }) => ({

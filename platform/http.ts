@@ -3,14 +3,16 @@ import type { AddressInfo } from 'node:net';
 import type { ApolloServer, BaseContext } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import type { ErrorRequestHandler, Express, Request } from 'express';
+import type { ErrorRequestHandler, Express, Request, RequestHandler } from 'express';
 import type { RevocationCheck } from './auth/membership-revocations';
 import type { Principal } from './auth/principal';
 import type { TokenVerifier } from './auth/token-verifier';
 import type { Logger } from './logger';
 import { requestIdFrom } from './request-id';
 import { authenticate } from './authenticate';
+import type { DocumentLimits } from './config';
 import { HTTP_STATUS_BY_CODE } from './errors';
+import { documentTextProblem, refusalBody } from './limits/document-text';
 import type { RateLimiter } from './rate-limit';
 
 /** What every GraphQL request starts with, at the gateway and in each subgraph. */
@@ -21,21 +23,38 @@ export interface IncomingRequest {
   req: Request;
 }
 
-/** Serves `server` at POST /graphql: reads the request id, verifies the bearer token, builds the context. */
-export function mountGraphql<C extends BaseContext>(
-  app: Express,
-  server: ApolloServer<C>,
-  options: {
-    logger: Logger;
-    verifyToken: TokenVerifier;
-    revocations: RevocationCheck;
-    limiter?: RateLimiter;
-    context: (request: IncomingRequest) => C;
-  },
-): void {
+/** The largest request body any process reads (`QUERY_MAX_BYTES` keeps the query text well below it). */
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+export interface MountOptions<C> {
+  logger: Logger;
+  verifyToken: TokenVerifier;
+  revocations: RevocationCheck;
+  limiter?: RateLimiter;
+  context: (request: IncomingRequest) => C;
+  /** Size and token limits on the query text, checked before Apollo parses it. */
+  limits: Pick<DocumentLimits, 'documentBytes' | 'tokens'>;
+  /** Requests whose text needs no check (a subgraph: the gateway's own fetches, expanded from a document it admitted). */
+  trustedText?: (req: Request) => boolean;
+}
+
+/**
+ * Serves `server` at POST /graphql: reads the request id, verifies the bearer token, builds
+ * the context. Query text over QUERY_MAX_BYTES or QUERY_MAX_TOKENS is refused (400,
+ * QUERY_TOO_COMPLEX) before it is parsed.
+ */
+export function mountGraphql<C extends BaseContext>(app: Express, server: ApolloServer<C>, options: MountOptions<C>): void {
+  const checkText: RequestHandler = (req, res, next) => {
+    if (options.trustedText?.(req)) return next();
+    const query = req.method === 'GET' ? req.query.query : (req.body as { query?: unknown } | undefined)?.query;
+    const problem = documentTextProblem(query, options.limits);
+    if (problem) res.status(400).json(refusalBody(problem));
+    else next();
+  };
   app.use(
     '/graphql',
-    express.json({ limit: '1mb' }),
+    express.json({ limit: BODY_LIMIT_BYTES }),
+    checkText,
     expressMiddleware(server, {
       context: async ({ req }) => {
         const requestId = requestIdFrom(req.headers['x-request-id']);
@@ -53,6 +72,15 @@ export async function listen(httpServer: Server, host: string, port: number): Pr
     httpServer.listen(port, host, () => resolve());
   });
   return (httpServer.address() as AddressInfo).port;
+}
+
+/** After every route: anything else answers 404 NOT_FOUND as coded JSON, never Express's HTML page. */
+export function notFoundHandler(): RequestHandler {
+  return (req, res) => {
+    res.status(404).json({
+      errors: [{ message: `No route for ${req.method} ${req.path.slice(0, 200)}`, extensions: { code: 'NOT_FOUND' } }],
+    });
+  };
 }
 
 /**

@@ -8,9 +8,12 @@ import { createTokenVerifier } from './auth/token-verifier';
 import type { TokenVerifier } from './auth/token-verifier';
 import type { SubgraphContext } from './context';
 import { createErrorFormatter } from './format-error';
-import { databaseHealthProbe } from './health';
+import { databaseHealthProbe, oneCheckPerRequest } from './health';
 import type { HealthProbe } from './health';
-import { jsonErrorHandler, listen, mountGraphql } from './http';
+import { jsonErrorHandler, listen, mountGraphql, notFoundHandler } from './http';
+import { documentLimitRules } from './limits/document-rules';
+import { securityHeaders } from './security-headers';
+import { carriesSubgraphSecret, subgraphSecretFor } from './subgraph-credential';
 import type { SubgraphDefinition, SubgraphDependencies } from './subgraph';
 import type { Principal } from './auth/principal';
 import type { Logger } from './logger';
@@ -34,7 +37,9 @@ export interface ServeOptions {
 /**
  * Serves one subgraph over HTTP: POST /graphql, GET /health (liveness), GET /ready (database).
  * Its outbox relay and event consumers join the process's messaging, which the caller
- * starts once every subgraph it serves is registered.
+ * starts once every subgraph it serves is registered. Documents are held to the same
+ * limits as at the gateway (platform/limits); `_entities` and `_service` answer only
+ * requests carrying the gateway's credential.
  */
 export async function serveSubgraph<S, L>(
   definition: SubgraphDefinition<S, L>,
@@ -51,9 +56,12 @@ export async function serveSubgraph<S, L>(
   if (definition.publishes?.length) messaging.registerRelay(definition.name, dataSource);
   for (const consumer of definition.consumers?.(services) ?? []) messaging.registerConsumer(consumer, dataSource);
   const health = databaseHealthProbe(dataSource);
+  const secret = subgraphSecretFor(config);
+  const formatError = createErrorFormatter(logger, { hideSuggestions: config.env === 'production' });
 
   const app = express();
   app.disable('x-powered-by');
+  app.use(securityHeaders({ hstsMaxAgeSeconds: config.hstsMaxAgeSeconds }));
   const httpServer = createServer(app);
 
   app.get('/health', (_req, res) => {
@@ -69,7 +77,8 @@ export async function serveSubgraph<S, L>(
     schema,
     introspection: config.env !== 'production',
     includeStacktraceInErrorResponses: false,
-    formatError: createErrorFormatter(logger),
+    formatError,
+    validationRules: documentLimitRules(config.limits),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
@@ -79,20 +88,24 @@ export async function serveSubgraph<S, L>(
   });
   await server.start();
 
-  const contextFor = (principal: Principal | null, requestId: string, requestLogger: Logger): ServedContext<S, L> => ({
+  const contextFor = (principal: Principal | null, requestId: string, requestLogger: Logger, gateway: boolean): ServedContext<S, L> => ({
     requestId,
     principal,
     logger: requestLogger,
     access: dependencies.access,
+    entityLookups: { allowed: gateway, maxRepresentations: config.subgraph.maxRepresentations },
     services,
     loaders: definition.createLoaders(services),
-    health,
+    health: oneCheckPerRequest(health),
   });
   mountGraphql(app, server, {
     logger,
     verifyToken,
     revocations,
-    context: ({ requestId, principal, logger: requestLogger }) => contextFor(principal, requestId, requestLogger),
+    limits: config.limits,
+    trustedText: (req) => carriesSubgraphSecret(req.headers, secret),
+    context: ({ requestId, principal, logger: requestLogger, req }) =>
+      contextFor(principal, requestId, requestLogger, carriesSubgraphSecret(req.headers, secret)),
   });
   const webSocket = serveWebSocket(httpServer, {
     subgraph: definition.name,
@@ -100,11 +113,19 @@ export async function serveSubgraph<S, L>(
     verifyToken,
     revocations,
     logger,
-    formatError: createErrorFormatter(logger),
-    context: (principal, requestId) => contextFor(principal, requestId, logger.child({ requestId })),
-    eventContext: (context) => ({ ...(context as ServedContext<S, L>), loaders: definition.createLoaders(services) }),
+    formatError,
+    limits: config.limits,
+    maxMessageBytes: config.webSocket.maxMessageBytes,
+    isGateway: (request) => carriesSubgraphSecret(request.headers, secret),
+    context: (principal, requestId, gateway) => contextFor(principal, requestId, logger.child({ requestId }), gateway),
+    eventContext: (context) => ({
+      ...(context as ServedContext<S, L>),
+      loaders: definition.createLoaders(services),
+      health: oneCheckPerRequest(health),
+    }),
   });
 
+  app.use(notFoundHandler());
   app.use(jsonErrorHandler(logger));
   const port = await listen(httpServer, options.host, options.port);
   const url = `http://${options.host}:${port}/graphql`;

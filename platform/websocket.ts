@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server } from 'node:http';
-import { GraphQLError, Kind, createSourceEventStream, execute, getOperationAST, parse, validate } from 'graphql';
-import type { ExecutionArgs, ExecutionResult, GraphQLSchema } from 'graphql';
+import { GraphQLError, Kind, createSourceEventStream, execute, getOperationAST, parse, specifiedRules, validate } from 'graphql';
+import type { ExecutionArgs, ExecutionResult, GraphQLFormattedError, GraphQLSchema, ValidationRule } from 'graphql';
 import { getArgumentValues } from 'graphql/execution/values';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
@@ -10,9 +10,12 @@ import { bearerToken } from './auth/token-verifier';
 import type { TokenVerifier } from './auth/token-verifier';
 import { enforceFieldAccess } from './access-enforcement';
 import type { RequestContext } from './context';
+import type { DocumentLimits } from './config';
 import { CodedError, RateLimitedError, ServiceUnavailableError, UnauthenticatedError } from './errors';
 import type { RateLimiter } from './rate-limit';
 import type { createErrorFormatter } from './format-error';
+import { documentLimitRules } from './limits/document-rules';
+import { documentTextProblem } from './limits/document-text';
 import type { Logger } from './logger';
 import { requestIdFrom } from './request-id';
 
@@ -24,6 +27,8 @@ export const CLOSE_TRY_AGAIN_LATER = 1013;
 export const CLOSE_RATE_LIMITED = 4429;
 /** The member was suspended or removed from the organization while connected: signing in again will not help. */
 export const CLOSE_MEMBERSHIP_REVOKED = 4410;
+/** `ws` closes a socket whose message is larger than WS_MAX_MESSAGE_BYTES with 1009 (RFC 6455: message too big). */
+export const CLOSE_MESSAGE_TOO_BIG = 1009;
 
 /** What the server keeps per connection beside graphql-ws's own socket and request. */
 export type ConnectionState = {
@@ -35,6 +40,74 @@ export type ConnectionState = {
   clientAddress?: string;
   stopWatching?: () => void;
 };
+
+/** The document checks every subscribe message goes through, at the gateway and in every subgraph. */
+export interface OperationChecks {
+  schema: GraphQLSchema;
+  limits: DocumentLimits;
+}
+
+/**
+ * A subscribe message to execution arguments, with the same limits as over HTTP: the query
+ * text's size and tokens before it is parsed (unless `trustedText`: the gateway's own
+ * upstream subscriptions), then graphql's rules and the document limits. Errors carry codes
+ * (parse and validation failures as Apollo names them, mapped to BAD_USER_INPUT by the
+ * error formatter).
+ */
+export function checkedOperation(
+  payload: { query: string; operationName?: string | null; variables?: Record<string, unknown> | null },
+  checks: OperationChecks & { rules: readonly ValidationRule[]; trustedText?: boolean },
+): Omit<ExecutionArgs, 'contextValue'> | GraphQLError[] {
+  if (!checks.trustedText) {
+    const problem = documentTextProblem(payload.query, checks.limits);
+    if (problem) return [problem];
+  }
+  let document;
+  try {
+    document = parse(payload.query);
+  } catch (error) {
+    const message = error instanceof GraphQLError ? error.message : 'Query could not be parsed';
+    return [new GraphQLError(message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
+  }
+  const errors = validate(checks.schema, document, checks.rules);
+  if (errors.length > 0) {
+    return errors.map((error) =>
+      error.originalError instanceof CodedError || error instanceof CodedError
+        ? error
+        : new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }),
+    );
+  }
+  return { schema: checks.schema, document, operationName: payload.operationName, variableValues: payload.variables };
+}
+
+/**
+ * A message over `maxPayload` makes `ws` close the socket with 1009 and emit an error, which
+ * graphql-ws would print to the console for every such message: log it here instead, at
+ * debug (it is the client's doing), and leave anything else as graphql-ws handles it.
+ * Call after `useServer`, whose listener this replaces.
+ */
+export function logOversizedMessages(wsServer: WebSocketServer, logger: Logger): void {
+  wsServer.on('connection', (socket) => {
+    const [graphqlWsListener] = socket.listeners('error') as ((error: Error) => void)[];
+    socket.removeAllListeners('error');
+    socket.on('error', (error: Error & { code?: string }) => {
+      if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') logger.debug({ err: error }, 'WebSocket message too big: socket closed');
+      else graphqlWsListener?.(error);
+    });
+  });
+}
+
+/** graphql's rules and the document limits, built once per server. */
+export function operationRules(limits: DocumentLimits): ValidationRule[] {
+  return [...specifiedRules, ...documentLimitRules(limits)];
+}
+
+/** graphql-ws `onError`: every error a client receives goes through the error formatter, as over HTTP. */
+export function formatSocketErrors(
+  formatError: ReturnType<typeof createErrorFormatter>,
+): (ctx: unknown, id: string, payload: unknown, errors: readonly GraphQLError[]) => GraphQLFormattedError[] {
+  return (_ctx, _id, _payload, errors) => errors.map((error) => formatError(error.toJSON(), error));
+}
 
 /**
  * graphql-ws `onConnect`, at the gateway and in every subgraph: no token is an anonymous
@@ -100,7 +173,12 @@ export interface WebSocketOptions {
   revocations: RevocationCheck;
   logger: Logger;
   formatError: ReturnType<typeof createErrorFormatter>;
-  context: (principal: Principal | null, requestId: string) => RequestContext;
+  limits: DocumentLimits;
+  /** Larger messages close the socket (1009). */
+  maxMessageBytes: number;
+  /** Whether the upgrade request carries the gateway's credential. */
+  isGateway: (request: IncomingMessage) => boolean;
+  context: (principal: Principal | null, requestId: string, gateway: boolean) => RequestContext;
   /**
    * The context one event's fields resolve in: the subscription's, with what must not
    * outlive the event (its DataLoaders) made anew, so no event sees what an earlier one cached.
@@ -116,29 +194,21 @@ export interface WebSocketOptions {
  * before it starts (FORBIDDEN as an error message), and its fields again on every event.
  */
 export function serveWebSocket(httpServer: Server, options: WebSocketOptions): { close(): Promise<void> } {
-  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: options.maxMessageBytes });
+  const rules = operationRules(options.limits);
   const disposable = useServer<Record<string, unknown> | undefined, ConnectionState>(
     {
       schema: options.schema,
       onConnect: (ctx) => authenticateConnection(ctx, options.verifyToken, options.revocations),
       onClose: (ctx) => releaseConnection(ctx.extra),
+      onError: formatSocketErrors(options.formatError),
       onSubscribe: async (ctx, _id, payload) => {
-        let document;
-        try {
-          document = parse(payload.query);
-        } catch (error) {
-          return [error instanceof GraphQLError ? error : new GraphQLError('Query could not be parsed')];
-        }
-        const errors = validate(options.schema, document);
-        if (errors.length > 0) return errors;
-        const contextValue = options.context(ctx.extra.principal ?? null, requestIdFrom(undefined));
-        const args: ExecutionArgs = {
-          schema: options.schema,
-          document,
-          operationName: payload.operationName,
-          variableValues: payload.variables,
-          contextValue,
-        };
+        const gateway = options.isGateway(ctx.extra.request);
+        const checked = checkedOperation(payload, { schema: options.schema, limits: options.limits, rules, trustedText: gateway });
+        if (Array.isArray(checked)) return checked;
+        const { document } = checked;
+        const contextValue = options.context(ctx.extra.principal ?? null, requestIdFrom(undefined), gateway);
+        const args: ExecutionArgs = { ...checked, contextValue };
         const operation = getOperationAST(document, payload.operationName);
         if (operation?.operation === 'subscription') {
           const rootType = options.schema.getSubscriptionType()!;
@@ -163,6 +233,7 @@ export function serveWebSocket(httpServer: Server, options: WebSocketOptions): {
     },
     wsServer,
   );
+  logOversizedMessages(wsServer, options.logger);
   return {
     close: async () => {
       await disposable.dispose();

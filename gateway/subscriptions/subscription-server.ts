@@ -7,12 +7,21 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { RevocationCheck } from '../../platform/auth/membership-revocations';
 import type { TokenVerifier } from '../../platform/auth/token-verifier';
-import { RateLimitedError, UnauthenticatedError } from '../../platform/errors';
+import type { Config, DocumentLimits } from '../../platform/config';
+import { RateLimitedError, TooManySubscriptionsError, UnauthenticatedError } from '../../platform/errors';
 import type { createErrorFormatter } from '../../platform/format-error';
+import { oversizedResult } from '../../platform/limits/response-size';
 import type { Logger } from '../../platform/logger';
 import type { RateLimiter } from '../../platform/rate-limit';
 import { requestIdFrom } from '../../platform/request-id';
-import { authenticateConnection, releaseConnection } from '../../platform/websocket';
+import {
+  authenticateConnection,
+  checkedOperation,
+  formatSocketErrors,
+  logOversizedMessages,
+  operationRules,
+  releaseConnection,
+} from '../../platform/websocket';
 import type { ConnectionState } from '../../platform/websocket';
 import type { GatewayContext } from '../context';
 import { CLOSE_TOO_SLOW, SharedSubscriptions, Subscriber } from './fan-out';
@@ -32,16 +41,35 @@ export interface SubscriptionServerOptions {
   maxQueuedResults?: number;
   /** Charges each connection and each operation over it to its caller. */
   limiter?: RateLimiter;
+  limits: DocumentLimits;
+  webSocket: Config['webSocket'];
+  responseMaxBytes: number;
+  /** Sent to subgraphs on every upstream connection. */
+  subgraphSecret: string;
 }
 
 type SocketContext = GatewayContext & { socket: { close(code: number, reason: string): void } };
+
+/** The close code for a socket over WS_MAX_SOCKETS_PER_USER: the user's other sockets stay open. */
+export const CLOSE_TOO_MANY_SOCKETS = 4430;
+
+/** The graphql-ws connection context, as far as the caps need it. */
+interface OpenSocket {
+  subscriptions: Record<string, unknown>;
+  extra: ConnectionState & { socket: { close(code: number, reason: string): void } };
+}
 
 /**
  * graphql-ws on the gateway's own HTTP server and path (ws://host:4000/graphql).
  * - The connection is authenticated from `connectionParams.authorization` with the same
  *   checks as HTTP; it is closed when the token expires (4401) and when the member is
  *   suspended or removed (4410).
- * - Every operation is validated against the supergraph's API schema (graphql-ws does it).
+ * - Limits: a message over WS_MAX_MESSAGE_BYTES closes the socket (1009); a user's socket
+ *   beyond WS_MAX_SOCKETS_PER_USER is closed at connect (4430); a subscription beyond
+ *   WS_MAX_SUBSCRIPTIONS_PER_SOCKET or WS_MAX_SUBSCRIPTIONS_PER_USER open ones answers
+ *   TOO_MANY_SUBSCRIPTIONS. Caps count per gateway process.
+ * - Every operation is validated against the supergraph's API schema with the same
+ *   document limits as over HTTP.
  * - Queries and mutations run through the same Apollo pipeline as over HTTP.
  * - Subscriptions are planned: the root field goes to its subgraph as a subscription, the
  *   event's other fields are fetched from their subgraphs per event. Identical
@@ -49,10 +77,52 @@ type SocketContext = GatewayContext & { socket: { close(code: number, reason: st
  */
 export function serveSubscriptions(httpServer: Server, options: SubscriptionServerOptions): { close(): Promise<void> } {
   const { planner, logger } = options;
-  const upstream = new UpstreamConnections(options.subgraphUrl, logger);
+  const upstream = new UpstreamConnections(options.subgraphUrl, logger, options.subgraphSecret);
   const shared = new SharedSubscriptions();
   const maxQueued = options.maxQueuedResults ?? 1_000;
-  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  const caps = options.webSocket;
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: caps.maxMessageBytes });
+  const rules = operationRules(options.limits);
+  const socketsByUser = new Map<string, Set<OpenSocket>>();
+
+  const connect = async (ctx: OpenSocket & { connectionParams?: Readonly<Record<string, unknown>> }): Promise<boolean> => {
+    if (!(await authenticateConnection(ctx, options.verifyToken, options.revocations, options.limiter))) return false;
+    const userId = ctx.extra.principal?.userId;
+    if (!userId) return true;
+    const sockets = socketsByUser.get(userId) ?? new Set<OpenSocket>();
+    if (sockets.size >= caps.maxSocketsPerUser) {
+      releaseConnection(ctx.extra);
+      ctx.extra.socket.close(CLOSE_TOO_MANY_SOCKETS, `Too many sockets: at most ${caps.maxSocketsPerUser} per user`);
+      return false;
+    }
+    sockets.add(ctx);
+    socketsByUser.set(userId, sockets);
+    return true;
+  };
+  const disconnect = (ctx: OpenSocket) => {
+    releaseConnection(ctx.extra);
+    const userId = ctx.extra.principal?.userId;
+    const sockets = userId ? socketsByUser.get(userId) : undefined;
+    if (!sockets?.delete(ctx) || sockets.size > 0) return;
+    socketsByUser.delete(userId!);
+  };
+  // The subscriptions each socket has open, by graphql-ws id (queries, which end at once, are not counted).
+  const subscriptionIds = new WeakMap<OpenSocket, Set<string>>();
+  const openOn = (socket: OpenSocket): number => {
+    const ids = subscriptionIds.get(socket);
+    if (!ids) return 0;
+    // graphql-ws forgets an operation however it ends: what it no longer holds is closed.
+    for (const id of ids) if (!(id in socket.subscriptions)) ids.delete(id);
+    return ids.size;
+  };
+  const overCap = (ctx: OpenSocket): TooManySubscriptionsError | undefined => {
+    if (openOn(ctx) + 1 > caps.maxSubscriptionsPerSocket) return new TooManySubscriptionsError('socket', caps.maxSubscriptionsPerSocket);
+    const userId = ctx.extra.principal?.userId;
+    if (!userId) return undefined;
+    let open = 0;
+    for (const socket of socketsByUser.get(userId) ?? []) open += openOn(socket);
+    return open + 1 > caps.maxSubscriptionsPerUser ? new TooManySubscriptionsError('user', caps.maxSubscriptionsPerUser) : undefined;
+  };
 
   const subscribe = async (args: ExecutionArgs): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> => {
     const context = args.contextValue as SocketContext;
@@ -121,17 +191,28 @@ export function serveSubscriptions(httpServer: Server, options: SubscriptionServ
   const disposable = useServer<Record<string, unknown> | undefined, ConnectionState>(
     {
       schema: planner.schema,
-      onConnect: (ctx) => authenticateConnection(ctx, options.verifyToken, options.revocations, options.limiter),
-      onClose: (ctx) => releaseConnection(ctx.extra),
-      onSubscribe: async (ctx) => {
+      onConnect: (ctx) => connect(ctx),
+      onClose: (ctx) => disconnect(ctx),
+      onSubscribe: async (ctx, id, payload) => {
         try {
           await options.limiter?.admit(ctx.extra.principal ?? null, ctx.extra.clientAddress ?? '');
         } catch (error) {
           if (error instanceof RateLimitedError) return [error];
           throw error;
         }
-        return undefined;
+        const checked = checkedOperation(payload, { schema: planner.schema, limits: options.limits, rules });
+        if (Array.isArray(checked) || getOperationAST(checked.document, checked.operationName)?.operation !== 'subscription')
+          return checked;
+        const refusal = overCap(ctx);
+        if (refusal) return [refusal];
+        const ids = subscriptionIds.get(ctx) ?? new Set<string>();
+        subscriptionIds.set(ctx, ids.add(id));
+        return checked;
       },
+      onComplete: (ctx, id) => {
+        subscriptionIds.get(ctx)?.delete(id);
+      },
+      onError: formatSocketErrors(options.formatError),
       context: (ctx, _id, payload): SocketContext => {
         const requestId = requestIdFrom(undefined);
         return {
@@ -152,7 +233,8 @@ export function serveSubscriptions(httpServer: Server, options: SubscriptionServ
           { contextValue: args.contextValue as GatewayContext },
         );
         if (response.body.kind !== 'single') return { errors: [new GraphQLError('Incremental delivery is not supported over WebSocket')] };
-        return response.body.singleResult as ExecutionResult;
+        const tooLarge = oversizedResult(response.body.singleResult, options.responseMaxBytes);
+        return tooLarge ? { errors: [tooLarge] } : (response.body.singleResult as ExecutionResult);
       },
       subscribe,
       onNext: (_ctx, _id, _payload, _args, result) =>
@@ -160,6 +242,7 @@ export function serveSubscriptions(httpServer: Server, options: SubscriptionServ
     },
     wsServer,
   );
+  logOversizedMessages(wsServer, logger);
 
   return {
     close: async () => {

@@ -4,23 +4,33 @@ import type { ExecutionResult } from 'graphql';
 import WebSocket from 'ws';
 import type { Logger } from '../../platform/logger';
 import { CLOSE_MEMBERSHIP_REVOKED } from '../../platform/websocket';
+import { SUBGRAPH_SECRET_HEADER } from '../../platform/subgraph-credential';
 
 const CLOSE_IDLE_AFTER_MS = 5_000;
 
 /**
  * WebSocket connections from the gateway to subgraphs (graphql-ws), one per subgraph and
  * caller token: the token travels in `connectionParams`, as a client's does to the
- * gateway, so the subgraph checks the caller's own permissions. A connection that drops
+ * gateway, so the subgraph checks the caller's own permissions; the upgrade request
+ * carries the subgraph credential, as every HTTP fetch does. A connection that drops
  * (the subgraph restarts, a network blip) is opened again with backoff and every
  * subscription on it is sent again: the gateway's clients see a gap, not an error.
  */
 export class UpstreamConnections {
   private readonly clients = new Map<string, { client: Client; users: number }>();
+  private readonly webSocketImpl: new (address: string, protocols?: string | string[]) => WebSocket;
 
   constructor(
     private readonly urlOf: (subgraph: string) => string,
     private readonly logger: Logger,
-  ) {}
+    secret: string,
+  ) {
+    this.webSocketImpl = class extends WebSocket {
+      constructor(address: string | URL, protocols?: string | string[]) {
+        super(address, protocols, { headers: { [SUBGRAPH_SECRET_HEADER]: secret } });
+      }
+    };
+  }
 
   subscribe(
     subgraph: string,
@@ -59,7 +69,7 @@ export class UpstreamConnections {
     const url = this.urlOf(subgraph).replace(/^http/, 'ws');
     return createClient({
       url,
-      webSocketImpl: WebSocket,
+      webSocketImpl: this.webSocketImpl,
       connectionParams: authorization ? { authorization } : {},
       lazy: true,
       lazyCloseTimeout: CLOSE_IDLE_AFTER_MS,

@@ -1,12 +1,6 @@
 import { Max, Min } from 'class-validator';
 import { ArgsType, Field, Int } from 'type-graphql';
-
-/** What a list field that can grow returns when the client does not say `first`. */
-export const DEFAULT_PAGE_SIZE = 50;
-/** The most a list field that can grow returns at once; more is BAD_USER_INPUT on `first`. */
-export const MAX_PAGE_SIZE = 100;
-/** What the cost estimate assumes for a list of objects with no page size argument (`plans`). */
-export const UNPAGED_LIST_SIZE = 10;
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './page-size';
 
 /** The sentence every paginated field's description ends with, so clients read the same rule everywhere. */
 export const PAGE_DESCRIPTION = `${DEFAULT_PAGE_SIZE} at a time unless \`first\` says otherwise (at most ${MAX_PAGE_SIZE}); \`offset\` skips that many.`;

@@ -20,7 +20,7 @@ import { execute, expectError, expectNoErrors } from '../kit/client';
 import { joinByInvitation } from '../kit/invitations';
 import { uniqueEmail } from '../kit/seed';
 import type { SeededOrganization } from '../kit/seed';
-import { startTestSupergraph } from '../kit/supergraph';
+import { gatewayCredential, startTestSupergraph } from '../kit/supergraph';
 import type { TestSupergraph } from '../kit/supergraph';
 
 let supergraph: TestSupergraph;
@@ -350,7 +350,7 @@ describe('subgraphs enforce the directive themselves', () => {
       supergraph.subgraphUrls.billing,
       'query($r: [_Any!]!) { _entities(representations: $r) { ... on Organization { subscription { id } } } }',
       { r: [{ __typename: 'Organization', id: acme.organization.id }] },
-      { token: guest().token },
+      { token: guest().token, headers: gatewayCredential(supergraph.config) },
     );
     expect(expectError(exchange, 'FORBIDDEN').extensions?.requiredPermission).toBe('billing:read');
   });

@@ -5,7 +5,7 @@ import { AssignRoleDocument, CreateRoleDocument, RevokeRoleDocument } from '../.
 import { jwksUrlOf } from '../../platform/config';
 import { execute, expectError, expectNoErrors } from '../kit/client';
 import type { SeededOrganization } from '../kit/seed';
-import { TEST_REDIS_URL, startTestSupergraph } from '../kit/supergraph';
+import { TEST_REDIS_URL, gatewayCredential, startTestSupergraph } from '../kit/supergraph';
 import type { TestSupergraph } from '../kit/supergraph';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -30,6 +30,7 @@ async function startBillingProcess(): Promise<string> {
       EVENT_STREAM_PREFIX: supergraph.config.events.streamPrefix,
       BILLING_PORT: '0',
       AUTH_JWKS_URL: jwksUrlOf(supergraph.subgraphUrls.identity),
+      SUBGRAPH_SECRET: supergraph.config.subgraph.secret,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -69,7 +70,12 @@ describe('a policy change in one process', () => {
   it('reaches another process on the next request: a granted role starts and a revoked role stops granting there', async () => {
     const [person] = team.members;
     const ask = () =>
-      execute(billingUrl, SUBSCRIPTION_OF, { r: [{ __typename: 'Organization', id: team.organization.id }] }, { token: person!.token });
+      execute(
+        billingUrl,
+        SUBSCRIPTION_OF,
+        { r: [{ __typename: 'Organization', id: team.organization.id }] },
+        { token: person!.token, headers: gatewayCredential(supergraph.config) },
+      );
 
     // The other process has loaded this organization's policy: a member may not read billing.
     expect(expectError(await ask(), 'FORBIDDEN').extensions?.requiredPermission).toBe('billing:read');

@@ -59,7 +59,12 @@ export function connect(url: string, token?: string): TestSocket {
       pull();
       const next = async (ms = 10_000): Promise<FormattedExecutionResult<T, unknown>> => {
         const pending = buffered[0]!;
-        const result = await Promise.race([pending, new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), ms))]);
+        let timer: NodeJS.Timeout | undefined;
+        const result = await Promise.race([
+          pending,
+          new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), ms))),
+        ]);
+        clearTimeout(timer);
         if (result === 'timeout') throw new Error(`no result within ${ms} ms`);
         void buffered.shift();
         if (result.done) throw new Error('the subscription completed');

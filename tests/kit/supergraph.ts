@@ -8,6 +8,7 @@ import type { RunningSupergraph } from '../../runtime/supergraph';
 import { loadConfig } from '../../platform/config';
 import type { Config } from '../../platform/config';
 import { createLogger } from '../../platform/logger';
+import { SUBGRAPH_SECRET_HEADER } from '../../platform/subgraph-credential';
 import { execute } from './client';
 import type { Exchange, RequestOptions } from './client';
 import { createTestDatabase } from './database';
@@ -29,11 +30,17 @@ export interface TestSupergraph extends RunningSupergraph {
   stop(): Promise<void>;
 }
 
+/** The header that lets a test call a subgraph's `_entities` as the gateway does. */
+export function gatewayCredential(config: Config): Record<string, string> {
+  return { [SUBGRAPH_SECRET_HEADER]: config.subgraph.secret! };
+}
+
 export function testConfig(overrides: NodeJS.ProcessEnv = {}): Config {
   return loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
     SECRETS_KEY: randomBytes(32).toString('base64'),
+    SUBGRAPH_SECRET: randomBytes(32).toString('base64'),
     DATABASE_POOL_MAX: '4',
     // Every request of a test comes from 127.0.0.1: only the rate limit tests set budgets that bind.
     RATE_LIMIT_ANONYMOUS: '1000000',
