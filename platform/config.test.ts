@@ -189,6 +189,7 @@ describe('loadConfig', () => {
       NODE_ENV: 'production',
       DATABASE_URL: 'postgres://db/auralink',
       SECRETS_KEY: VALID_SECRETS_KEY,
+      SUBGRAPH_SECRET: VALID_SECRETS_KEY,
       OUTBOX_TEST_PAUSE: 'before-publish:identity.member.added',
     });
     expect(production.problems).toEqual(['OUTBOX_TEST_PAUSE: a test hook; never set in production']);

@@ -13,7 +13,7 @@ import { startSubgraphProcess } from '../kit/subgraph-process';
 import type { SubgraphProcess } from '../kit/subgraph-process';
 import { connect } from '../kit/subscriptions';
 import type { TestSocket } from '../kit/subscriptions';
-import { TEST_REDIS_URL, startTestSupergraph } from '../kit/supergraph';
+import { TEST_REDIS_URL, gatewayCredential, startTestSupergraph } from '../kit/supergraph';
 import type { TestSupergraph } from '../kit/supergraph';
 
 /**
@@ -60,6 +60,7 @@ beforeAll(async () => {
     REDIS_URL: TEST_REDIS_URL,
     EVENT_STREAM_PREFIX: supergraph.config.events.streamPrefix,
     AUTH_JWKS_URL: jwksUrlOf(supergraph.subgraphUrls.identity),
+    SUBGRAPH_SECRET: supergraph.config.subgraph.secret,
   });
 });
 afterEach(async () => {
@@ -75,7 +76,12 @@ describe('a suspended admin', () => {
     const acme = await team();
     const [admin] = acme.members;
     const askBilling = () =>
-      execute(billing.url, PLAN_OF, { r: [{ __typename: 'Organization', id: acme.organization.id }] }, { token: admin!.token });
+      execute(
+        billing.url,
+        PLAN_OF,
+        { r: [{ __typename: 'Organization', id: acme.organization.id }] },
+        { token: admin!.token, headers: gatewayCredential(supergraph.config) },
+      );
     expectNoErrors(await supergraph.gateway(CREATE_ROLE, { name: 'Before' }, { token: admin!.token }));
     expectNoErrors(await askBilling());
 
@@ -168,7 +174,12 @@ describe('a removed member', () => {
     expectRevoked(await supergraph.gateway(CREATE_ROLE, { name: 'Gone' }, { token: admin!.token }));
     expectRevoked(await execute(supergraph.subgraphUrls.authz, ROLES, {}, { token: admin!.token }));
     const askBilling = () =>
-      execute(billing.url, PLAN_OF, { r: [{ __typename: 'Organization', id: acme.organization.id }] }, { token: admin!.token });
+      execute(
+        billing.url,
+        PLAN_OF,
+        { r: [{ __typename: 'Organization', id: acme.organization.id }] },
+        { token: admin!.token, headers: gatewayCredential(supergraph.config) },
+      );
     expectRevoked(await eventually(async () => ((await askBilling()).errors ? askBilling() : undefined), 'billing to refuse'));
   });
 });
