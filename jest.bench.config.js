@@ -7,4 +7,6 @@ module.exports = {
   roots: ['<rootDir>/tests/bench'],
   testPathIgnorePatterns: ['/node_modules/'],
   testTimeout: 240_000,
+  // Each scenario builds the project into the same folder (bench/results/build) and runs many processes: one at a time.
+  maxWorkers: 1,
 };
