@@ -1,6 +1,3 @@
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import type { DataSource } from 'typeorm';
 import { createAccessControl } from '../../platform/authorization/access-control';
 import type { AccessControl } from '../../platform/authorization/access-control';
@@ -21,6 +18,8 @@ import type { TestDatabase } from '../kit/database';
 import { deleteRedisKeys } from '../kit/redis';
 import { Seed, uniqueEmail } from '../kit/seed';
 import type { SeededOrganization } from '../kit/seed';
+import { startSubgraphProcess } from '../kit/subgraph-process';
+import type { SubgraphProcess } from '../kit/subgraph-process';
 import { TEST_REDIS_URL, testConfig } from '../kit/supergraph';
 
 /**
@@ -29,7 +28,6 @@ import { TEST_REDIS_URL, testConfig } from '../kit/supergraph';
  * published, and after it was published but before it was marked sent. Authz's consumer
  * runs in this process, as an authz process would.
  */
-const ROOT = path.resolve(__dirname, '../..');
 const PAUSED = 'outbox relay paused (test hook)';
 
 let database: TestDatabase;
@@ -40,61 +38,36 @@ let messaging: Messaging;
 let authz: AuthzServices;
 let seed: Seed;
 let team: SeededOrganization;
-const children: ChildProcess[] = [];
+const started: SubgraphProcess[] = [];
 
-interface Identity {
-  url: string;
-  process: ChildProcess;
+interface Identity extends SubgraphProcess {
   /** Resolves with the event ids the relay paused on (after `pause` was set). */
   paused: Promise<string[]>;
 }
 
 async function startIdentity(pause?: string): Promise<Identity> {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'bin/serve.ts', 'identity'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'info',
-      DATABASE_URL: database.url,
-      REDIS_URL: TEST_REDIS_URL,
-      EVENT_STREAM_PREFIX: config.events.streamPrefix,
-      SECRETS_KEY: config.secretsKey,
-      IDENTITY_PORT: '0',
-      OUTBOX_TEST_PAUSE: pause ?? '',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let output = '';
   let onPaused: (ids: string[]) => void = () => undefined;
   const paused = new Promise<string[]>((resolve) => {
     onPaused = resolve;
   });
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`identity did not start:\n${output}`)), 45_000);
-    const read = (chunk: Buffer) => {
-      output += chunk.toString();
-      const listening = /"url":"(http:[^"]+)"/.exec(output)?.[1];
-      if (listening) {
-        clearTimeout(timer);
-        resolve(listening);
-      }
-      const line = output.split('\n').find((candidate) => candidate.includes(PAUSED));
-      if (line) onPaused((JSON.parse(line) as { events: string[] }).events);
-    };
-    child.stdout!.on('data', read);
-    child.stderr!.on('data', read);
-    child.once('exit', (code, signal) => reject(new Error(`identity exited (${code ?? signal}):\n${output}`)));
-  });
-  return { url, process: child, paused };
-}
-
-async function kill(identity: Identity): Promise<void> {
-  if (identity.process.exitCode !== null || identity.process.signalCode !== null) return;
-  const exited = new Promise((resolve) => identity.process.once('exit', resolve));
-  identity.process.kill('SIGKILL');
-  await exited;
+  const identity = await startSubgraphProcess(
+    'identity',
+    {
+      DATABASE_URL: database.url,
+      REDIS_URL: TEST_REDIS_URL,
+      EVENT_STREAM_PREFIX: config.events.streamPrefix,
+      SECRETS_KEY: config.secretsKey,
+      OUTBOX_TEST_PAUSE: pause ?? '',
+    },
+    {
+      onOutput: (output) => {
+        const line = output.split('\n').find((candidate) => candidate.includes(PAUSED));
+        if (line) onPaused((JSON.parse(line) as { events: string[] }).events);
+      },
+    },
+  );
+  started.push(identity);
+  return { ...identity, paused };
 }
 
 async function outboxRow(eventId: string): Promise<{ published: boolean }> {
@@ -127,14 +100,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(
-    children.map(async (child) => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGKILL');
-      await exited;
-    }),
-  );
+  await Promise.all(started.map((identity) => identity.stop()));
   await messaging?.close();
   await access?.close();
   await Promise.all([dataSources?.identity.destroy(), dataSources?.authz.destroy()]);
@@ -161,7 +127,7 @@ describe('identity killed with SIGKILL while a membership fact is on its way', (
       token: invitation!,
     }).catch(() => 'connection lost');
     const [eventId] = await first.paused;
-    await kill(first);
+    await first.stop();
     await adding;
 
     // The membership committed; its fact did not leave the outbox, and authz has not heard of it.
@@ -176,7 +142,7 @@ describe('identity killed with SIGKILL while a membership fact is on its way', (
     expect(await second.paused).toContain(eventId);
     expect(await applied).toBe(true);
     expect((await authz.assignments.listForUser(team.organization.id, user.id)).map((role) => role.roleId)).toEqual(['role_member']);
-    await kill(second);
+    await second.stop();
     expect(await outboxRow(eventId!)).toEqual({ published: false });
 
     // Meanwhile the owner makes the newcomer a guest instead: a second application would bring role_member back.

@@ -14,8 +14,15 @@ export interface SubgraphProcess {
   stop(options?: { gracefully?: boolean }): Promise<void>;
 }
 
-/** A subgraph as production runs it (bin/serve.ts, its own process); `env` adds to the test's own environment. */
-export async function startSubgraphProcess(name: SubgraphName, env: NodeJS.ProcessEnv): Promise<SubgraphProcess> {
+/**
+ * A subgraph as production runs it (bin/serve.ts, its own process); `env` adds to the test's
+ * own environment. `onOutput` sees everything written so far, after each chunk.
+ */
+export async function startSubgraphProcess(
+  name: SubgraphName,
+  env: NodeJS.ProcessEnv,
+  options: { onOutput?: (output: string) => void } = {},
+): Promise<SubgraphProcess> {
   // node itself, not npx, so the signal that stops it reaches the server and not a wrapper.
   const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'bin/serve.ts', name], {
     cwd: ROOT,
@@ -27,6 +34,7 @@ export async function startSubgraphProcess(name: SubgraphName, env: NodeJS.Proce
     const timer = setTimeout(() => reject(new Error(`${name} did not start:\n${output}`)), 45_000);
     const read = (chunk: Buffer) => {
       output += chunk.toString();
+      options.onOutput?.(output);
       const listening = /"url":"(http:[^"]+)"/.exec(output)?.[1];
       if (listening) {
         clearTimeout(timer);
