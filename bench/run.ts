@@ -9,7 +9,7 @@
  *   --rounds <n>            interleaved repetitions; the median is reported (default 1)
  *   --queries <a,b>         only these queries
  *   --peers <a,b>           only these peers (floor, hive, ours)
- *   --cpu-prof <dir>        CPU profile of our gateway (open in Chrome DevTools or speedscope)
+ *   --cpu-prof <dir>        CPU profile of our gateway, or of the subgraphs in `subgraphs` (Chrome DevTools, speedscope)
  *
  * Prints the table (Markdown) and writes the figures as JSON under bench/results/.
  */
@@ -21,6 +21,7 @@ import { renderReport, writeResults } from './report';
 import { authzCheckScenario, authzEnforceScenario } from './scenarios/authz';
 import { gatewayScenario } from './scenarios/gateway';
 import { plannerScenario } from './scenarios/planner';
+import { subgraphsScenario } from './scenarios/subgraphs';
 import { subscriptionsScenario } from './scenarios/subscriptions';
 
 const SCENARIOS: Record<string, Scenario> = {
@@ -29,6 +30,7 @@ const SCENARIOS: Record<string, Scenario> = {
   'authz-enforce': authzEnforceScenario,
   'authz-check': authzCheckScenario,
   subscriptions: subscriptionsScenario,
+  subgraphs: subgraphsScenario,
 };
 
 const list = (value: string | undefined) =>

@@ -79,8 +79,8 @@ export interface Subgraphs {
   stop(): Promise<void>;
 }
 
-/** Identity first (the others fetch its JWKS), then the other five side by side. */
-export async function startSubgraphs(database: BenchDatabase): Promise<Subgraphs> {
+/** Identity first (the others fetch its JWKS), then the other five side by side; `nodeArgs` (e.g. `--cpu-prof`) go to each. */
+export async function startSubgraphs(database: BenchDatabase, { nodeArgs = [] }: { nodeArgs?: string[] } = {}): Promise<Subgraphs> {
   const ports = {} as Record<SubgraphName, number>;
   for (const name of SUBGRAPH_NAMES) ports[name] = await freePort();
   const urls = Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, `http://127.0.0.1:${ports[name]}/graphql`])) as Record<
@@ -95,7 +95,7 @@ export async function startSubgraphs(database: BenchDatabase): Promise<Subgraphs
   const start = (name: SubgraphName) =>
     spawnServer({
       name,
-      args: [path.join(BUILD_DIR, 'bin', 'serve.js'), name],
+      args: [...nodeArgs, path.join(BUILD_DIR, 'bin', 'serve.js'), name],
       env,
       cwd: ROOT,
       readyUrl: `http://127.0.0.1:${ports[name]}/ready`,

@@ -42,6 +42,18 @@ describe('authorization and subscription benchmark scenarios (smoke)', () => {
     }
   }, 240_000);
 
+  it('subgraphs: the floor, identity `me` and authz `checkPermission` straight to their processes, without errors', async () => {
+    const { stdout, raw } = await smoke('subgraphs');
+    expect(stdout).toMatch(/^\| floor \(node:http \+ one pg query\) /m);
+    const runs = raw as { peer: string; requests: number; errors: number; cpuMsPerRequest: number }[];
+    expect(runs.map((run) => run.peer)).toEqual(['floor (node:http + one pg query)', 'identity `me`', 'authz `checkPermission`']);
+    for (const run of runs) {
+      expect(run.requests).toBeGreaterThan(0);
+      expect(run.errors).toBe(0);
+      expect(run.cpuMsPerRequest).toBeGreaterThan(0);
+    }
+  }, 240_000);
+
   it('subscriptions: ours and Hive Gateway fan out every published event to every subscriber', async () => {
     const { stdout, raw } = await smoke('subscriptions');
     expect(stdout).toMatch(/^\| ours /m);
