@@ -32,7 +32,7 @@ import { SUPERGRAPH_PATH } from './schema-paths';
 import { SubgraphDataSource } from './subgraph-data-source';
 import { serveSubscriptions } from './subscriptions/subscription-server';
 import { SubscriptionPlanner } from './subscriptions/subscription-planner';
-import { cachedTokenVerifier } from './token-cache';
+import { cachedTokenVerifier } from '../platform/auth/token-cache';
 import { withCompletionErrors } from './value-completion';
 
 export interface GatewayOptions {

@@ -6,6 +6,7 @@ import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDis
 import express from 'express';
 import { createTokenVerifier } from './auth/token-verifier';
 import type { TokenVerifier } from './auth/token-verifier';
+import { cachedTokenVerifier } from './auth/token-cache';
 import type { SubgraphContext } from './context';
 import { createErrorFormatter } from './format-error';
 import { databaseHealthProbe, oneCheckPerRequest } from './health';
@@ -50,7 +51,10 @@ export async function serveSubgraph<S, L>(
   const logger = dependencies.logger.child({ subgraph: definition.name });
   const schema = await definition.buildSchema();
   const services = definition.createServices({ ...dependencies, logger });
-  const verifyToken = options.tokenVerifier ?? createTokenVerifier(config.auth, definition.verificationKeys?.(services));
+  // One signature check per token and minute; revocations are checked after it on every request (platform/authenticate.ts).
+  const verifyToken = cachedTokenVerifier(
+    options.tokenVerifier ?? createTokenVerifier(config.auth, definition.verificationKeys?.(services)),
+  );
   const { messaging } = dependencies;
   const revocations = messaging.revocations;
   if (definition.publishes?.length) messaging.registerRelay(definition.name, dataSource);

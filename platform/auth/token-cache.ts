@@ -1,5 +1,5 @@
-import type { Principal } from '../platform/auth/principal';
-import type { TokenVerifier } from '../platform/auth/token-verifier';
+import type { Principal } from './principal';
+import type { TokenVerifier } from './token-verifier';
 
 export interface TokenCacheOptions {
   /** Most tokens remembered; the least recently used goes first. */
@@ -12,7 +12,10 @@ export interface TokenCacheOptions {
 /**
  * Remembers tokens that verified, so a client sending the same token on every request
  * pays for one Ed25519 signature check per token and minute rather than per request (the
- * check was the largest single cost in the gateway's CPU profile, BENCHMARKS.md).
+ * check was the largest single cost in the gateway's CPU profile, BENCHMARKS.md). The
+ * gateway and every subgraph use it; whether the member is still active is checked after
+ * it, on every request (membership revocations), so a cached token is refused as soon as
+ * its member is suspended or removed.
  * Only successes are kept; a token past its `exp` is verified again, and so refused.
  * Keys are the exact token text: a token that differs in one character is a new token.
  */

@@ -1,5 +1,5 @@
-import type { Principal } from '../platform/auth/principal';
-import { UnauthenticatedError } from '../platform/errors';
+import type { Principal } from './principal';
+import { UnauthenticatedError } from '../errors';
 import { cachedTokenVerifier } from './token-cache';
 
 const HOUR = 3_600_000;
