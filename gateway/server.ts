@@ -17,6 +17,7 @@ import { HTTP_STATUS_BY_CODE, UnauthenticatedError } from '../platform/errors';
 import { createErrorFormatter } from '../platform/format-error';
 import type { Logger } from '../platform/logger';
 import { jsonErrorHandler, listen, mountGraphql, notFoundHandler } from '../platform/http';
+import type { MountOptions } from '../platform/http';
 import { documentLimitRules } from '../platform/limits/document-rules';
 import { boundedStringify } from '../platform/limits/response-size';
 import { createMessaging } from '../platform/outbox/messaging';
@@ -26,7 +27,7 @@ import { securityHeaders } from '../platform/security-headers';
 import { subgraphSecretFor } from '../platform/subgraph-credential';
 import type { RunningServer } from '../platform/server';
 import type { GatewayContext } from './context';
-import { createGraphqlFastPath } from './graphql-http';
+import { createGraphqlFastPath } from '../platform/graphql-http';
 import { protectedRootFields, publicRootFields } from './public-fields';
 import { SUPERGRAPH_PATH } from './schema-paths';
 import { SubgraphDataSource } from './subgraph-data-source';
@@ -144,8 +145,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     subgraphSecret,
   });
 
-  hotPath.handle = createGraphqlFastPath(server, { logger, verifyToken, revocations, limiter, limits: config.limits, headers });
-  mountGraphql(app, server, {
+  const graphql: MountOptions<GatewayContext> = {
     logger,
     verifyToken,
     revocations,
@@ -157,7 +157,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
       authorization: req.headers.authorization,
       logger: requestLogger,
     }),
-  });
+  };
+  hotPath.handle = createGraphqlFastPath(server, { ...graphql, headers });
+  mountGraphql(app, server, graphql);
 
   app.use(notFoundHandler());
   app.use(jsonErrorHandler(logger));

@@ -1,9 +1,9 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ApolloServer, BaseContext } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import type { ErrorRequestHandler, Express, Request, RequestHandler } from 'express';
+import type { ErrorRequestHandler, Express, RequestHandler } from 'express';
 import type { RevocationCheck } from './auth/membership-revocations';
 import type { Principal } from './auth/principal';
 import type { TokenVerifier } from './auth/token-verifier';
@@ -20,7 +20,7 @@ export interface IncomingRequest {
   requestId: string;
   principal: Principal | null;
   logger: Logger;
-  req: Request;
+  req: IncomingMessage;
 }
 
 /** The largest request body any process reads (`QUERY_MAX_BYTES` keeps the query text well below it). */
@@ -35,7 +35,18 @@ export interface MountOptions<C> {
   /** Size and token limits on the query text, checked before Apollo parses it. */
   limits: Pick<DocumentLimits, 'documentBytes' | 'tokens'>;
   /** Requests whose text needs no check (a subgraph: the gateway's own fetches, expanded from a document it admitted). */
-  trustedText?: (req: Request) => boolean;
+  trustedText?: (req: IncomingMessage) => boolean;
+}
+
+/** The request id, the verified caller (or none) and a logger for them: the start of every GraphQL request. */
+export function incomingRequest(
+  options: Pick<MountOptions<unknown>, 'logger' | 'verifyToken' | 'revocations' | 'limiter'>,
+): (req: IncomingMessage) => Promise<IncomingRequest> {
+  return async (req) => {
+    const requestId = requestIdFrom(req.headers['x-request-id']);
+    const principal = await authenticate(req, options.verifyToken, options.revocations, options.limiter);
+    return { requestId, principal, logger: options.logger.child({ requestId }), req };
+  };
 }
 
 /**
@@ -44,6 +55,7 @@ export interface MountOptions<C> {
  * QUERY_TOO_COMPLEX) before it is parsed.
  */
 export function mountGraphql<C extends BaseContext>(app: Express, server: ApolloServer<C>, options: MountOptions<C>): void {
+  const started = incomingRequest(options);
   const checkText: RequestHandler = (req, res, next) => {
     if (options.trustedText?.(req)) return next();
     const query = req.method === 'GET' ? req.query.query : (req.body as { query?: unknown } | undefined)?.query;
@@ -55,13 +67,7 @@ export function mountGraphql<C extends BaseContext>(app: Express, server: Apollo
     '/graphql',
     express.json({ limit: BODY_LIMIT_BYTES }),
     checkText,
-    expressMiddleware(server, {
-      context: async ({ req }) => {
-        const requestId = requestIdFrom(req.headers['x-request-id']);
-        const principal = await authenticate(req, options.verifyToken, options.revocations, options.limiter);
-        return options.context({ requestId, principal, logger: options.logger.child({ requestId }), req });
-      },
-    }),
+    expressMiddleware(server, { context: async ({ req }) => options.context(await started(req)) }),
   );
 }
 

@@ -1,4 +1,5 @@
 import { createServer } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
@@ -11,7 +12,9 @@ import type { SubgraphContext } from './context';
 import { createErrorFormatter } from './format-error';
 import { databaseHealthProbe, oneCheckPerRequest } from './health';
 import type { HealthProbe } from './health';
+import { createGraphqlFastPath } from './graphql-http';
 import { jsonErrorHandler, listen, mountGraphql, notFoundHandler } from './http';
+import type { MountOptions } from './http';
 import { documentLimitRules } from './limits/document-rules';
 import { securityHeaders } from './security-headers';
 import { carriesSubgraphSecret, subgraphSecretFor } from './subgraph-credential';
@@ -65,8 +68,13 @@ export async function serveSubgraph<S, L>(
 
   const app = express();
   app.disable('x-powered-by');
-  app.use(securityHeaders({ hstsMaxAgeSeconds: config.hstsMaxAgeSeconds }));
-  const httpServer = createServer(app);
+  const headers = securityHeaders({ hstsMaxAgeSeconds: config.hstsMaxAgeSeconds });
+  app.use(headers);
+  // POST /graphql is served by the fast path once Apollo Server has started; everything else by Express.
+  const hotPath: { handle?: (req: IncomingMessage, res: ServerResponse) => boolean } = {};
+  const httpServer = createServer((req, res) => {
+    if (!hotPath.handle?.(req, res)) void app(req, res);
+  });
 
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok', subgraph: definition.name });
@@ -102,7 +110,7 @@ export async function serveSubgraph<S, L>(
     loaders: definition.createLoaders(services),
     health: oneCheckPerRequest(health),
   });
-  mountGraphql(app, server, {
+  const graphql: MountOptions<ServedContext<S, L>> = {
     logger,
     verifyToken,
     revocations,
@@ -110,7 +118,9 @@ export async function serveSubgraph<S, L>(
     trustedText: (req) => carriesSubgraphSecret(req.headers, secret),
     context: ({ requestId, principal, logger: requestLogger, req }) =>
       contextFor(principal, requestId, requestLogger, carriesSubgraphSecret(req.headers, secret)),
-  });
+  };
+  hotPath.handle = createGraphqlFastPath(server, { ...graphql, headers });
+  mountGraphql(app, server, graphql);
   const webSocket = serveWebSocket(httpServer, {
     subgraph: definition.name,
     schema,

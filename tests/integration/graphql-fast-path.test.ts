@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import type { SeededOrganization } from '../kit/seed';
-import { startTestSupergraph } from '../kit/supergraph';
+import { gatewayCredential, startTestSupergraph } from '../kit/supergraph';
 import type { TestSupergraph } from '../kit/supergraph';
 
 let supergraph: TestSupergraph;
@@ -43,25 +43,18 @@ function post(url: string, body: string, headers: Record<string, string>): Promi
 
 const json = { 'content-type': 'application/json' };
 
+type Case = [string, () => { body: string; headers: Record<string, string> }];
+
 /**
- * `POST /graphql` takes the gateway's fast path; `POST /graphql/` is served by Express as
- * before. Whatever the request, both must answer alike: status, headers and body.
+ * `POST /graphql` takes the fast path (platform/graphql-http.ts), at the gateway and in every
+ * subgraph; `POST /graphql/` is served by Express as before. Whatever the request, both must
+ * answer alike: status, headers and body.
  */
-describe('the gateway fast path answers exactly as the Express path', () => {
-  const cases: [string, () => { body: string; headers: Record<string, string> }][] = [
+describe('the fast path answers exactly as the Express path', () => {
+  const common: Case[] = [
     ['a query with a token', () => ({ body: JSON.stringify({ query: '{ me { id email } }' }), headers: bearer() })],
-    [
-      'a cross-subgraph query with variables',
-      () => ({
-        body: JSON.stringify({
-          query: 'query O($id: ID!) { organization(id: $id) { name subscription { plan { code } } } }',
-          variables: { id: acme.organization.id },
-        }),
-        headers: bearer(),
-      }),
-    ],
     ['a protected field without a token', () => ({ body: JSON.stringify({ query: '{ me { id } }' }), headers: json })],
-    ['a public field without a token', () => ({ body: JSON.stringify({ query: '{ plans { code } }' }), headers: json })],
+    ['a public field without a token', () => ({ body: JSON.stringify({ query: '{ health { identity { status } } }' }), headers: json })],
     ['a bad token', () => ({ body: JSON.stringify({ query: '{ me { id } }' }), headers: { ...json, authorization: 'Bearer nope' } })],
     ['a query that does not match the schema', () => ({ body: JSON.stringify({ query: '{ me { nam } }' }), headers: bearer() })],
     ['a query that does not parse', () => ({ body: JSON.stringify({ query: '{ me { ' }), headers: bearer() })],
@@ -93,12 +86,42 @@ describe('the gateway fast path answers exactly as the Express path', () => {
     ],
   ];
 
-  it.each(cases)('%s', async (_name, make) => {
-    const { body, headers } = make();
-    const fast = await post(supergraph.gatewayUrl, body, headers);
-    const express = await post(`${supergraph.gatewayUrl}/`, body, headers);
+  const gatewayOnly: Case[] = [
+    [
+      'a cross-subgraph query with variables',
+      () => ({
+        body: JSON.stringify({
+          query: 'query O($id: ID!) { organization(id: $id) { name subscription { plan { code } } } }',
+          variables: { id: acme.organization.id },
+        }),
+        headers: bearer(),
+      }),
+    ],
+  ];
+  const entities = () =>
+    JSON.stringify({
+      query: 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Organization { name } } }',
+      variables: { r: [{ __typename: 'Organization', id: acme.organization.id }] },
+    });
+  const subgraphOnly: Case[] = [
+    [
+      '_entities with the gateway credential',
+      () => ({ body: entities(), headers: { ...bearer(), ...gatewayCredential(supergraph.config) } }),
+    ],
+    ['_entities without it', () => ({ body: entities(), headers: bearer() })],
+  ];
 
-    expect(fast).toEqual(express);
+  describe.each([
+    ['the gateway', () => supergraph.gatewayUrl, [...common, ...gatewayOnly]],
+    ['a subgraph (identity)', () => supergraph.subgraphUrls.identity, [...common, ...subgraphOnly]],
+  ] as [string, () => string, Case[]][])('%s', (_target, url, cases) => {
+    it.each(cases)('%s', async (_name, make) => {
+      const { body, headers } = make();
+      const fast = await post(url(), body, headers);
+      const express = await post(`${url()}/`, body, headers);
+
+      expect(fast).toEqual(express);
+    });
   });
 });
 

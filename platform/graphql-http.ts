@@ -1,44 +1,28 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap } from '@apollo/server';
-import type { ApolloServer, HTTPGraphQLResponse } from '@apollo/server';
-import type { RevocationCheck } from '../platform/auth/membership-revocations';
-import type { TokenVerifier } from '../platform/auth/token-verifier';
-import { authenticate } from '../platform/authenticate';
-import type { DocumentLimits } from '../platform/config';
-import { BODY_LIMIT_BYTES } from '../platform/http';
-import { documentTextProblem, refusalBody } from '../platform/limits/document-text';
-import type { Logger } from '../platform/logger';
-import type { RateLimiter } from '../platform/rate-limit';
-import { requestIdFrom } from '../platform/request-id';
-import type { SecurityHeaders } from '../platform/security-headers';
-import type { GatewayContext } from './context';
+import type { ApolloServer, BaseContext, HTTPGraphQLResponse } from '@apollo/server';
+import { BODY_LIMIT_BYTES, incomingRequest } from './http';
+import type { MountOptions } from './http';
+import { documentTextProblem, refusalBody } from './limits/document-text';
+import type { SecurityHeaders } from './security-headers';
 const BLANKS = new Set([' ', '\t', '\n', '\r']);
 
 /**
- * The gateway's hot path, `POST /graphql` with a JSON body, served straight from Node's
- * HTTP server: the same steps as Express with the security headers, `express.json()`, the
- * query text check and Apollo's Express integration (same body limit and strictness, same
- * context, same status, headers and body, ETag included), without the router and
- * middleware stack around them. Anything else (GET, other paths and content types,
- * compressed or chunked bodies) answers `false` untouched, and Express serves it as before.
+ * The hot path of the gateway and of every subgraph, `POST /graphql` with a JSON body,
+ * served straight from Node's HTTP server: the same steps as Express with the security
+ * headers, `express.json()`, the query text check and Apollo's Express integration (same
+ * body limit and strictness, same context, same status, headers and body, ETag included),
+ * without the router and middleware stack around them. It takes the options `mountGraphql`
+ * takes, so both paths build the same context. Anything else (GET, other paths and content
+ * types, compressed or chunked bodies) answers `false` untouched, and Express serves it.
  */
-export function createGraphqlFastPath(
-  server: ApolloServer<GatewayContext>,
-  options: {
-    logger: Logger;
-    verifyToken: TokenVerifier;
-    revocations: RevocationCheck;
-    limiter?: RateLimiter;
-    limits: DocumentLimits;
-    headers: SecurityHeaders;
-  },
+export function createGraphqlFastPath<C extends BaseContext>(
+  server: ApolloServer<C>,
+  options: MountOptions<C> & { headers: SecurityHeaders },
 ): (req: IncomingMessage, res: ServerResponse) => boolean {
-  const context = async (req: IncomingMessage): Promise<GatewayContext> => {
-    const requestId = requestIdFrom(req.headers['x-request-id']);
-    const principal = await authenticate(req, options.verifyToken, options.revocations, options.limiter);
-    return { requestId, principal, authorization: req.headers.authorization, logger: options.logger.child({ requestId }) };
-  };
+  const started = incomingRequest(options);
+  const context = async (req: IncomingMessage): Promise<C> => options.context(await started(req));
 
   return (req, res) => {
     const length = Number(req.headers['content-length']);
@@ -62,7 +46,9 @@ export function createGraphqlFastPath(
           sendJson(res, 400, { errors: [{ message: 'Request body is not valid JSON', extensions: { code: 'BAD_USER_INPUT' } }] });
           return;
         }
-        const problem = documentTextProblem((body as { query?: unknown } | null)?.query, options.limits);
+        const problem = options.trustedText?.(req)
+          ? null
+          : documentTextProblem((body as { query?: unknown } | null)?.query, options.limits);
         if (problem) {
           sendJson(res, 400, refusalBody(problem));
           return;
