@@ -4,6 +4,7 @@ import { HeaderMap } from '@apollo/server';
 import type { ApolloServer, BaseContext, HTTPGraphQLResponse } from '@apollo/server';
 import { BODY_LIMIT_BYTES, incomingRequest } from './http';
 import type { MountOptions } from './http';
+import type { LeanExecution } from './lean-execution';
 import { documentTextProblem, refusalBody } from './limits/document-text';
 import type { SecurityHeaders } from './security-headers';
 const BLANKS = new Set([' ', '\t', '\n', '\r']);
@@ -19,7 +20,11 @@ const BLANKS = new Set([' ', '\t', '\n', '\r']);
  */
 export function createGraphqlFastPath<C extends BaseContext>(
   server: ApolloServer<C>,
-  options: MountOptions<C> & { headers: SecurityHeaders },
+  options: MountOptions<C> & {
+    headers: SecurityHeaders;
+    /** Documents seen before skip Apollo Server's per-request pipeline (subgraphs: platform/lean-execution.ts). */
+    lean?: LeanExecution<C>;
+  },
 ): (req: IncomingMessage, res: ServerResponse) => boolean {
   const started = incomingRequest(options);
   const context = async (req: IncomingMessage): Promise<C> => options.context(await started(req));
@@ -64,6 +69,7 @@ export function createGraphqlFastPath<C extends BaseContext>(
 
   async function execute(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
     try {
+      if (options.lean && (await executeLean(options.lean, req, res, body))) return;
       const headers = new HeaderMap();
       for (const [key, value] of Object.entries(req.headers)) {
         if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
@@ -79,6 +85,22 @@ export function createGraphqlFastPath<C extends BaseContext>(
       if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL' } }] });
       else res.destroy();
     }
+  }
+
+  /** True when it answered; false leaves the request to Apollo Server (a context that failed is built again there, and fails alike). */
+  async function executeLean(lean: LeanExecution<C>, req: IncomingMessage, res: ServerResponse, body: unknown): Promise<boolean> {
+    const operation = lean.prepare(body, req.headers);
+    if (!operation) return false;
+    let contextValue: C;
+    try {
+      contextValue = await context(req);
+    } catch {
+      return false;
+    }
+    const response = await lean.execute(operation, contextValue);
+    if (!response) return false;
+    await send(res, response);
+    return true;
   }
 }
 

@@ -13,6 +13,7 @@ import { createErrorFormatter } from './format-error';
 import { databaseHealthProbe, oneCheckPerRequest } from './health';
 import type { HealthProbe } from './health';
 import { createGraphqlFastPath } from './graphql-http';
+import { createLeanExecution } from './lean-execution';
 import { jsonErrorHandler, listen, mountGraphql, notFoundHandler } from './http';
 import type { MountOptions } from './http';
 import { documentLimitRules } from './limits/document-rules';
@@ -119,7 +120,14 @@ export async function serveSubgraph<S, L>(
     context: ({ requestId, principal, logger: requestLogger, req }) =>
       contextFor(principal, requestId, requestLogger, carriesSubgraphSecret(req.headers, secret)),
   };
-  hotPath.handle = createGraphqlFastPath(server, { ...graphql, headers });
+  const lean = createLeanExecution<ServedContext<S, L>>({
+    schema,
+    validationRules: documentLimitRules(config.limits),
+    introspection: config.env !== 'production',
+    formatError,
+    logger,
+  });
+  hotPath.handle = createGraphqlFastPath(server, { ...graphql, headers, lean });
   mountGraphql(app, server, graphql);
   const webSocket = serveWebSocket(httpServer, {
     subgraph: definition.name,

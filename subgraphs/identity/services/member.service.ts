@@ -1,4 +1,5 @@
 import { In } from 'typeorm';
+import { selectByIds } from '../../../platform/select-by-ids';
 import type { DataSource, EntityManager, Repository } from 'typeorm';
 import type { Principal } from '../../../platform/auth/principal';
 import type { Authorizer } from '../../../platform/authorization/authorizer';
@@ -39,6 +40,7 @@ export class MemberService {
     private readonly authorizer: Authorizer,
   ) {
     this.members = dataSource.getRepository(OrganizationMember);
+    this.findByIds = selectByIds(dataSource, OrganizationMember);
   }
 
   async get(id: string): Promise<OrganizationMember> {
@@ -64,10 +66,8 @@ export class MemberService {
     return member?.organizationId === principal.organizationId ? member : null;
   }
 
-  async findByIds(ids: readonly string[]): Promise<OrganizationMember[]> {
-    if (ids.length === 0) return [];
-    return this.members.findBy({ id: In([...ids]) });
-  }
+  /** Behind the `organizationMemberById` loader: plain SQL, as every request makes it. */
+  readonly findByIds: (ids: readonly string[]) => Promise<OrganizationMember[]>;
 
   async listByOrganizations(organizationIds: readonly string[]): Promise<OrganizationMember[]> {
     if (organizationIds.length === 0) return [];
