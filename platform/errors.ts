@@ -8,6 +8,7 @@ export const ERROR_CODES = [
   'QUERY_TOO_COMPLEX',
   'NOT_FOUND',
   'CONFLICT',
+  'PAYMENT_REQUIRED',
   'RATE_LIMITED',
   'TOO_MANY_SUBSCRIPTIONS',
   'SERVICE_UNAVAILABLE',
@@ -23,6 +24,7 @@ export const HTTP_STATUS_BY_CODE: Record<ErrorCode, number> = {
   QUERY_TOO_COMPLEX: 400,
   NOT_FOUND: 404,
   CONFLICT: 409,
+  PAYMENT_REQUIRED: 402,
   RATE_LIMITED: 429,
   TOO_MANY_SUBSCRIPTIONS: 429,
   SERVICE_UNAVAILABLE: 503,
@@ -112,6 +114,18 @@ export class ConflictError extends CodedError {
   readonly code = 'CONFLICT';
   constructor(message: string, field?: string) {
     super(message, 'CONFLICT', field ? { field } : {});
+  }
+}
+
+/** The organization's plan allows no more of `feature` this billing period (a hard limit): upgrade to go on. */
+export class PaymentRequiredError extends CodedError {
+  readonly code = 'PAYMENT_REQUIRED';
+  constructor(feature: string, used: number, limit: number) {
+    super(
+      `Your plan's limit for ${feature} is reached (${used} of ${limit} this billing period): upgrade the plan to go on`,
+      'PAYMENT_REQUIRED',
+      { feature, used, limit },
+    );
   }
 }
 

@@ -8,6 +8,8 @@ import { buildSchema, createResolversMap } from 'type-graphql';
 import type { ClassType, NonEmptyArray } from 'type-graphql';
 import { ACCESS_DIRECTIVE_DEFINITIONS, ACCESS_DIRECTIVE_NAMES, ACCESS_SPEC_URL } from './access-directives';
 import { accessEnforcement } from './access-enforcement';
+import { ENTITLEMENT_DIRECTIVE_DEFINITIONS, ENTITLEMENT_DIRECTIVE_NAMES, ENTITLEMENT_SPEC_URL } from './entitlements/entitlement-directive';
+import { entitlementEnforcement } from './entitlements/entitlement-enforcement';
 import type { SubgraphName } from './config';
 import type { RequestContext } from './context';
 import { healthModule, healthReferenceResolver } from './health';
@@ -20,8 +22,9 @@ const FEDERATION_IMPORTS = ['@key', '@shareable', '@external', '@requires', '@pr
 const SCHEMA_HEADER = `extend schema
   @link(url: "${FEDERATION_SPEC_URL}", import: [${FEDERATION_IMPORTS.map((name) => `"${name}"`).join(', ')}])
   @link(url: "${ACCESS_SPEC_URL}", import: [${ACCESS_DIRECTIVE_NAMES.map((name) => `"${name}"`).join(', ')}])
-${ACCESS_DIRECTIVE_NAMES.map((name) => `  @composeDirective(name: "${name}")`).join('\n')}
-${ACCESS_DIRECTIVE_DEFINITIONS}`;
+  @link(url: "${ENTITLEMENT_SPEC_URL}", import: [${ENTITLEMENT_DIRECTIVE_NAMES.map((name) => `"${name}"`).join(', ')}])
+${[...ACCESS_DIRECTIVE_NAMES, ...ENTITLEMENT_DIRECTIVE_NAMES].map((name) => `  @composeDirective(name: "${name}")`).join('\n')}
+${ACCESS_DIRECTIVE_DEFINITIONS}${ENTITLEMENT_DIRECTIVE_DEFINITIONS}`;
 
 export interface ReferenceResolver {
   __resolveReference: (reference: any, context: any, info: any) => unknown;
@@ -49,7 +52,7 @@ export async function buildFederatedSchema(options: FederatedSchemaOptions): Pro
   const schema = await buildSchema({
     resolvers: [...health.resolvers, ...(options.resolvers ?? [])] as NonEmptyArray<ClassType>,
     orphanedTypes: [...health.types, ...(options.orphanedTypes ?? [])],
-    globalMiddlewares: [accessEnforcement(options.name)],
+    globalMiddlewares: [accessEnforcement(options.name), entitlementEnforcement()],
     validate: { forbidUnknownValues: false },
     // Subscriptions name their source with `subscribe` (the event bus, per organization), never type-graphql topics.
     pubSub: {

@@ -15,6 +15,8 @@ export const ID_PREFIXES = {
   role: 'role',
   audit: 'aud',
   invoice: 'inv',
+  charge: 'ch',
+  usageRecord: 'ur',
   invitation: 'invitation',
   event: 'evt',
 } as const;

@@ -38,6 +38,6 @@ export async function loadDemoOrganization(
     await identity.users.ensureByEmail(member);
     await identity.members.add({ organizationId: DEMO_ORGANIZATION_ID, email: member.email, roleId: member.roleId });
   }
-  await createBillingServices({ dataSource: dataSources.billing }).subscriptions.startFree([DEMO_ORGANIZATION_ID]);
+  await createBillingServices({ dataSource: dataSources.billing, access }).subscriptions.startFree([DEMO_ORGANIZATION_ID]);
   return true;
 }

@@ -1,3 +1,4 @@
+import type { MEMBERSHIP_EVENT_TYPES } from '../outbox/event-catalogue';
 import type { AnyEvent } from '../outbox/event-catalogue';
 import { InProcessTransport } from '../outbox/in-process-transport';
 import { MembershipRevocations } from './membership-revocations';
@@ -6,7 +7,12 @@ import type { Principal } from './principal';
 const ORG = 'org_1';
 let sequence = 0;
 
-function event(type: AnyEvent['type'], userId: string, status: 'active' | 'suspended' = 'active', at = new Date()): AnyEvent {
+function event(
+  type: (typeof MEMBERSHIP_EVENT_TYPES)[number],
+  userId: string,
+  status: 'active' | 'suspended' = 'active',
+  at = new Date(),
+): AnyEvent {
   sequence += 1;
   const membership = { organizationId: ORG, userId, membershipId: `mem_${userId}` };
   const base = { id: `evt_${sequence}`, source: 'identity', sequence, occurredAt: at };

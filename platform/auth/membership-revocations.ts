@@ -1,6 +1,6 @@
 import { MAX_SESSION_TOKEN_TTL_SECONDS } from '../config';
 import { ForbiddenError, ServiceUnavailableError } from '../errors';
-import { MEMBERSHIP_EVENT_TYPES } from '../outbox/event-catalogue';
+import { MEMBERSHIP_EVENT_TYPES, isMembershipEvent } from '../outbox/event-catalogue';
 import type { AnyEvent } from '../outbox/event-catalogue';
 import type { EventTransport } from '../outbox/transport';
 import type { Principal } from './principal';
@@ -129,6 +129,7 @@ function keyOf(organizationId: string, userId: string): string {
 }
 
 function membershipChange(event: AnyEvent): { organizationId: string; userId: string; revoked: boolean } | null {
+  if (!isMembershipEvent(event)) return null;
   switch (event.type) {
     case 'identity.organization.created':
       return { organizationId: event.payload.organizationId, userId: event.payload.creatorUserId, revoked: false };

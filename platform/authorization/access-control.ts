@@ -1,5 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
+import { InProcessEntitlementCounter, RedisEntitlementCounter } from '../entitlements/entitlement-counter';
+import type { EntitlementCounter } from '../entitlements/entitlement-counter';
 import type { Logger } from '../logger';
 import { Authorizer } from './authorizer';
 import { InProcessDecisionLog, RedisDecisionLog } from './decision-log';
@@ -11,6 +13,8 @@ import { InProcessPolicyWatcher, RedisPolicyWatcher } from './policy-watcher';
 export interface AccessControl {
   authorizer: Authorizer;
   decisions: DecisionLog;
+  /** The plan counters `@requiresEntitlement` reads (billing writes them). */
+  entitlements: EntitlementCounter;
   close(): Promise<void>;
 }
 
@@ -25,12 +29,15 @@ export async function createAccessControl(config: Config, dataSource: DataSource
   const decisions = config.redisUrl
     ? new RedisDecisionLog(config.redisUrl, config.authz.decisionLog, logger)
     : new InProcessDecisionLog(config.authz.decisionLog);
+  const entitlements = config.redisUrl ? new RedisEntitlementCounter(config.redisUrl) : new InProcessEntitlementCounter();
   return {
     authorizer,
     decisions,
+    entitlements,
     close: async () => {
       await authorizer.close();
       await decisions.close();
+      await entitlements.close();
     },
   };
 }

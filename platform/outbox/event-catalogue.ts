@@ -22,6 +22,38 @@ export interface EventCatalogue {
   'identity.member.removed': MembershipFact;
   /** A membership was suspended or reactivated (also written once for every membership that existed before the outbox). */
   'identity.member.status_changed': MembershipFact & { status: MembershipStatus };
+  /** An organization subscribed to a plan (its first, or again after a cancellation). */
+  'billing.subscription.created': BillingSubscriptionFact & { status: string; trialEnd: string | null };
+  /** A plan change: an upgrade now (with the prorated difference charged), a downgrade at the period's end, or that downgrade applied. */
+  'billing.subscription.plan_changed': BillingSubscriptionFact & {
+    fromPlanCode: string;
+    effective: 'now' | 'period_end';
+    prorationCents: number;
+    currency: string;
+  };
+  /** A cancellation: at the period's end (still live until then) or now. */
+  'billing.subscription.canceled': BillingSubscriptionFact & { atPeriodEnd: boolean };
+  /** An organization used 80% or 100% of what its plan includes this billing period. */
+  'billing.usage.threshold_reached': {
+    organizationId: string;
+    allowance: string;
+    threshold: number;
+    used: number;
+    included: number;
+    periodStart: string;
+  };
+  /**
+   * Another subgraph metered something (analytics: a finished call's minutes); billing counts it
+   * once per `(organizationId, idempotencyKey)`. `metric` is one of billing's `UsageMetric` values.
+   */
+  'usage.reported': { organizationId: string; metric: string; quantity: number; occurredAt: string; idempotencyKey: string };
+}
+
+/** The subscription a billing fact is about. */
+export interface BillingSubscriptionFact {
+  organizationId: string;
+  subscriptionId: string;
+  planCode: string;
 }
 
 export type EventType = keyof EventCatalogue;
@@ -55,6 +87,13 @@ export const MEMBERSHIP_EVENT_TYPES = [
   'identity.member.status_changed',
 ] as const satisfies readonly EventType[];
 
+/** An event of MEMBERSHIP_EVENT_TYPES. */
+export type MembershipEvent = Extract<AnyEvent, { type: (typeof MEMBERSHIP_EVENT_TYPES)[number] }>;
+
+export function isMembershipEvent(event: AnyEvent): event is MembershipEvent {
+  return (MEMBERSHIP_EVENT_TYPES as readonly string[]).includes(event.type);
+}
+
 /** Authz's consumer of membership events (roles and its membership projection). */
 export const ROLE_PROVISIONING_CONSUMER = 'authz.memberships';
 /** This process's membership revocations (platform/auth/membership-revocations.ts): its receipts stay in the process. */
@@ -64,3 +103,6 @@ export const LOCAL_REVOCATIONS = 'local.revocations';
  * place, and the member refused or let in by the process that answers.
  */
 export const MEMBERSHIP_CHANGE_SETTLED_BY = [ROLE_PROVISIONING_CONSUMER, LOCAL_REVOCATIONS] as const;
+
+/** Billing's consumer of usage other subgraphs report. */
+export const USAGE_CONSUMER = 'billing.usage';

@@ -81,7 +81,8 @@ export type RevokeRoleInput = {
 export type SubscriptionStatus =
   | 'ACTIVE'
   | 'CANCELED'
-  | 'PAST_DUE';
+  | 'PAST_DUE'
+  | 'TRIALING';
 
 /** Changes to a membership. */
 export type UpdateMemberInput = {

@@ -3,28 +3,48 @@ import { defineSubgraph } from '../../platform/subgraph';
 import { billingMigrations } from '../../migrations/billing';
 import { Plan } from './entities/plan.entity';
 import { Subscription } from './entities/subscription.entity';
+import { Charge } from './entities/charge.entity';
+import { UsageAlert } from './entities/usage-alert.entity';
+import { UsageRecord } from './entities/usage-record.entity';
+import { OutboxMessage } from '../../platform/outbox/outbox-message.entity';
+import { ProcessedEvent } from '../../platform/outbox/processed-event.entity';
 import { createBillingLoaders } from './loaders';
 import type { BillingLoaders } from './loaders';
 import { OrganizationSubscriptionResolver, billingOrganizationReference } from './resolvers/organization-subscription.resolver';
 import { PlanResolver } from './resolvers/plan.resolver';
+import { SubscriptionResolver } from './resolvers/subscription.resolver';
+import { UsageResolver } from './resolvers/usage.resolver';
+import { usageReportedConsumer } from './consumers/usage-reported.consumer';
 import { createBillingServices } from './services';
 import { BillingOrganization } from './types/organization.type';
 import type { BillingServices } from './services';
 
 export const billingSubgraph = defineSubgraph<BillingServices, BillingLoaders>({
   name: 'billing',
-  storage: { schema: 'billing', entities: [Plan, Subscription], migrations: billingMigrations },
+  storage: {
+    schema: 'billing',
+    entities: [Plan, Subscription, Charge, UsageRecord, UsageAlert, OutboxMessage, ProcessedEvent],
+    migrations: billingMigrations,
+  },
   buildSchema: () =>
     buildFederatedSchema({
       name: 'billing',
-      resolvers: [PlanResolver, OrganizationSubscriptionResolver],
+      resolvers: [PlanResolver, OrganizationSubscriptionResolver, SubscriptionResolver, UsageResolver],
       orphanedTypes: [BillingOrganization],
       referenceResolvers: { Organization: billingOrganizationReference },
     }),
   createServices: createBillingServices,
+  publishes: [
+    'billing.subscription.created',
+    'billing.subscription.plan_changed',
+    'billing.subscription.canceled',
+    'billing.usage.threshold_reached',
+  ],
+  consumers: (services) => [usageReportedConsumer(services)],
   createLoaders: createBillingLoaders,
 });
 
 /** For the commands and the one-process runtime, which import a subgraph only through this file. */
 export { createBillingServices } from './services';
 export type { BillingServices } from './services';
+export { usageReportedConsumer } from './consumers/usage-reported.consumer';

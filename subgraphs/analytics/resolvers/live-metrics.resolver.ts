@@ -1,5 +1,6 @@
 import { Arg, Ctx, ID, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { RequiresPermission } from '../../../platform/access-directives';
+import { RequiresEntitlement } from '../../../platform/entitlements/entitlement-directive';
 import { requireOrganization, requirePrincipal } from '../../../platform/context';
 import type { SubgraphContext } from '../../../platform/context';
 import type { AnalyticsServices } from '../services';
@@ -15,8 +16,12 @@ export class LiveMetricsResolver {
     return context.services.liveMetrics.current(requirePrincipal(context).organizationId);
   }
 
-  @Mutation(() => MetricsSnapshot, { description: 'Reports live call figures (media servers call this); subscribers see them at once.' })
+  @Mutation(() => MetricsSnapshot, {
+    description:
+      "Reports live call figures (media servers call this); subscribers see them at once. PAYMENT_REQUIRED once the plan's call minutes are used up.",
+  })
   @RequiresPermission('analytics', 'write')
+  @RequiresEntitlement('call_minutes')
   async reportLiveMetrics(
     @Arg('input', () => ReportLiveMetricsInput) input: ReportLiveMetricsInput,
     @Ctx() context: AnalyticsContext,

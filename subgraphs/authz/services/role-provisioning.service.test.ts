@@ -1,3 +1,4 @@
+import type { MEMBERSHIP_EVENT_TYPES } from '../../../platform/outbox/event-catalogue';
 import type { DataSource } from 'typeorm';
 import { createTestDatabase } from '../../../tests/kit/database';
 import type { TestDatabase } from '../../../tests/kit/database';
@@ -22,7 +23,7 @@ let sequence = 0;
 
 /** identity's event, numbered as its outbox would: `sequence` lets a spec deliver an older one late. */
 function fact(
-  type: AnyEvent['type'],
+  type: (typeof MEMBERSHIP_EVENT_TYPES)[number],
   organizationId: string,
   userId: string,
   extra: { status?: 'active' | 'suspended'; sequence?: number } = {},

@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { MEMBER_ROLE_ID, OWNER_ROLE_ID, systemRole } from '../../../platform/authorization/system-roles';
-import type { AnyEvent } from '../../../platform/outbox/event-catalogue';
+import { isMembershipEvent } from '../../../platform/outbox/event-catalogue';
+import type { AnyEvent, MembershipEvent } from '../../../platform/outbox/event-catalogue';
 import { Role } from '../entities/role.entity';
 import type { AssignmentService } from './assignment.service';
 import type { MembershipChange, MembershipService } from './membership.service';
@@ -22,6 +23,7 @@ export class RoleProvisioningService {
 
   /** In the consumer's transaction (with its inbox row). */
   async apply(event: AnyEvent, manager: EntityManager): Promise<void> {
+    if (!isMembershipEvent(event)) return;
     const change = changeOf(event);
     await this.writer.lock(manager, change.organizationId);
     if (!(await this.memberships.record(manager, change))) return;
@@ -56,7 +58,7 @@ async function roleOrMember(manager: EntityManager, organizationId: string, role
   return (await manager.existsBy(Role, { id: roleId, organizationId })) ? roleId : MEMBER_ROLE_ID;
 }
 
-function changeOf(event: AnyEvent): MembershipChange {
+function changeOf(event: MembershipEvent): MembershipChange {
   const sequence = event.sequence;
   switch (event.type) {
     case 'identity.organization.created': {

@@ -25,7 +25,7 @@ export class Plan {
 
   /** In the smallest unit of `currency` (cents). */
   @Column({ name: 'monthly_price_cents', type: 'integer' })
-  @Field(() => Int, { description: 'Price per month in cents of `currency`.' })
+  @Field(() => Int, { description: 'Price per month in minor units (cents) of `currency`.' })
   monthlyPriceCents: number;
 
   @Column({ type: 'char', length: 3, default: 'usd' })
@@ -39,6 +39,34 @@ export class Plan {
   @Column({ name: 'included_ai_calls', type: 'integer' })
   @Field(() => Int, { description: 'AI calls included each month.' })
   includedAiCalls: number;
+
+  @Column({ name: 'included_storage_gb', type: 'integer', default: 0 })
+  @Field(() => Int, { description: 'Recording storage (GB written) included each month.' })
+  includedStorageGb: number;
+
+  @Column({ name: 'yearly_price_cents', type: 'integer', default: 0 })
+  @Field(() => Int, { description: 'Price per year in minor units (cents) of `currency`.' })
+  yearlyPriceCents: number;
+
+  @Column({ name: 'overage_minute_cents', type: 'integer', default: 0 })
+  @Field(() => Int, { description: 'Price of each call minute beyond those included, in minor units.' })
+  overageMinuteCents: number;
+
+  @Column({ name: 'overage_ai_call_cents', type: 'integer', default: 0 })
+  @Field(() => Int, { description: 'Price of each AI call beyond those included, in minor units.' })
+  overageAiCallCents: number;
+
+  @Column({ name: 'overage_storage_gb_cents', type: 'integer', default: 0 })
+  @Field(() => Int, { description: 'Price of each recording GB beyond those included, in minor units.' })
+  overageStorageGbCents: number;
+
+  /** True: what is included is also the most that may be used (no overage); features past it answer PAYMENT_REQUIRED. */
+  @Column({ name: 'hard_limit', type: 'boolean', default: false })
+  @Field(() => Boolean, {
+    description:
+      'Whether usage stops at what is included (no overage is sold): then `@requiresEntitlement` fields answer PAYMENT_REQUIRED past it.',
+  })
+  hardLimit: boolean;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

@@ -4,6 +4,7 @@ import { requireOrganization } from '../../../platform/context';
 import type { BillingContext } from '../context';
 import { Subscription } from '../entities/subscription.entity';
 import { BillingOrganization } from '../types/organization.type';
+import { EntitlementType } from '../types/entitlement.type';
 
 @Resolver(() => BillingOrganization)
 export class OrganizationSubscriptionResolver {
@@ -14,6 +15,15 @@ export class OrganizationSubscriptionResolver {
   @RequiresPermission('billing', 'read')
   async subscription(@Root() organization: BillingOrganization, @Ctx() context: BillingContext): Promise<Subscription> {
     return context.loaders.subscriptionByOrganizationId.load(organization.id);
+  }
+
+  @FieldResolver(() => [EntitlementType], {
+    nullable: true,
+    description: 'What the plan allows of each metered feature this billing period, and what is left (three features: no page size).',
+  })
+  @RequiresPermission('billing', 'read')
+  async entitlements(@Root() organization: BillingOrganization, @Ctx() context: BillingContext): Promise<EntitlementType[]> {
+    return context.services.quota.entitlementsOf(organization.id);
   }
 }
 

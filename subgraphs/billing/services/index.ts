@@ -1,12 +1,30 @@
 import type { SubgraphDependencies } from '../../../platform/subgraph';
+import { Outbox } from '../../../platform/outbox/outbox';
 import { PlanService } from './plan.service';
+import { QuotaService } from './quota.service';
 import { SubscriptionService } from './subscription.service';
+import { UsageService } from './usage.service';
 
 export interface BillingServices {
   plans: PlanService;
   subscriptions: SubscriptionService;
+  usage: UsageService;
+  quota: QuotaService;
 }
 
-export function createBillingServices({ dataSource }: Pick<SubgraphDependencies, 'dataSource'>): BillingServices {
-  return { plans: new PlanService(dataSource), subscriptions: new SubscriptionService(dataSource) };
+/**
+ * Billing's services. Subscription and usage changes write their facts to billing's outbox
+ * and then refresh the organization's entitlement counters (shared by the process, in
+ * Redis with REDIS_URL) that `@requiresEntitlement` reads in every subgraph.
+ */
+export function createBillingServices(
+  dependencies: Pick<SubgraphDependencies, 'dataSource' | 'access'> & Partial<Pick<SubgraphDependencies, 'messaging' | 'events'>>,
+): BillingServices {
+  const { dataSource, access } = dependencies;
+  const outbox = new Outbox(dependencies.messaging);
+  const refresh = (organizationId: string) => quota.refresh(organizationId);
+  const subscriptions = new SubscriptionService(dataSource, outbox, refresh);
+  const usage = new UsageService(dataSource, subscriptions, outbox, dependencies.events ?? null, refresh);
+  const quota: QuotaService = new QuotaService(subscriptions, () => usage, access.entitlements);
+  return { plans: new PlanService(dataSource), subscriptions, usage, quota };
 }
