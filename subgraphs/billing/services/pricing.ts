@@ -65,11 +65,11 @@ export function periodPrice(plan: Pick<Plan, 'monthlyPriceCents' | 'yearlyPriceC
 
 /**
  * The share of a price difference still owed for the rest of the period at `at`, in minor
- * units, rounded to the nearest unit; 0 for a cheaper plan or outside the period.
+ * units, rounded down (never more than the exact share); 0 for a cheaper plan or outside the period.
  */
 export function prorate(differenceCents: number, periodStart: Date, periodEnd: Date, at: Date): number {
   const length = periodEnd.getTime() - periodStart.getTime();
   const remaining = Math.min(length, Math.max(0, periodEnd.getTime() - at.getTime()));
   if (differenceCents <= 0 || length <= 0) return 0;
-  return Math.round((differenceCents * remaining) / length);
+  return Math.floor((differenceCents * remaining) / length);
 }
