@@ -33,6 +33,16 @@ export interface EventCatalogue {
   };
   /** A cancellation: at the period's end (still live until then) or now. */
   'billing.subscription.canceled': BillingSubscriptionFact & { atPeriodEnd: boolean };
+  /** An invoice was issued at the end of a billing period (and the next period started). */
+  'billing.invoice.issued': {
+    organizationId: string;
+    subscriptionId: string;
+    invoiceId: string;
+    totalCents: number;
+    currency: string;
+    periodStart: string;
+    periodEnd: string;
+  };
   /** An organization used 80% or 100% of what its plan includes this billing period. */
   'billing.usage.threshold_reached': {
     organizationId: string;

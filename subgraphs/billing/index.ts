@@ -4,6 +4,7 @@ import { billingMigrations } from '../../migrations/billing';
 import { Plan } from './entities/plan.entity';
 import { Subscription } from './entities/subscription.entity';
 import { Charge } from './entities/charge.entity';
+import { Invoice } from './entities/invoice.entity';
 import { UsageAlert } from './entities/usage-alert.entity';
 import { UsageRecord } from './entities/usage-record.entity';
 import { OutboxMessage } from '../../platform/outbox/outbox-message.entity';
@@ -14,6 +15,7 @@ import { OrganizationSubscriptionResolver, billingOrganizationReference } from '
 import { PlanResolver } from './resolvers/plan.resolver';
 import { SubscriptionResolver } from './resolvers/subscription.resolver';
 import { UsageResolver } from './resolvers/usage.resolver';
+import { InvoiceResolver } from './resolvers/invoice.resolver';
 import { usageReportedConsumer } from './consumers/usage-reported.consumer';
 import { createBillingServices } from './services';
 import { BillingOrganization } from './types/organization.type';
@@ -23,13 +25,13 @@ export const billingSubgraph = defineSubgraph<BillingServices, BillingLoaders>({
   name: 'billing',
   storage: {
     schema: 'billing',
-    entities: [Plan, Subscription, Charge, UsageRecord, UsageAlert, OutboxMessage, ProcessedEvent],
+    entities: [Plan, Subscription, Charge, Invoice, UsageRecord, UsageAlert, OutboxMessage, ProcessedEvent],
     migrations: billingMigrations,
   },
   buildSchema: () =>
     buildFederatedSchema({
       name: 'billing',
-      resolvers: [PlanResolver, OrganizationSubscriptionResolver, SubscriptionResolver, UsageResolver],
+      resolvers: [PlanResolver, OrganizationSubscriptionResolver, SubscriptionResolver, UsageResolver, InvoiceResolver],
       orphanedTypes: [BillingOrganization],
       referenceResolvers: { Organization: billingOrganizationReference },
     }),
@@ -39,6 +41,7 @@ export const billingSubgraph = defineSubgraph<BillingServices, BillingLoaders>({
     'billing.subscription.plan_changed',
     'billing.subscription.canceled',
     'billing.usage.threshold_reached',
+    'billing.invoice.issued',
   ],
   consumers: (services) => [usageReportedConsumer(services)],
   createLoaders: createBillingLoaders,

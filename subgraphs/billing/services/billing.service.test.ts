@@ -271,3 +271,43 @@ describe('usage', () => {
     expect(await counter.get(organizationId, 'call_minutes')).toEqual({ used: 42, limit: 1000 });
   });
 });
+
+describe('invoices', () => {
+  it('issues at period end what the preview showed, starts the next period with the waiting downgrade, and issues once', async () => {
+    const { organizationId, principal, subscription } = await freshOrganization();
+    const start = subscription.currentPeriodStart.getTime();
+    const halfway = new Date(start + (subscription.currentPeriodEnd.getTime() - start) / 2);
+    await services.subscriptions.changePlan(principal, subscription.id, PlanCode.PRO, halfway);
+    await services.subscriptions.changePlan(principal, subscription.id, PlanCode.FREE, halfway);
+    await services.usage.record({
+      organizationId,
+      metric: UsageMetric.CALL_MINUTES,
+      quantity: 10_250,
+      occurredAt: halfway,
+      idempotencyKey: 'm',
+    });
+
+    const preview = await services.invoices.preview(principal, organizationId);
+    expect(preview.lines.map((line) => [line.kind, line.quantity, line.amountCents])).toEqual([
+      ['plan', 1, 4900],
+      ['overage', 250, 500],
+      ['proration', 1, 2450],
+    ]);
+    expect(preview).toMatchObject({ status: 'draft', subtotalCents: 7850, taxCents: 0, totalCents: 7850 });
+
+    const issued = (await services.invoices.issueDue(subscription.currentPeriodEnd)).filter(
+      (invoice) => invoice.organizationId === organizationId,
+    );
+    expect(issued).toHaveLength(1);
+    expect(issued[0]).toMatchObject({ status: 'open', lines: preview.lines, totalCents: preview.totalCents });
+    expect(await services.invoices.issueDue(subscription.currentPeriodEnd)).toEqual([]);
+
+    const next = await services.subscriptions.forOrganization(principal, organizationId);
+    expect(next).toMatchObject({ plan: { code: 'free' }, pendingPlan: null, currentPeriodStart: subscription.currentPeriodEnd });
+    expect((await services.invoices.preview(principal, organizationId)).lines.map((line) => line.kind)).toEqual(['plan']);
+    expect(await services.invoices.list(principal, organizationId, { first: 10, offset: 0 })).toHaveLength(1);
+
+    const pdf = await services.invoices.pdf(issued[0]);
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+  });
+});

@@ -1,5 +1,6 @@
 import type { SubgraphDependencies } from '../../../platform/subgraph';
 import { Outbox } from '../../../platform/outbox/outbox';
+import { InvoiceService } from './invoice.service';
 import { PlanService } from './plan.service';
 import { QuotaService } from './quota.service';
 import { SubscriptionService } from './subscription.service';
@@ -10,6 +11,7 @@ export interface BillingServices {
   subscriptions: SubscriptionService;
   usage: UsageService;
   quota: QuotaService;
+  invoices: InvoiceService;
 }
 
 /**
@@ -18,7 +20,8 @@ export interface BillingServices {
  * Redis with REDIS_URL) that `@requiresEntitlement` reads in every subgraph.
  */
 export function createBillingServices(
-  dependencies: Pick<SubgraphDependencies, 'dataSource' | 'access'> & Partial<Pick<SubgraphDependencies, 'messaging' | 'events'>>,
+  dependencies: Pick<SubgraphDependencies, 'dataSource' | 'access'> &
+    Partial<Pick<SubgraphDependencies, 'messaging' | 'events' | 'config'>>,
 ): BillingServices {
   const { dataSource, access } = dependencies;
   const outbox = new Outbox(dependencies.messaging);
@@ -26,5 +29,6 @@ export function createBillingServices(
   const subscriptions = new SubscriptionService(dataSource, outbox, refresh);
   const usage = new UsageService(dataSource, subscriptions, outbox, dependencies.events ?? null, refresh);
   const quota: QuotaService = new QuotaService(subscriptions, () => usage, access.entitlements);
-  return { plans: new PlanService(dataSource), subscriptions, usage, quota };
+  const invoices = new InvoiceService(dataSource, subscriptions, usage, outbox, dependencies.config?.billing.taxRateBps ?? 0, refresh);
+  return { plans: new PlanService(dataSource), subscriptions, usage, quota, invoices };
 }
