@@ -86,6 +86,7 @@ const environmentSchema = z.object({
   SECRETS_KEY: secretsKey,
   DEMO_DATA: z.preprocess(blankAsUnset, booleanFlag.optional()),
   AUTHZ_DECISION_LOG: z.preprocess(blankAsUnset, z.enum(['denied', 'all']).default('denied')),
+  STRIPE_WEBHOOK_SECRET: z.preprocess(blankAsUnset, z.string().min(1).optional()),
   BILLING_TAX_RATE_BPS: z.preprocess(blankAsUnset, z.coerce.number().int().min(0).max(10_000).default(0)),
   ...rateLimitFields,
   EVENT_STREAM_PREFIX: z.preprocess(blankAsUnset, z.string().trim().min(1).default('auralink:events')),
@@ -164,7 +165,7 @@ export interface Config {
   /** Which permission decisions are written to the decision stream: denials only, or every one. */
   authz: { decisionLog: 'denied' | 'all' };
   /** Tax on invoices, in basis points of the subtotal (2000 = 20%). */
-  billing: { taxRateBps: number };
+  billing: { taxRateBps: number; stripeWebhookSecret: string | undefined };
   /** Requests per window the gateway serves: per address (anonymous), per user, per organization; 0 is no limit. */
   rateLimit: {
     windowSeconds: number;
@@ -263,7 +264,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // A production system never gets a demo organization (with known user ids) unless asked for.
     demoData: e.DEMO_DATA ?? e.NODE_ENV !== 'production',
     authz: { decisionLog: e.AUTHZ_DECISION_LOG },
-    billing: { taxRateBps: e.BILLING_TAX_RATE_BPS },
+    billing: { taxRateBps: e.BILLING_TAX_RATE_BPS, stripeWebhookSecret: e.STRIPE_WEBHOOK_SECRET },
     rateLimit: {
       windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS,
       anonymous: e.RATE_LIMIT_ANONYMOUS,

@@ -18,6 +18,7 @@ import { UsageResolver } from './resolvers/usage.resolver';
 import { InvoiceResolver } from './resolvers/invoice.resolver';
 import { usageReportedConsumer } from './consumers/usage-reported.consumer';
 import { createBillingServices } from './services';
+import { billingRoutes } from './routes';
 import { BillingOrganization } from './types/organization.type';
 import type { BillingServices } from './services';
 
@@ -45,6 +46,7 @@ export const billingSubgraph = defineSubgraph<BillingServices, BillingLoaders>({
   ],
   consumers: (services) => [usageReportedConsumer(services)],
   createLoaders: createBillingLoaders,
+  routes: billingRoutes,
 });
 
 /** For the commands and the one-process runtime, which import a subgraph only through this file. */

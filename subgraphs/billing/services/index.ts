@@ -4,6 +4,7 @@ import { InvoiceService } from './invoice.service';
 import { PlanService } from './plan.service';
 import { QuotaService } from './quota.service';
 import { SubscriptionService } from './subscription.service';
+import { StripeWebhookService } from './stripe-webhook.service';
 import { UsageService } from './usage.service';
 
 export interface BillingServices {
@@ -12,6 +13,8 @@ export interface BillingServices {
   usage: UsageService;
   quota: QuotaService;
   invoices: InvoiceService;
+  /** With STRIPE_WEBHOOK_SECRET only. */
+  stripeWebhooks: StripeWebhookService | null;
 }
 
 /**
@@ -30,5 +33,7 @@ export function createBillingServices(
   const usage = new UsageService(dataSource, subscriptions, outbox, dependencies.events ?? null, refresh);
   const quota: QuotaService = new QuotaService(subscriptions, () => usage, access.entitlements);
   const invoices = new InvoiceService(dataSource, subscriptions, usage, outbox, dependencies.config?.billing.taxRateBps ?? 0, refresh);
-  return { plans: new PlanService(dataSource), subscriptions, usage, quota, invoices };
+  const webhookSecret = dependencies.config?.billing.stripeWebhookSecret;
+  const stripeWebhooks = webhookSecret ? new StripeWebhookService(dataSource, webhookSecret, refresh) : null;
+  return { plans: new PlanService(dataSource), subscriptions, usage, quota, invoices, stripeWebhooks };
 }
