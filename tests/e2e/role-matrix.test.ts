@@ -19,6 +19,9 @@ import type { TestSupergraph } from '../kit/supergraph';
 type RoleName = 'owner' | 'admin' | 'billing_manager' | 'member' | 'guest';
 const ALL: RoleName[] = ['owner', 'admin', 'billing_manager', 'member', 'guest'];
 const MANAGERS: RoleName[] = ['owner', 'admin'];
+/** `billing:read` and `billing:*` (the billing manager's). */
+const BILLING_READERS: RoleName[] = ['owner', 'admin', 'billing_manager'];
+const BILLING_WRITERS: RoleName[] = ['owner', 'billing_manager'];
 
 interface Fixture {
   organization: SeededOrganization;
@@ -28,6 +31,8 @@ interface Fixture {
   customRoles: string[];
   /** Pending invitations to new addresses, one per case that answers or revokes one. */
   invitations: { accept: string; decline: string; revoke: string };
+  /** The organization's subscription and an invoice issued to it. */
+  billing: { subscriptionId: string; invoiceId: string };
 }
 
 interface Case {
@@ -93,6 +98,99 @@ const CASES: Case[] = [
     foreignData: (data) => expect(data.explainPermission).toEqual({ allowed: false, policyLines: [] }),
   },
   { field: 'Query.whoCan', allowed: MANAGERS, own: () => ['{ whoCan(resource: "billing", action: "read") { id } }'] },
+  {
+    field: 'Query.billingSubscription',
+    allowed: BILLING_READERS,
+    own: (f) => ['query($id: ID!) { billingSubscription(id: $id) { id } }', { id: f.billing.subscriptionId }],
+    foreign: (f) => ['query($id: ID!) { billingSubscription(id: $id) { id } }', { id: f.billing.subscriptionId }],
+  },
+  {
+    field: 'Query.organizationSubscription',
+    allowed: BILLING_READERS,
+    own: (f) => ['query($o: ID!) { organizationSubscription(organizationId: $o) { id } }', { o: f.organization.organization.id }],
+    foreign: (f) => ['query($o: ID!) { organizationSubscription(organizationId: $o) { id } }', { o: f.organization.organization.id }],
+  },
+  {
+    field: 'Query.usageSummary',
+    allowed: BILLING_READERS,
+    own: (f) => ['query($o: ID!) { usageSummary(organizationId: $o) { overageCents } }', { o: f.organization.organization.id }],
+    foreign: (f) => ['query($o: ID!) { usageSummary(organizationId: $o) { overageCents } }', { o: f.organization.organization.id }],
+  },
+  {
+    field: 'Query.invoices',
+    allowed: BILLING_READERS,
+    own: (f) => ['query($o: ID!) { invoices(organizationId: $o, first: 5) { id } }', { o: f.organization.organization.id }],
+    foreign: (f) => ['query($o: ID!) { invoices(organizationId: $o) { id } }', { o: f.organization.organization.id }],
+  },
+  {
+    field: 'Query.invoice',
+    allowed: BILLING_READERS,
+    own: (f) => ['query($id: ID!) { invoice(id: $id) { id totalCents } }', { id: f.billing.invoiceId }],
+    foreign: (f) => ['query($id: ID!) { invoice(id: $id) { id totalCents } }', { id: f.billing.invoiceId }],
+  },
+  {
+    field: 'Query.invoicePreview',
+    allowed: BILLING_READERS,
+    own: (f) => ['query($o: ID!) { invoicePreview(organizationId: $o) { totalCents } }', { o: f.organization.organization.id }],
+    foreign: (f) => ['query($o: ID!) { invoicePreview(organizationId: $o) { totalCents } }', { o: f.organization.organization.id }],
+  },
+  {
+    field: 'Mutation.recordUsage',
+    allowed: BILLING_WRITERS,
+    own: (f) => [
+      `mutation($o: ID!, $k: String!) { recordUsage(input: { organizationId: $o, metric: CALL_MINUTES, quantity: 1, occurredAt: "2026-01-01T00:00:00Z", idempotencyKey: $k }) { counted } }`,
+      { o: f.organization.organization.id, k: 'matrix-1' },
+    ],
+    foreign: (f) => [
+      `mutation($o: ID!, $k: String!) { recordUsage(input: { organizationId: $o, metric: CALL_MINUTES, quantity: 1, occurredAt: "2026-01-01T00:00:00Z", idempotencyKey: $k }) { counted } }`,
+      { o: f.organization.organization.id, k: 'matrix-x' },
+    ],
+  },
+  {
+    field: 'Mutation.recordUsageBatch',
+    allowed: BILLING_WRITERS,
+    own: (f) => [
+      `mutation($o: ID!, $k: String!) { recordUsageBatch(input: [{ organizationId: $o, metric: CALL_MINUTES, quantity: 1, occurredAt: "2026-01-01T00:00:00Z", idempotencyKey: $k }]) { counted } }`,
+      { o: f.organization.organization.id, k: 'matrix-2' },
+    ],
+    foreign: (f) => [
+      `mutation($o: ID!, $k: String!) { recordUsageBatch(input: [{ organizationId: $o, metric: CALL_MINUTES, quantity: 1, occurredAt: "2026-01-01T00:00:00Z", idempotencyKey: $k }]) { counted } }`,
+      { o: f.organization.organization.id, k: 'matrix-y' },
+    ],
+  },
+  {
+    field: 'Mutation.changeSubscriptionPlan',
+    allowed: BILLING_WRITERS,
+    own: (f) => ['mutation($id: ID!) { changeSubscriptionPlan(id: $id, planCode: PRO) { effective } }', { id: f.billing.subscriptionId }],
+    foreign: (f) => [
+      'mutation($id: ID!) { changeSubscriptionPlan(id: $id, planCode: ENTERPRISE) { effective } }',
+      { id: f.billing.subscriptionId },
+    ],
+  },
+  {
+    field: 'Mutation.cancelSubscription',
+    allowed: BILLING_WRITERS,
+    own: (f) => ['mutation($id: ID!) { cancelSubscription(id: $id, atPeriodEnd: false) { status } }', { id: f.billing.subscriptionId }],
+    foreign: (f) => ['mutation($id: ID!) { cancelSubscription(id: $id, atPeriodEnd: false) { status } }', { id: f.billing.subscriptionId }],
+  },
+  {
+    field: 'Mutation.createSubscription',
+    allowed: BILLING_WRITERS,
+    own: (f) => [
+      'mutation($o: ID!) { createSubscription(input: { organizationId: $o, planCode: PRO, trialDays: 7 }) { status } }',
+      { o: f.organization.organization.id },
+    ],
+    foreign: (f) => [
+      'mutation($o: ID!) { createSubscription(input: { organizationId: $o, planCode: PRO }) { status } }',
+      { o: f.organization.organization.id },
+    ],
+  },
+  {
+    field: 'Subscription.usageAlerts',
+    allowed: BILLING_READERS,
+    own: (f) => ['subscription($o: ID!) { usageAlerts(organizationId: $o) { threshold } }', { o: f.organization.organization.id }],
+    foreign: (f) => ['subscription($o: ID!) { usageAlerts(organizationId: $o) { threshold } }', { o: f.organization.organization.id }],
+  },
   { field: 'Query.liveMetrics', allowed: ['owner', 'admin', 'billing_manager', 'member'], own: () => ['{ liveMetrics { activeCalls } }'] },
   {
     field: 'Mutation.reportLiveMetrics',
@@ -252,7 +350,19 @@ async function fixture(role: RoleName | null): Promise<Fixture> {
   }
   const invite = async () => supergraph.seed.invite(organization.organization.id, organization.owner.user.id);
   const invitations = { accept: (await invite()).token!, decline: (await invite()).token!, revoke: (await invite()).id };
-  return { organization, actor: actor!, targets, customRoles, invitations };
+  const subscription = await supergraph.gateway<{ organization: { subscription: { id: string } } }, { id: string }>(
+    'query($id: ID!) { organization(id: $id) { subscription { id } } }',
+    { id: organization.organization.id },
+    { token: organization.owner.token },
+  );
+  const subscriptionId = expectNoErrors(subscription).organization.subscription.id;
+  const invoiceId = `inv_matrix${role ?? 'foreign'}`.replace(/[^A-Za-z0-9_]/g, '');
+  await supergraph.dataSources.billing.query(
+    `INSERT INTO billing.invoices (id, organization_id, subscription_id, status, period_start, period_end, currency, lines, subtotal_cents, tax_cents, total_cents, issued_at)
+     VALUES ($1, $2, $3, 'open', now() - interval '1 month', now(), 'usd', '[]', 0, 0, 0, now())`,
+    [invoiceId, organization.organization.id, subscriptionId],
+  );
+  return { organization, actor: actor!, targets, customRoles, invitations, billing: { subscriptionId, invoiceId } };
 }
 
 /**
