@@ -86,6 +86,8 @@ const environmentSchema = z.object({
   SECRETS_KEY: secretsKey,
   DEMO_DATA: z.preprocess(blankAsUnset, booleanFlag.optional()),
   AUTHZ_DECISION_LOG: z.preprocess(blankAsUnset, z.enum(['denied', 'all']).default('denied')),
+  STRIPE_SECRET_KEY: z.preprocess(blankAsUnset, z.string().min(1).optional()),
+  STRIPE_API_URL: optionalUrl.optional(),
   STRIPE_WEBHOOK_SECRET: z.preprocess(blankAsUnset, z.string().min(1).optional()),
   BILLING_TAX_RATE_BPS: z.preprocess(blankAsUnset, z.coerce.number().int().min(0).max(10_000).default(0)),
   ...rateLimitFields,
@@ -165,7 +167,12 @@ export interface Config {
   /** Which permission decisions are written to the decision stream: denials only, or every one. */
   authz: { decisionLog: 'denied' | 'all' };
   /** Tax on invoices, in basis points of the subtotal (2000 = 20%). */
-  billing: { taxRateBps: number; stripeWebhookSecret: string | undefined };
+  billing: {
+    taxRateBps: number;
+    stripeWebhookSecret: string | undefined;
+    stripeSecretKey: string | undefined;
+    stripeApiUrl: string | undefined;
+  };
   /** Requests per window the gateway serves: per address (anonymous), per user, per organization; 0 is no limit. */
   rateLimit: {
     windowSeconds: number;
@@ -264,7 +271,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // A production system never gets a demo organization (with known user ids) unless asked for.
     demoData: e.DEMO_DATA ?? e.NODE_ENV !== 'production',
     authz: { decisionLog: e.AUTHZ_DECISION_LOG },
-    billing: { taxRateBps: e.BILLING_TAX_RATE_BPS, stripeWebhookSecret: e.STRIPE_WEBHOOK_SECRET },
+    billing: {
+      taxRateBps: e.BILLING_TAX_RATE_BPS,
+      stripeWebhookSecret: e.STRIPE_WEBHOOK_SECRET,
+      stripeSecretKey: e.STRIPE_SECRET_KEY,
+      stripeApiUrl: e.STRIPE_API_URL,
+    },
     rateLimit: {
       windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS,
       anonymous: e.RATE_LIMIT_ANONYMOUS,

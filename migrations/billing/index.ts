@@ -2,6 +2,13 @@ import { Initial1795315814601 } from './1795315814601-Initial';
 import { SeedPlans1795315814602 } from './1795315814602-SeedPlans';
 import { SubscriptionsAndUsage1795349323767 } from './1795349323767-SubscriptionsAndUsage';
 import { Invoices1795350329085 } from './1795350329085-Invoices';
+import { StripeMirror1795350795434 } from './1795350795434-StripeMirror';
 
 /** Applied in this order. */
-export const billingMigrations = [Initial1795315814601, SeedPlans1795315814602, SubscriptionsAndUsage1795349323767, Invoices1795350329085];
+export const billingMigrations = [
+  Initial1795315814601,
+  SeedPlans1795315814602,
+  SubscriptionsAndUsage1795349323767,
+  Invoices1795350329085,
+  StripeMirror1795350795434,
+];

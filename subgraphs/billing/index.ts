@@ -5,6 +5,7 @@ import { Plan } from './entities/plan.entity';
 import { Subscription } from './entities/subscription.entity';
 import { Charge } from './entities/charge.entity';
 import { Invoice } from './entities/invoice.entity';
+import { StripeCustomer } from './entities/stripe-customer.entity';
 import { UsageAlert } from './entities/usage-alert.entity';
 import { UsageRecord } from './entities/usage-record.entity';
 import { OutboxMessage } from '../../platform/outbox/outbox-message.entity';
@@ -26,7 +27,7 @@ export const billingSubgraph = defineSubgraph<BillingServices, BillingLoaders>({
   name: 'billing',
   storage: {
     schema: 'billing',
-    entities: [Plan, Subscription, Charge, Invoice, UsageRecord, UsageAlert, OutboxMessage, ProcessedEvent],
+    entities: [Plan, Subscription, Charge, Invoice, StripeCustomer, UsageRecord, UsageAlert, OutboxMessage, ProcessedEvent],
     migrations: billingMigrations,
   },
   buildSchema: () =>

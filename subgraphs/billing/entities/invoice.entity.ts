@@ -80,6 +80,10 @@ export class Invoice {
   @Field(() => Date, { nullable: true })
   issuedAt: Date | null;
 
+  /** Its mirror in Stripe, once created (with STRIPE_SECRET_KEY). */
+  @Column({ name: 'stripe_invoice_id', type: 'varchar', length: 255, nullable: true })
+  stripeInvoiceId: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 }

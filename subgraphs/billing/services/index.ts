@@ -4,6 +4,7 @@ import { InvoiceService } from './invoice.service';
 import { PlanService } from './plan.service';
 import { QuotaService } from './quota.service';
 import { SubscriptionService } from './subscription.service';
+import { StripeMirror } from './stripe-mirror.service';
 import { StripeWebhookService } from './stripe-webhook.service';
 import { UsageService } from './usage.service';
 
@@ -24,7 +25,7 @@ export interface BillingServices {
  */
 export function createBillingServices(
   dependencies: Pick<SubgraphDependencies, 'dataSource' | 'access'> &
-    Partial<Pick<SubgraphDependencies, 'messaging' | 'events' | 'config'>>,
+    Partial<Pick<SubgraphDependencies, 'messaging' | 'events' | 'config' | 'logger'>>,
 ): BillingServices {
   const { dataSource, access } = dependencies;
   const outbox = new Outbox(dependencies.messaging);
@@ -32,8 +33,12 @@ export function createBillingServices(
   const subscriptions = new SubscriptionService(dataSource, outbox, refresh);
   const usage = new UsageService(dataSource, subscriptions, outbox, dependencies.events ?? null, refresh);
   const quota: QuotaService = new QuotaService(subscriptions, () => usage, access.entitlements);
-  const invoices = new InvoiceService(dataSource, subscriptions, usage, outbox, dependencies.config?.billing.taxRateBps ?? 0, refresh);
-  const webhookSecret = dependencies.config?.billing.stripeWebhookSecret;
+  const billing = dependencies.config?.billing;
+  const stripe = billing?.stripeSecretKey
+    ? new StripeMirror(dataSource, { secretKey: billing.stripeSecretKey, apiUrl: billing.stripeApiUrl }, dependencies.logger)
+    : null;
+  const invoices = new InvoiceService(dataSource, subscriptions, usage, outbox, billing?.taxRateBps ?? 0, refresh, stripe);
+  const webhookSecret = billing?.stripeWebhookSecret;
   const stripeWebhooks = webhookSecret ? new StripeWebhookService(dataSource, webhookSecret, refresh) : null;
   return { plans: new PlanService(dataSource), subscriptions, usage, quota, invoices, stripeWebhooks };
 }

@@ -11,6 +11,7 @@ import { Charge } from '../entities/charge.entity';
 import { Invoice, InvoiceStatus } from '../entities/invoice.entity';
 import { Subscription, SubscriptionStatus } from '../entities/subscription.entity';
 import { invoiceTotals } from './invoice-lines';
+import type { StripeMirror } from './stripe-mirror.service';
 import { periodEnd } from './subscription.service';
 import type { SubscriptionService } from './subscription.service';
 import type { UsageService } from './usage.service';
@@ -31,6 +32,7 @@ export class InvoiceService {
     private readonly outbox: Outbox,
     private readonly taxRateBps: number,
     private readonly afterChange: (organizationId: string) => Promise<void> = async () => {},
+    private readonly stripe: StripeMirror | null = null,
   ) {}
 
   /** The invoice of the current period exactly as `issueDue` will issue it at its end, from what is known now (not saved: no id). */
@@ -62,7 +64,10 @@ export class InvoiceService {
         order: { currentPeriodEnd: 'ASC' },
         take: ISSUE_BATCH,
       });
-      if (due.length === 0) return issued;
+      if (due.length === 0) {
+        await this.stripe?.mirrorIssued(issued);
+        return issued;
+      }
       for (const { id } of due) {
         const invoice = await this.dataSource.transaction((manager) => this.issueOne(manager, id, now));
         if (invoice) {
@@ -144,6 +149,7 @@ export class InvoiceService {
       organizationId: subscription.organizationId,
       subscriptionId: subscription.id,
       status: InvoiceStatus.DRAFT,
+      stripeInvoiceId: null,
       periodStart: subscription.currentPeriodStart,
       periodEnd: subscription.currentPeriodEnd,
       currency: subscription.plan.currency,
