@@ -19,6 +19,7 @@ import path from 'node:path';
 import type { RunOptions, Scenario } from './options';
 import { renderReport, writeResults } from './report';
 import { authzCheckScenario, authzEnforceScenario } from './scenarios/authz';
+import { billingScenario } from './scenarios/billing';
 import { gatewayScenario } from './scenarios/gateway';
 import { plannerScenario } from './scenarios/planner';
 import { subgraphsScenario } from './scenarios/subgraphs';
@@ -31,6 +32,7 @@ const SCENARIOS: Record<string, Scenario> = {
   'authz-check': authzCheckScenario,
   subscriptions: subscriptionsScenario,
   subgraphs: subgraphsScenario,
+  billing: billingScenario,
 };
 
 const list = (value: string | undefined) =>

@@ -54,3 +54,5 @@ export const billingSubgraph = defineSubgraph<BillingServices, BillingLoaders>({
 export { createBillingServices } from './services';
 export type { BillingServices } from './services';
 export { usageReportedConsumer } from './consumers/usage-reported.consumer';
+export { UsageMetric } from './entities/usage-record.entity';
+export type { UsageInput } from './services/usage.service';

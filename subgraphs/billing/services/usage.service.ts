@@ -87,7 +87,16 @@ export class UsageService {
   /** The same, inside a transaction someone else holds (the consumer of `usage.reported`); call `settle` after it commits. */
   async recordIn(manager: EntityManager, inputs: readonly UsageInput[]): Promise<{ results: RecordedUsage[]; alerts: UsageAlertFact[] }> {
     const rows = inputs.map((input) => ({ id: newId('usageRecord'), ...input }));
-    const inserted = await manager.createQueryBuilder().insert().into(UsageRecord).values(rows).orIgnore().returning(['id']).execute();
+    // Inserted in key order, so concurrent batches sharing keys lock them in the same order (no deadlock).
+    const inKeyOrder = [...rows].sort((a, b) => compare(a.organizationId, b.organizationId) || compare(a.idempotencyKey, b.idempotencyKey));
+    const inserted = await manager
+      .createQueryBuilder()
+      .insert()
+      .into(UsageRecord)
+      .values(inKeyOrder)
+      .orIgnore()
+      .returning(['id'])
+      .execute();
     const insertedIds = new Set((inserted.raw as { id: string }[]).map((row) => row.id));
     const existing = await manager
       .createQueryBuilder(UsageRecord, 'record')
@@ -160,7 +169,8 @@ export class UsageService {
   /** Alerts newly crossed by each organization's usage this period, each written once (the `usage_alerts` row) with its outbox fact. */
   private async raiseAlerts(manager: EntityManager, organizationIds: string[]): Promise<UsageAlertFact[]> {
     const raised: UsageAlertFact[] = [];
-    for (const subscription of await this.subscriptions.liveOf(organizationIds, manager)) {
+    const live = await this.subscriptions.liveOf(organizationIds, manager);
+    for (const subscription of live.sort((a, b) => compare(a.organizationId, b.organizationId))) {
       const used = await this.usedBetween(
         subscription.organizationId,
         subscription.currentPeriodStart,
@@ -191,6 +201,10 @@ export class UsageService {
     }
     return raised;
   }
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function crossedThresholds(subscription: Subscription, used: Record<EntitlementFeature, number>): UsageAlertFact[] {
