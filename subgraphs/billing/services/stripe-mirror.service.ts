@@ -81,7 +81,7 @@ export class StripeMirror {
     return created.id;
   }
 
-  /** After issuing: mirrors each invoice, logging (not throwing) a failure; the next run retries what is not mirrored. */
+  /** After issuing: mirrors each invoice, logging (not throwing) a failure (the client has already retried with the same key). */
   async mirrorIssued(invoices: readonly Invoice[]): Promise<void> {
     for (const invoice of invoices) {
       try {
