@@ -43,6 +43,10 @@ export interface EventCatalogue {
     periodStart: string;
     periodEnd: string;
   };
+  /** Stripe said an invoice was paid (its webhook). */
+  'billing.invoice.paid': { organizationId: string; invoiceId: string };
+  /** Stripe changed a subscription's status (its webhook): a failed payment, a recovery, a deletion. */
+  'billing.subscription.status_changed': BillingSubscriptionFact & { status: string; stripeEventId: string };
   /** An organization used 80% or 100% of what its plan includes this billing period. */
   'billing.usage.threshold_reached': {
     organizationId: string;

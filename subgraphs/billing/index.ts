@@ -44,6 +44,8 @@ export const billingSubgraph = defineSubgraph<BillingServices, BillingLoaders>({
     'billing.subscription.canceled',
     'billing.usage.threshold_reached',
     'billing.invoice.issued',
+    'billing.invoice.paid',
+    'billing.subscription.status_changed',
   ],
   consumers: (services) => [usageReportedConsumer(services)],
   createLoaders: createBillingLoaders,

@@ -76,6 +76,14 @@ describe('Stripe webhooks on billing', () => {
 
     expect((await post(failed, sign(failed))).body.outcome).toBe('duplicate');
     expect((await status()).status).toBe('ACTIVE');
+    const facts = await supergraph.dataSources.billing.query(
+      `SELECT payload->>'status' AS status, payload->>'stripeEventId' AS event FROM billing.outbox WHERE type = 'billing.subscription.status_changed' AND payload->>'subscriptionId' = $1 ORDER BY sequence`,
+      [subscriptionId],
+    );
+    expect(facts).toEqual([
+      { status: 'past_due', event: 'evt_failed_1' },
+      { status: 'active', event: 'evt_updated_1' },
+    ]);
   });
 
   it('cancels on customer.subscription.deleted', async () => {

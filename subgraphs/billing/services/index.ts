@@ -39,6 +39,6 @@ export function createBillingServices(
     : null;
   const invoices = new InvoiceService(dataSource, subscriptions, usage, outbox, billing?.taxRateBps ?? 0, refresh, stripe);
   const webhookSecret = billing?.stripeWebhookSecret;
-  const stripeWebhooks = webhookSecret ? new StripeWebhookService(dataSource, webhookSecret, refresh) : null;
+  const stripeWebhooks = webhookSecret ? new StripeWebhookService(dataSource, webhookSecret, outbox, refresh) : null;
   return { plans: new PlanService(dataSource), subscriptions, usage, quota, invoices, stripeWebhooks };
 }

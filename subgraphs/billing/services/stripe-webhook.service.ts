@@ -1,6 +1,7 @@
 import Stripe from 'stripe';
 import type { DataSource, EntityManager } from 'typeorm';
 import { Not } from 'typeorm';
+import type { Outbox } from '../../../platform/outbox/outbox';
 import { ProcessedEvent } from '../../../platform/outbox/processed-event.entity';
 import { Invoice, InvoiceStatus } from '../entities/invoice.entity';
 import { Subscription, SubscriptionStatus } from '../entities/subscription.entity';
@@ -34,6 +35,7 @@ export class StripeWebhookService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly secret: string,
+    private readonly outbox: Outbox,
     private readonly afterChange: (organizationId: string) => Promise<void> = async () => {},
   ) {}
 
@@ -71,22 +73,31 @@ export class StripeWebhookService {
         const invoice = metadata.auralink_invoice_id ? await manager.findOneBy(Invoice, { id: metadata.auralink_invoice_id }) : null;
         if (!invoice || invoice.status === InvoiceStatus.VOID) return null;
         await manager.update(Invoice, { id: invoice.id }, { status: InvoiceStatus.PAID });
+        await this.outbox.add(manager, {
+          type: 'billing.invoice.paid',
+          payload: { organizationId: invoice.organizationId, invoiceId: invoice.id },
+        });
         return invoice.organizationId;
       }
       case 'invoice.payment_failed':
-        return this.setStatus(manager, metadata.auralink_subscription_id, SubscriptionStatus.PAST_DUE);
+        return this.setStatus(manager, event.id, metadata.auralink_subscription_id, SubscriptionStatus.PAST_DUE);
       case 'customer.subscription.updated': {
         const status = STATUS_OF_STRIPE[(event.data.object as { status: string }).status];
-        return status ? this.setStatus(manager, metadata.auralink_subscription_id, status) : null;
+        return status ? this.setStatus(manager, event.id, metadata.auralink_subscription_id, status) : null;
       }
       case 'customer.subscription.deleted':
-        return this.setStatus(manager, metadata.auralink_subscription_id, SubscriptionStatus.CANCELED);
+        return this.setStatus(manager, event.id, metadata.auralink_subscription_id, SubscriptionStatus.CANCELED);
       default:
         return null;
     }
   }
 
-  private async setStatus(manager: EntityManager, subscriptionId: string | undefined, status: SubscriptionStatus): Promise<string | null> {
+  private async setStatus(
+    manager: EntityManager,
+    stripeEventId: string,
+    subscriptionId: string | undefined,
+    status: SubscriptionStatus,
+  ): Promise<string | null> {
     if (!subscriptionId) return null;
     const subscription = await manager.findOneBy(Subscription, { id: subscriptionId, status: Not(SubscriptionStatus.CANCELED) });
     if (!subscription) return null;
@@ -97,6 +108,16 @@ export class StripeWebhookService {
         ? { status, canceledAt: new Date(), cancelAtPeriodEnd: false, pendingPlanId: null }
         : { status },
     );
+    await this.outbox.add(manager, {
+      type: 'billing.subscription.status_changed',
+      payload: {
+        organizationId: subscription.organizationId,
+        subscriptionId: subscription.id,
+        planCode: subscription.plan.code,
+        status,
+        stripeEventId,
+      },
+    });
     return subscription.organizationId;
   }
 }
