@@ -1,4 +1,5 @@
 import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
+import { plainRows } from './plain-sql';
 
 /**
  * Rows of an entity by primary key in one plain SQL query, for the lookups behind
@@ -23,7 +24,7 @@ export function selectByIds<T extends ObjectLiteral>(
         .map((column) => `"${column.databaseName}" AS "${column.propertyName}"`);
       sql = `SELECT ${columns.join(', ')} FROM ${metadata.tablePath} WHERE "${key.databaseName}" = ANY($1)`;
     }
-    const rows: Record<string, unknown>[] = await dataSource.query(sql, [[...ids]]);
+    const rows = await plainRows<Record<string, unknown>>(dataSource, sql, [[...ids]]);
     return rows.map((row) => Object.assign(metadata.create() as T, row));
   };
 }

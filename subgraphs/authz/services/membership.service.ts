@@ -1,6 +1,7 @@
 import { In } from 'typeorm';
 import type { DataSource, EntityManager, Repository } from 'typeorm';
 import { ConflictError, NotFoundError } from '../../../platform/errors';
+import { plainRows } from '../../../platform/plain-sql';
 import { Membership } from '../entities/membership.entity';
 import type { MembershipState } from '../entities/membership.entity';
 
@@ -16,13 +17,17 @@ export interface MembershipChange {
 /** Who is a member of which organization, as authz knows it from identity's events. */
 export class MembershipService {
   private readonly memberships: Repository<Membership>;
+  private statusQuery: string | undefined;
 
-  constructor(dataSource: DataSource) {
+  constructor(private readonly dataSource: DataSource) {
     this.memberships = dataSource.getRepository(Membership);
   }
 
+  /** On every permission decision: one primary-key read in plain SQL. */
   async statusOf(organizationId: string, userId: string): Promise<MembershipState | null> {
-    return (await this.memberships.findOneBy({ organizationId, userId }))?.status ?? null;
+    this.statusQuery ??= `SELECT status FROM ${this.dataSource.getMetadata(Membership).tablePath} WHERE organization_id = $1 AND user_id = $2`;
+    const [row] = await plainRows<{ status: MembershipState }>(this.dataSource, this.statusQuery, [organizationId, userId]);
+    return row?.status ?? null;
   }
 
   /** Roles go to active members only: someone else is NOT_FOUND, a suspended member CONFLICT. */
