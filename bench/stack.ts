@@ -53,6 +53,9 @@ function baseEnv(database: BenchDatabase): NodeJS.ProcessEnv {
     RATE_LIMIT_ANONYMOUS: '1000000000',
     RATE_LIMIT_USER: '1000000000',
     RATE_LIMIT_ORGANIZATION: '1000000000',
+    // The subscription scenario opens up to 10,000 sockets over 10 users.
+    WS_MAX_SOCKETS_PER_USER: '1000000',
+    WS_MAX_SUBSCRIPTIONS_PER_USER: '1000000',
     // Runs share the machine's Redis: each has event streams of its own.
     EVENT_STREAM_PREFIX: streamPrefixOf(database),
   };

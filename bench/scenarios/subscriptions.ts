@@ -24,12 +24,17 @@ const MARK = 1_000_000;
 
 interface Client {
   socket: WebSocket;
+  /** The gateway acknowledged the connection (it verified the token). */
+  acked: Promise<void>;
+  /** The first result arrived: the subscription is live end to end. */
   ready: Promise<void>;
 }
 
 /** A bare graphql-transport-ws client: cheap enough to open ten thousand from one process. */
 function openClient(url: string, caller: Caller, onEvent: (latencyMs: number) => void): Client {
   const socket = new WebSocket(url.replace(/^http/, 'ws'), 'graphql-transport-ws');
+  let markAcked = () => {};
+  const acked = new Promise<void>((resolve) => (markAcked = resolve));
   const ready = new Promise<void>((resolve, reject) => {
     socket.once('error', reject);
     socket.once('open', () =>
@@ -41,6 +46,7 @@ function openClient(url: string, caller: Caller, onEvent: (latencyMs: number) =>
         payload?: { data?: { realtimeMetrics?: { activeCalls: number; at: string } } };
       };
       if (message.type === 'connection_ack') {
+        markAcked();
         socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: QUERY, variables: { org: caller.organizationId } } }));
       } else if (message.type === 'next') {
         const metrics = message.payload?.data?.realtimeMetrics;
@@ -56,7 +62,7 @@ function openClient(url: string, caller: Caller, onEvent: (latencyMs: number) =>
     socket.once('close', (code, reason) => reject(new Error(`closed ${code} ${reason.toString()}`)));
   });
   ready.catch(() => undefined);
-  return { socket, ready };
+  return { socket, acked: Promise.race([acked, ready]), ready };
 }
 
 interface Run {
@@ -67,8 +73,13 @@ interface Run {
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
+  /** Until every connection was acknowledged. */
   connectSeconds: number;
+  /** Until every subscriber had its first result. */
+  readySeconds: number;
   cores: number;
+  /** The bench process, which runs every client, over the same window. */
+  clientCores: number;
   peakRssMb: number;
   kbPerConnection: number;
 }
@@ -89,42 +100,60 @@ async function measure(
   await new Promise((resolve) => setTimeout(resolve, 300));
   const idle = baseline.stop();
   const clients: Client[] = [];
-  const connectStarted = performance.now();
-  // In batches, so the accept queue is not flooded.
-  for (let opened = 0; opened < subscribers; opened += 250) {
-    const batch = Array.from({ length: Math.min(250, subscribers - opened) }, (_, index) =>
-      openClient(gateway.url, callers[(opened + index) % callers.length]!, (latency) => {
-        delivered += 1;
-        latencies.recordValue(Math.max(1, latency));
+  const organizationId = callers[0]!.organizationId;
+  const publish = (activeCalls: number) =>
+    redis.publish(
+      `metrics.${organizationId}`,
+      JSON.stringify({
+        organizationId,
+        organization: { id: organizationId },
+        activeCalls,
+        aiCallsInProgress: 0,
+        averageMos: 4.1,
+        at: new Date().toISOString(),
       }),
     );
-    clients.push(...batch);
-    await Promise.all(batch.map((client) => client.ready));
+  const connectStarted = performance.now();
+  let connectSeconds: number | undefined;
+  let probes: NodeJS.Timeout | undefined;
+  try {
+    // In batches of 500, each waiting for its acknowledgements, so the accept queue is not flooded.
+    for (let opened = 0; opened < subscribers; opened += 500) {
+      const batch = Array.from({ length: Math.min(500, subscribers - opened) }, (_, index) =>
+        openClient(gateway.url, callers[(opened + index) % callers.length]!, (latency) => {
+          delivered += 1;
+          latencies.recordValue(Math.max(1, latency));
+        }),
+      );
+      clients.push(...batch);
+      await Promise.all(batch.map((client) => client.acked));
+    }
+    connectSeconds = (performance.now() - connectStarted) / 1000;
+    // A subscriber that joins a shared upstream gets its next event (no snapshot of its own): probes
+    // every 200 ms make "ready" mean subscribed end to end, not "the analytics heartbeat (5 s) came".
+    probes = setInterval(() => void publish(1), 200);
+    await Promise.all(clients.map((client) => client.ready));
+  } finally {
+    clearInterval(probes);
   }
-  const connectSeconds = (performance.now() - connectStarted) / 1000;
-  log(`${peer}: ${subscribers} subscribers ready in ${connectSeconds.toFixed(1)} s`);
+  const readySeconds = (performance.now() - connectStarted) / 1000;
+  log(`${peer}: ${subscribers} subscribers connected in ${(connectSeconds ?? readySeconds).toFixed(1)} s, ready in ${readySeconds.toFixed(1)} s`);
 
-  // The subgraph subscribes to Redis just after sending the first snapshot: give the last ones a moment.
   await new Promise((resolve) => setTimeout(resolve, 500));
   const usage = watchUsage([gateway.pid]);
-  const organizationId = callers[0]!.organizationId;
+  const clientCpu = process.cpuUsage();
+  const clientStarted = performance.now();
   const total = Math.max(1, Math.round(eventsPerSecond * seconds));
   for (let sequence = 0; sequence < total; sequence++) {
-    const payload = {
-      organizationId,
-      organization: { id: organizationId },
-      activeCalls: MARK + sequence,
-      aiCallsInProgress: 0,
-      averageMos: 4.1,
-      at: new Date().toISOString(),
-    };
-    await redis.publish(`metrics.${organizationId}`, JSON.stringify(payload));
+    await publish(MARK + sequence);
     await new Promise((resolve) => setTimeout(resolve, 1000 / eventsPerSecond));
   }
   // Let the last events arrive.
   const expected = total * subscribers;
   for (let waited = 0; waited < 10_000 && delivered < expected; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
   const report = usage.stop();
+  const { user, system } = process.cpuUsage(clientCpu);
+  const clientCores = (user + system) / 1000 / (performance.now() - clientStarted);
   for (const client of clients) client.socket.terminate();
   await new Promise((resolve) => setTimeout(resolve, 500));
   return {
@@ -135,8 +164,10 @@ async function measure(
     p50Ms: latencies.getValueAtPercentile(50),
     p99Ms: latencies.getValueAtPercentile(99),
     maxMs: latencies.maxValue,
-    connectSeconds,
+    connectSeconds: connectSeconds ?? readySeconds,
+    readySeconds,
     cores: report.cores,
+    clientCores,
     peakRssMb: report.peakRssBytes / 2 ** 20,
     kbPerConnection: Math.max(0, report.peakRssBytes - idle.peakRssBytes) / 1024 / subscribers,
   };
@@ -164,9 +195,10 @@ export const subscriptionsScenario: Scenario = async (options, log) => {
     const subgraphs = await startSubgraphs(database);
     cleanups.unshift(() => subgraphs.stop());
     for (const peer of peers) {
+      const nodeArgs = options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir] : [];
       const gateway =
         peer === 'ours'
-          ? await startGateway('ours', database, subgraphs)
+          ? await startGateway('ours', database, subgraphs, { nodeArgs })
           : await startGateway('hive', database, subgraphs, { websockets: true });
       try {
         for (const subscribers of counts) {
@@ -187,7 +219,9 @@ export const subscriptionsScenario: Scenario = async (options, log) => {
           p99Ms: 0,
           maxMs: 0,
           connectSeconds: 0,
+          readySeconds: 0,
           cores: 0,
+          clientCores: 0,
           peakRssMb: 0,
           kbPerConnection: 0,
         });
@@ -205,10 +239,13 @@ export const subscriptionsScenario: Scenario = async (options, log) => {
       run.subscribers,
       run.published,
       run.subscribers > 0 ? `${((100 * run.delivered) / (run.published * run.subscribers)).toFixed(1)}%` : '–',
+      run.connectSeconds,
+      run.readySeconds,
       run.p50Ms,
       run.p99Ms,
       run.maxMs,
       run.cores,
+      run.clientCores,
       run.peakRssMb,
       run.kbPerConnection,
       run.peer === 'hive' && ours && ours.p99Ms > 0 ? run.p99Ms / ours.p99Ms : null,
@@ -226,10 +263,13 @@ export const subscriptionsScenario: Scenario = async (options, log) => {
             'subscribers',
             'events',
             'delivered',
+            'connected s',
+            'ready s',
             'p50 ms',
             'p99 ms',
             'max ms',
             'cores busy',
+            'clients cores busy',
             'peak RSS MB',
             'KB / connection',
             'hive p99 ÷ ours',
