@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server } from 'node:http';
 import { GraphQLError, Kind, createSourceEventStream, execute, getOperationAST, parse, specifiedRules, validate } from 'graphql';
-import type { ExecutionArgs, ExecutionResult, GraphQLFormattedError, GraphQLSchema, ValidationRule } from 'graphql';
+import type { DocumentNode, ExecutionArgs, ExecutionResult, GraphQLFormattedError, GraphQLSchema, ValidationRule } from 'graphql';
 import { getArgumentValues } from 'graphql/execution/values';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
@@ -11,6 +11,7 @@ import type { TokenVerifier } from './auth/token-verifier';
 import { enforceFieldAccess } from './access-enforcement';
 import type { RequestContext } from './context';
 import type { DocumentLimits } from './config';
+import { DocumentCache } from './document-cache';
 import { CodedError, RateLimitedError, ServiceUnavailableError, UnauthenticatedError } from './errors';
 import type { RateLimiter } from './rate-limit';
 import type { createErrorFormatter } from './format-error';
@@ -52,19 +53,35 @@ export interface OperationChecks {
  * text's size and tokens before it is parsed (unless `trustedText`: the gateway's own
  * upstream subscriptions), then graphql's rules and the document limits. Errors carry codes
  * (parse and validation failures as Apollo names them, mapped to BAD_USER_INPUT by the
- * error formatter).
+ * error formatter). With `documents`, a text that passed before is not checked again.
  */
 export function checkedOperation(
   payload: { query: string; operationName?: string | null; variables?: Record<string, unknown> | null },
-  checks: OperationChecks & { rules: readonly ValidationRule[]; trustedText?: boolean },
+  checks: OperationChecks & { rules: readonly ValidationRule[]; trustedText?: boolean; documents?: DocumentCache },
 ): Omit<ExecutionArgs, 'contextValue'> | GraphQLError[] {
+  const key =
+    checks.documents && typeof payload.query === 'string' ? DocumentCache.keyOf(payload.query, checks.trustedText ? 'trusted' : '') : '';
+  let document = key ? checks.documents!.get(key) : undefined;
+  if (!document) {
+    const checked = checkedDocument(payload.query, checks);
+    if (Array.isArray(checked)) return checked;
+    document = checked;
+    if (key) checks.documents!.set(key, document);
+  }
+  return { schema: checks.schema, document, operationName: payload.operationName, variableValues: payload.variables };
+}
+
+function checkedDocument(
+  query: string,
+  checks: OperationChecks & { rules: readonly ValidationRule[]; trustedText?: boolean },
+): DocumentNode | GraphQLError[] {
   if (!checks.trustedText) {
-    const problem = documentTextProblem(payload.query, checks.limits);
+    const problem = documentTextProblem(query, checks.limits);
     if (problem) return [problem];
   }
   let document;
   try {
-    document = parse(payload.query);
+    document = parse(query);
   } catch (error) {
     const message = error instanceof GraphQLError ? error.message : 'Query could not be parsed';
     return [new GraphQLError(message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
@@ -77,7 +94,7 @@ export function checkedOperation(
         : new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }),
     );
   }
-  return { schema: checks.schema, document, operationName: payload.operationName, variableValues: payload.variables };
+  return document;
 }
 
 /**
@@ -196,6 +213,7 @@ export interface WebSocketOptions {
 export function serveWebSocket(httpServer: Server, options: WebSocketOptions): { close(): Promise<void> } {
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: options.maxMessageBytes });
   const rules = operationRules(options.limits);
+  const documents = new DocumentCache();
   const disposable = useServer<Record<string, unknown> | undefined, ConnectionState>(
     {
       schema: options.schema,
@@ -204,7 +222,13 @@ export function serveWebSocket(httpServer: Server, options: WebSocketOptions): {
       onError: formatSocketErrors(options.formatError),
       onSubscribe: async (ctx, _id, payload) => {
         const gateway = options.isGateway(ctx.extra.request);
-        const checked = checkedOperation(payload, { schema: options.schema, limits: options.limits, rules, trustedText: gateway });
+        const checked = checkedOperation(payload, {
+          schema: options.schema,
+          limits: options.limits,
+          rules,
+          trustedText: gateway,
+          documents,
+        });
         if (Array.isArray(checked)) return checked;
         const { document } = checked;
         const contextValue = options.context(ctx.extra.principal ?? null, requestIdFrom(undefined), gateway);

@@ -6,23 +6,63 @@ import type { GraphQLError } from 'graphql';
 export const CLOSE_TOO_SLOW = 4429;
 
 /**
+ * A client's socket and operation id, for results written to it straight from the shared
+ * subscription: one `next` message built around the result serialised once for all its
+ * subscribers, instead of graphql-ws serialising and validating it again per client.
+ */
+export interface DirectDelivery {
+  /** The graphql-ws operation id the client subscribed with. */
+  id: string;
+  socket: { readonly readyState: number; send(data: Buffer, options: { binary: false }, callback: (error?: Error) => void): void };
+}
+
+/** `WebSocket.OPEN` */
+const OPEN = 1;
+const TEXT = { binary: false } as const;
+const MESSAGE_END = Buffer.from('}');
+
+/**
  * One client's view of a shared subscription: a bounded queue of results. A client that
  * cannot keep up (its queue is full) is dropped by `onOverflow`, never buffered without limit.
+ * With `direct`, results are written to the client's socket as they come and the queue
+ * bound applies to writes the socket has not yet flushed; the iterator then only ends.
  */
 export class Subscriber implements AsyncIterableIterator<ExecutionResult> {
   private readonly queue: ExecutionResult[] = [];
   private waiting: ((result: IteratorResult<ExecutionResult>) => void) | undefined;
   private finished = false;
   private closed = false;
+  private unflushed = 0;
+  private readonly messageStart: Buffer;
+  private readonly flushed = () => {
+    this.unflushed -= 1;
+  };
 
   constructor(
     private readonly maxQueue: number,
     private readonly onOverflow: () => void,
     private readonly onClose: () => void,
-  ) {}
+    private readonly direct?: DirectDelivery,
+  ) {
+    this.messageStart = Buffer.from(direct ? `{"id":${JSON.stringify(direct.id)},"type":"next","payload":` : '');
+  }
 
-  push(result: ExecutionResult): void {
+  /** `serialized`: the result as the `payload` of a graphql-ws `next` message (UTF-8), shared by every subscriber. */
+  push(result: ExecutionResult, serialized: () => Buffer = () => Buffer.from(JSON.stringify(result))): void {
     if (this.finished) return;
+    if (this.direct) {
+      if (this.direct.socket.readyState !== OPEN) return;
+      if (this.unflushed >= this.maxQueue) {
+        this.finish();
+        this.onOverflow();
+        return;
+      }
+      this.unflushed += 1;
+      const payload = serialized();
+      const message = Buffer.concat([this.messageStart, payload, MESSAGE_END], this.messageStart.length + payload.length + 1);
+      this.direct.socket.send(message, TEXT, this.flushed);
+      return;
+    }
     if (this.waiting) {
       const resolve = this.waiting;
       this.waiting = undefined;
@@ -92,6 +132,9 @@ export class Subscriber implements AsyncIterableIterator<ExecutionResult> {
 export class SharedSubscriptions {
   private readonly groups = new Map<string, { subscribers: Set<Subscriber>; stop: () => void }>();
 
+  /** `serialize`: a result as its subscribers' clients receive it, done once per result for all of them. */
+  constructor(private readonly serialize: (result: ExecutionResult) => string = (result) => JSON.stringify(result)) {}
+
   static keyOf(parts: { authorization: string; document: string; operationName?: string; variables: unknown }): string {
     return createHash('sha256')
       .update(JSON.stringify([parts.authorization, parts.operationName ?? null, parts.document, parts.variables ?? null]))
@@ -118,12 +161,15 @@ export class SharedSubscriptions {
       this.groups.set(key, created);
       created.stop = start(
         (result) => {
-          for (const member of subscribers) member.push(result);
+          const serialized = this.serializedOnce(result);
+          for (const member of subscribers) member.push(result, serialized);
         },
         (errors) => {
           this.groups.delete(key);
+          const result = errors ? { errors } : undefined;
+          const serialized = result && this.serializedOnce(result);
           for (const member of subscribers) {
-            if (errors) member.push({ errors });
+            if (result) member.push(result, serialized);
             member.end();
           }
         },
@@ -139,5 +185,10 @@ export class SharedSubscriptions {
         current.stop();
       }
     };
+  }
+
+  private serializedOnce(result: ExecutionResult): () => Buffer {
+    let bytes: Buffer | undefined;
+    return () => (bytes ??= Buffer.from(this.serialize(result)));
   }
 }

@@ -2,10 +2,11 @@ import type { Server } from 'node:http';
 import type { GraphQLDataSource } from '@apollo/gateway';
 import type { ApolloServer } from '@apollo/server';
 import { GraphQLError, getOperationAST, print } from 'graphql';
-import type { ExecutionArgs, ExecutionResult, GraphQLFormattedError } from 'graphql';
+import type { DocumentNode, ExecutionArgs, ExecutionResult, GraphQLFormattedError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { RevocationCheck } from '../../platform/auth/membership-revocations';
+import { DocumentCache } from '../../platform/document-cache';
 import type { TokenVerifier } from '../../platform/auth/token-verifier';
 import type { Config, DocumentLimits } from '../../platform/config';
 import { RateLimitedError, TooManySubscriptionsError, UnauthenticatedError } from '../../platform/errors';
@@ -25,6 +26,7 @@ import {
 import type { ConnectionState } from '../../platform/websocket';
 import type { GatewayContext } from '../context';
 import { CLOSE_TOO_SLOW, SharedSubscriptions, Subscriber } from './fan-out';
+import type { DirectDelivery } from './fan-out';
 import type { SubscriptionPlanner } from './subscription-planner';
 import { UpstreamConnections } from './upstream';
 
@@ -48,7 +50,11 @@ export interface SubscriptionServerOptions {
   subgraphSecret: string;
 }
 
-type SocketContext = GatewayContext & { socket: { close(code: number, reason: string): void } };
+type SocketContext = GatewayContext & {
+  socket: DirectDelivery['socket'] & { close(code: number, reason: string): void };
+  /** The graphql-ws operation id. */
+  operationId: string;
+};
 
 /** The close code for a socket over WS_MAX_SOCKETS_PER_USER: the user's other sockets stay open. */
 export const CLOSE_TOO_MANY_SOCKETS = 4430;
@@ -78,11 +84,18 @@ interface OpenSocket {
 export function serveSubscriptions(httpServer: Server, options: SubscriptionServerOptions): { close(): Promise<void> } {
   const { planner, logger } = options;
   const upstream = new UpstreamConnections(options.subgraphUrl, logger, options.subgraphSecret);
-  const shared = new SharedSubscriptions();
+  // Each result is serialised once for all the clients that share it, as onNext below would format it.
+  const shared = new SharedSubscriptions((result) =>
+    JSON.stringify(
+      result.errors ? { ...result, errors: result.errors.map((error) => options.formatError(formatted(error), error)) } : result,
+    ),
+  );
   const maxQueued = options.maxQueuedResults ?? 1_000;
   const caps = options.webSocket;
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: caps.maxMessageBytes });
   const rules = operationRules(options.limits);
+  const documents = new DocumentCache();
+  const printed = new WeakMap<DocumentNode, string>();
   const socketsByUser = new Map<string, Set<OpenSocket>>();
 
   const connect = async (ctx: OpenSocket & { connectionParams?: Readonly<Record<string, unknown>> }): Promise<boolean> => {
@@ -102,12 +115,22 @@ export function serveSubscriptions(httpServer: Server, options: SubscriptionServ
   const disconnect = (ctx: OpenSocket) => {
     releaseConnection(ctx.extra);
     const userId = ctx.extra.principal?.userId;
+    const ids = subscriptionIds.get(ctx);
+    if (userId && ids) countClosed(userId, ids.size);
+    ids?.clear();
     const sockets = userId ? socketsByUser.get(userId) : undefined;
     if (!sockets?.delete(ctx) || sockets.size > 0) return;
     socketsByUser.delete(userId!);
+    openByUser.delete(userId!);
   };
   // The subscriptions each socket has open, by graphql-ws id (queries, which end at once, are not counted).
   const subscriptionIds = new WeakMap<OpenSocket, Set<string>>();
+  // Per user, at least as many as are open (an end graphql-ws does not report is counted when the cap is near).
+  const openByUser = new Map<string, number>();
+  const countClosed = (userId: string, closed: number) => {
+    const open = openByUser.get(userId);
+    if (open !== undefined) openByUser.set(userId, Math.max(0, open - closed));
+  };
   const openOn = (socket: OpenSocket): number => {
     const ids = subscriptionIds.get(socket);
     if (!ids) return 0;
@@ -119,8 +142,12 @@ export function serveSubscriptions(httpServer: Server, options: SubscriptionServ
     if (openOn(ctx) + 1 > caps.maxSubscriptionsPerSocket) return new TooManySubscriptionsError('socket', caps.maxSubscriptionsPerSocket);
     const userId = ctx.extra.principal?.userId;
     if (!userId) return undefined;
-    let open = 0;
-    for (const socket of socketsByUser.get(userId) ?? []) open += openOn(socket);
+    let open = openByUser.get(userId) ?? 0;
+    if (open + 1 > caps.maxSubscriptionsPerUser) {
+      open = 0;
+      for (const socket of socketsByUser.get(userId) ?? []) open += openOn(socket);
+      openByUser.set(userId, open);
+    }
     return open + 1 > caps.maxSubscriptionsPerUser ? new TooManySubscriptionsError('user', caps.maxSubscriptionsPerUser) : undefined;
   };
 
@@ -129,7 +156,8 @@ export function serveSubscriptions(httpServer: Server, options: SubscriptionServ
     if (!context.principal)
       return { errors: [new UnauthenticatedError('Subscriptions need a token: send it as connectionParams.authorization')] };
     const operation = getOperationAST(args.document, args.operationName);
-    const text = print(args.document);
+    let text = printed.get(args.document);
+    if (text === undefined) printed.set(args.document, (text = print(args.document)));
     const variables = (args.variableValues ?? {}) as Record<string, unknown>;
     let planned;
     try {
@@ -145,10 +173,12 @@ export function serveSubscriptions(httpServer: Server, options: SubscriptionServ
       variables,
     });
     let leave = () => {};
+    // Results go from the shared subscription straight to the client's socket (fan-out.ts).
     const subscriber = new Subscriber(
       maxQueued,
       () => context.socket.close(CLOSE_TOO_SLOW, `Too slow: more than ${maxQueued} results waited to be sent`),
       () => leave(),
+      { id: context.operationId, socket: context.socket },
     );
     leave = shared.join(key, subscriber, (deliver, finish) => {
       // Events are executed one after another, so every client sees them in order.
@@ -200,27 +230,31 @@ export function serveSubscriptions(httpServer: Server, options: SubscriptionServ
           if (error instanceof RateLimitedError) return [error];
           throw error;
         }
-        const checked = checkedOperation(payload, { schema: planner.schema, limits: options.limits, rules });
+        const checked = checkedOperation(payload, { schema: planner.schema, limits: options.limits, rules, documents });
         if (Array.isArray(checked) || getOperationAST(checked.document, checked.operationName)?.operation !== 'subscription')
           return checked;
         const refusal = overCap(ctx);
         if (refusal) return [refusal];
         const ids = subscriptionIds.get(ctx) ?? new Set<string>();
         subscriptionIds.set(ctx, ids.add(id));
+        const userId = ctx.extra.principal?.userId;
+        if (userId) openByUser.set(userId, (openByUser.get(userId) ?? 0) + 1);
         return checked;
       },
       onComplete: (ctx, id) => {
-        subscriptionIds.get(ctx)?.delete(id);
+        const userId = ctx.extra.principal?.userId;
+        if (subscriptionIds.get(ctx)?.delete(id) && userId) countClosed(userId, 1);
       },
       onError: formatSocketErrors(options.formatError),
-      context: (ctx, _id, payload): SocketContext => {
+      context: (ctx, id, payload): SocketContext => {
         const requestId = requestIdFrom(undefined);
         return {
           requestId,
           principal: ctx.extra.principal ?? null,
           authorization: ctx.extra.authorization,
           logger: logger.child({ requestId, operationName: payload.operationName }),
-          socket: ctx.extra.socket,
+          socket: ctx.extra.socket as SocketContext['socket'],
+          operationId: id,
         };
       },
       execute: async (args) => {
