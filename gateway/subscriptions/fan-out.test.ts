@@ -98,3 +98,68 @@ describe('Subscriber', () => {
     expect(subscriber.queued).toBe(0);
   });
 });
+
+describe('Subscriber writing straight to its socket', () => {
+  const socket = () => {
+    const sent: { text: string; binary: boolean; flush: () => void }[] = [];
+    return {
+      sent,
+      readyState: 1,
+      send(data: Buffer, options: { binary: false }, callback: (error?: Error) => void) {
+        sent.push({ text: data.toString('utf8'), binary: options.binary, flush: () => callback() });
+      },
+    };
+  };
+
+  it('sends each shared result as a graphql-ws text message with its own id, serialised once for all', () => {
+    let serialisations = 0;
+    const shared = new SharedSubscriptions((result) => {
+      serialisations += 1;
+      return JSON.stringify(result);
+    });
+    const sockets = [socket(), socket()];
+    let deliver: (result: ExecutionResult) => void = () => {};
+    sockets.forEach((one, index) =>
+      shared.join(
+        'k',
+        new Subscriber(
+          10,
+          () => {},
+          () => {},
+          { id: `op-${index}`, socket: one },
+        ),
+        (push) => {
+          deliver = push;
+          return () => {};
+        },
+      ),
+    );
+    deliver(event(1));
+    expect(serialisations).toBe(1);
+    expect(sockets.map((one) => one.sent.map(({ text, binary }) => [JSON.parse(text), binary]))).toEqual([
+      [[{ id: 'op-0', type: 'next', payload: { data: { n: 1 } } }, false]],
+      [[{ id: 'op-1', type: 'next', payload: { data: { n: 1 } } }, false]],
+    ]);
+  });
+
+  it('drops a client whose socket has more unflushed results than its queue, and ends its iterator', async () => {
+    const one = socket();
+    let overflowed = 0;
+    const subscriber = new Subscriber(
+      2,
+      () => (overflowed += 1),
+      () => {},
+      { id: '1', socket: one },
+    );
+    const ended = subscriber.next();
+    subscriber.push(event(1));
+    subscriber.push(event(2));
+    one.sent[0]!.flush();
+    subscriber.push(event(3));
+    expect(overflowed).toBe(0);
+    subscriber.push(event(4));
+    expect(overflowed).toBe(1);
+    expect(one.sent).toHaveLength(3);
+    expect(await ended).toEqual({ value: undefined, done: true });
+  });
+});
