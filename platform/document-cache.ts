@@ -2,11 +2,12 @@ import { createHash } from 'node:crypto';
 import type { DocumentNode } from 'graphql';
 
 /**
- * Documents that passed every check (text limits, parsing, graphql's rules and the document
- * limits), by the SHA-256 of their text: a document sent again (every dashboard sends the
- * same few) costs a hash instead of a parse and a validation, which is 0.3–0.5 ms against the
- * supergraph (BENCHMARKS.md, planner). Bounded: the least recently used goes first. Failures
- * are never kept. One cache serves one schema and one set of rules.
+ * Documents that parsed and validated (graphql's rules and the document limits), by the
+ * SHA-256 of their text: a document sent again (every dashboard sends the same few) costs a
+ * hash instead of a parse and a validation, which is 0.3–0.5 ms against the supergraph
+ * (BENCHMARKS.md, planner). Bounded: the least recently used goes first. Failures are never
+ * kept. One cache serves one schema and one set of rules. Used by the subgraphs' lean
+ * execution and by every WebSocket server's subscribe messages.
  */
 export class DocumentCache {
   private readonly entries = new Map<string, DocumentNode>();

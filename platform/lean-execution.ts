@@ -3,6 +3,7 @@ import { HeaderMap } from '@apollo/server';
 import type { HTTPGraphQLResponse } from '@apollo/server';
 import { NoSchemaIntrospectionCustomRule, execute, getOperationAST, parse, specifiedRules, validate } from 'graphql';
 import type { DocumentNode, ExecutionResult, GraphQLFormattedError, GraphQLSchema, ValidationRule } from 'graphql';
+import { DocumentCache } from './document-cache';
 import type { Logger } from './logger';
 
 /** A request the lean path can answer: a document that parsed and validated before, and its operation. */
@@ -32,7 +33,7 @@ export interface LeanExecutionOptions {
 
 /**
  * A subgraph's `POST /graphql` without Apollo Server's per-request pipeline, for the
- * documents it has already seen validate: the parsed document is remembered by its text,
+ * documents it has already seen validate: the parsed document is remembered by its text's hash,
  * and graphql-js executes it with the subgraph's context. The answer is the one Apollo
  * Server gives (errors first, the same error formatting, `cache-control: no-store`, the
  * same JSON and status); everything else (a document seen for the first time, one that does
@@ -44,15 +45,12 @@ export interface LeanExecutionOptions {
 export function createLeanExecution<C>(options: LeanExecutionOptions): LeanExecution<C> {
   const maxDocuments = options.maxDocuments ?? 1_000;
   const rules = [...specifiedRules, ...options.validationRules, ...(options.introspection ? [] : [NoSchemaIntrospectionCustomRule])];
-  const validated = new Map<string, DocumentNode>();
+  const validated = new DocumentCache(maxDocuments);
 
   const remember = (query: string): DocumentNode | undefined => {
-    const known = validated.get(query);
-    if (known) {
-      validated.delete(query);
-      validated.set(query, known); // most recently used last
-      return known;
-    }
+    const key = DocumentCache.keyOf(query);
+    const known = validated.get(key);
+    if (known) return known;
     let document: DocumentNode;
     try {
       document = parse(query);
@@ -60,8 +58,7 @@ export function createLeanExecution<C>(options: LeanExecutionOptions): LeanExecu
       return undefined;
     }
     if (validate(options.schema, document, rules).length > 0) return undefined;
-    validated.set(query, document);
-    if (validated.size > maxDocuments) validated.delete(validated.keys().next().value!);
+    validated.set(key, document);
     return document;
   };
 
