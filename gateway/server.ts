@@ -5,6 +5,8 @@ import path from 'node:path';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import type { ApolloServerPlugin } from '@apollo/server';
+import type { GatewayExecutor, GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
+import type { ExecutionResult, GraphQLSchema, OperationDefinitionNode } from 'graphql';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
@@ -28,6 +30,8 @@ import { subgraphSecretFor } from '../platform/subgraph-credential';
 import type { RunningServer } from '../platform/server';
 import type { GatewayContext } from './context';
 import { createGraphqlFastPath } from '../platform/graphql-http';
+import { createLeanExecution } from '../platform/lean-execution';
+import type { LeanExecution } from '../platform/lean-execution';
 import { protectedRootFields, publicRootFields } from './public-fields';
 import { SUPERGRAPH_PATH } from './schema-paths';
 import { SubgraphDataSource } from './subgraph-data-source';
@@ -110,8 +114,22 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     res.json({ status: 'ok', component: 'gateway' });
   });
 
+  // What Apollo Server loads from the gateway (its API schema and executor), kept for the lean path below.
+  const completing = withCompletionErrors(gateway, logger);
+  let apiSchema: GraphQLSchema | undefined;
+  let loadedExecutor: GatewayExecutor | null = null;
+  completing.onSchemaLoadOrUpdate((loaded) => {
+    apiSchema = loaded.apiSchema;
+  });
   const server = new ApolloServer<GatewayContext>({
-    gateway: withCompletionErrors(gateway, logger),
+    gateway: {
+      ...completing,
+      load: async (loadOptions) => {
+        const loaded = await completing.load(loadOptions);
+        loadedExecutor = loaded.executor;
+        return loaded;
+      },
+    },
     introspection,
     includeStacktraceInErrorResponses: false,
     formatError,
@@ -158,7 +176,52 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
       logger: requestLogger,
     }),
   };
-  hotPath.handle = createGraphqlFastPath(server, { ...graphql, headers });
+  /**
+   * A document seen validate before goes from the fast path straight to the gateway's
+   * executor (query plans cached as on Apollo Server's path), skipping Apollo Server's
+   * per-request pipeline; an anonymous request takes it only when every root field is
+   * public (what `denyAnonymousUnlessPublic` would let through).
+   */
+  function leanGatewayExecution(schema: GraphQLSchema, executor: GatewayExecutor): LeanExecution<GatewayContext> {
+    const anonymousAllowed = new WeakMap<OperationDefinitionNode, boolean>();
+    return createLeanExecution<GatewayContext>({
+      schema,
+      validationRules: documentLimitRules(config.limits),
+      introspection,
+      formatError,
+      logger,
+      stringifyResult: boundedStringify(config.responseMaxBytes),
+      admits: ({ document, operation }, contextValue) => {
+        if (contextValue.principal) return true;
+        let allowed = anonymousAllowed.get(operation);
+        if (allowed === undefined) {
+          allowed = protectedRootFields(document, operation, publicFields, introspection).length === 0;
+          anonymousAllowed.set(operation, allowed);
+        }
+        return allowed;
+      },
+      // The request context Apollo Server would hand the executor, with what the gateway reads of it.
+      run: (operation, contextValue, cachePolicy) =>
+        executor({
+          request: { query: operation.query, operationName: operation.operationName, variables: operation.variables },
+          logger,
+          schema,
+          context: contextValue,
+          cache: undefined,
+          queryHash: operation.queryHash,
+          document: operation.document,
+          source: operation.query,
+          operationName: operation.operation.name?.value ?? null,
+          operation: operation.operation,
+          metrics: {},
+          overallCachePolicy: cachePolicy,
+          requestIsBatched: false,
+        } as unknown as GatewayGraphQLRequestContext<GatewayContext>) as Promise<ExecutionResult>,
+    });
+  }
+
+  const lean = apiSchema && loadedExecutor ? leanGatewayExecution(apiSchema, loadedExecutor) : undefined;
+  hotPath.handle = createGraphqlFastPath(server, { ...graphql, headers, lean });
   mountGraphql(app, server, graphql);
 
   app.use(notFoundHandler());

@@ -14,9 +14,14 @@ export class DocumentCache {
 
   constructor(private readonly maxEntries = 1_000) {}
 
-  /** `scope` keeps apart documents checked differently (text limits skipped for the gateway's own fetches). */
+  /**
+   * The SHA-256 of the text, in hex as Apollo Server's `queryHash`; `scope` keeps apart
+   * documents checked differently (text limits skipped for the gateway's own fetches).
+   */
   static keyOf(text: string, scope = ''): string {
-    return createHash('sha256').update(scope).update('\n').update(text).digest('base64url');
+    const hash = createHash('sha256');
+    if (scope) hash.update(scope).update('\n');
+    return hash.update(text).digest('hex');
   }
 
   get(key: string): DocumentNode | undefined {

@@ -4,7 +4,7 @@ import { HeaderMap } from '@apollo/server';
 import type { ApolloServer, BaseContext, HTTPGraphQLResponse } from '@apollo/server';
 import { BODY_LIMIT_BYTES, incomingRequest } from './http';
 import type { MountOptions } from './http';
-import type { LeanExecution } from './lean-execution';
+import type { LeanExecution, PreparedOperation } from './lean-execution';
 import { documentTextProblem, refusalBody } from './limits/document-text';
 import type { SecurityHeaders } from './security-headers';
 const BLANKS = new Set([' ', '\t', '\n', '\r']);
@@ -69,7 +69,13 @@ export function createGraphqlFastPath<C extends BaseContext>(
 
   async function execute(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
     try {
-      if (options.lean && (await executeLean(options.lean, req, res, body))) return;
+      // Built once: a request the lean path leaves to Apollo Server keeps its context (the token checked and charged once).
+      let contextValue: Promise<C> | undefined;
+      const operation = options.lean?.prepare(body, req.headers);
+      if (operation) {
+        contextValue = context(req);
+        if (await answerLean(options.lean!, operation, contextValue, res)) return;
+      }
       const headers = new HeaderMap();
       for (const [key, value] of Object.entries(req.headers)) {
         if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
@@ -77,7 +83,7 @@ export function createGraphqlFastPath<C extends BaseContext>(
       const search = req.url!.length > '/graphql'.length ? req.url!.slice('/graphql'.length) : '';
       const response = await server.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: 'POST', headers, search, body },
-        context: () => context(req),
+        context: () => contextValue ?? context(req),
       });
       await send(res, response);
     } catch (error) {
@@ -87,17 +93,20 @@ export function createGraphqlFastPath<C extends BaseContext>(
     }
   }
 
-  /** True when it answered; false leaves the request to Apollo Server (a context that failed is built again there, and fails alike). */
-  async function executeLean(lean: LeanExecution<C>, req: IncomingMessage, res: ServerResponse, body: unknown): Promise<boolean> {
-    const operation = lean.prepare(body, req.headers);
-    if (!operation) return false;
-    let contextValue: C;
+  /** True when it answered; false leaves the request to Apollo Server (a context that failed fails there alike, as Apollo answers it). */
+  async function answerLean(
+    lean: LeanExecution<C>,
+    operation: PreparedOperation,
+    contextValue: Promise<C>,
+    res: ServerResponse,
+  ): Promise<boolean> {
+    let built: C;
     try {
-      contextValue = await context(req);
+      built = await contextValue;
     } catch {
       return false;
     }
-    const response = await lean.execute(operation, contextValue);
+    const response = await lean.execute(operation, built);
     if (!response) return false;
     await send(res, response);
     return true;

@@ -126,6 +126,7 @@ export async function serveSubgraph<S, L>(
     introspection: config.env !== 'production',
     formatError,
     logger,
+    logRequests: true,
   });
   hotPath.handle = createGraphqlFastPath(server, { ...graphql, headers, lean });
   mountGraphql(app, server, graphql);
