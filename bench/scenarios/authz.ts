@@ -195,7 +195,8 @@ export const authzCheckScenario: Scenario = async (options, log) => {
     log(`data: ${JSON.stringify(database.rows)}`);
     const subgraphs = await startSubgraphs(database);
     cleanups.unshift(() => subgraphs.stop());
-    const gateway = await startGateway('ours', database, subgraphs);
+    const nodeArgs = options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir] : [];
+    const gateway = await startGateway('ours', database, subgraphs, { nodeArgs });
     cleanups.unshift(() => gateway.stop());
     const query = 'query Check($userId: ID!) { checkPermission(userId: $userId, resource: "billing", action: "update") { allowed } }';
     const requests: HttpRequestSpec[] = database.callers.map((caller) => ({
