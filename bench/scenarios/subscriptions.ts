@@ -137,7 +137,9 @@ async function measure(
     clearInterval(probes);
   }
   const readySeconds = (performance.now() - connectStarted) / 1000;
-  log(`${peer}: ${subscribers} subscribers connected in ${(connectSeconds ?? readySeconds).toFixed(1)} s, ready in ${readySeconds.toFixed(1)} s`);
+  log(
+    `${peer}: ${subscribers} subscribers connected in ${(connectSeconds ?? readySeconds).toFixed(1)} s, ready in ${readySeconds.toFixed(1)} s`,
+  );
 
   await new Promise((resolve) => setTimeout(resolve, 500));
   const usage = watchUsage([gateway.pid]);
