@@ -10,6 +10,7 @@ import type { EventType } from './outbox/event-catalogue';
 import type { Messaging } from './outbox/messaging';
 import type { SubgraphStorage } from './database';
 import type { Logger } from './logger';
+import type { JobDefinition } from './jobs/job-definition';
 
 export interface SubgraphDependencies {
   config: Config;
@@ -41,6 +42,8 @@ export interface SubgraphDefinition<Services = unknown, Loaders = unknown> {
   publishes?: readonly EventType[];
   /** What it does with other subgraphs' facts (its schema has `processed_events`); run in every process serving it. */
   consumers?(services: Services): EventConsumer[];
+  /** Its background jobs (its `jobs/` folder), run by the worker and by `npm run job`. */
+  jobs?: readonly JobDefinition<Services, any>[];
   /** Extra HTTP routes beside /graphql (identity publishes its JWKS here). */
   routes?(app: Express, services: Services, dependencies: SubgraphDependencies): void;
 }
