@@ -3,8 +3,10 @@
  * gateway, while events are published to that organization's Redis topic at a steady
  * rate. Measures publish → deliver latency at the client, how many events arrived, and
  * the gateway's CPU and memory. Ours and Hive Gateway in the same run, in front of the
- * same subgraph processes (Hive subscribes to the analytics subgraph over WebSocket).
+ * same subgraph processes (Hive subscribes to the analytics subgraph over WebSocket), and
+ * the floor: a bare WebSocket relay of the Redis channel (bench/peers/subscription-floor-server.ts).
  */
+import path from 'node:path';
 import { build } from 'hdr-histogram-js';
 import Redis from 'ioredis';
 import WebSocket from 'ws';
@@ -12,11 +14,11 @@ import { isProcessAlive } from '../../platform/process-alive';
 import { createBenchDatabase, dropStaleBenchDatabases } from '../data';
 import type { Caller } from '../data';
 import type { Scenario } from '../options';
-import { watchUsage } from '../processes';
+import { freePort, spawnServer, watchUsage } from '../processes';
 import type { ServerProcess } from '../processes';
 import type { Cell } from '../report';
 import { BENCH_REDIS_URL } from '../environment';
-import { buildProject, startGateway, startSubgraphs } from '../stack';
+import { BUILD_DIR, ROOT, buildProject, startGateway, startSubgraphs } from '../stack';
 
 const QUERY = 'subscription Live($org: ID!) { realtimeMetrics(organizationId: $org) { activeCalls at organization { name } } }';
 /** Events the bench publishes carry activeCalls ≥ this, so heartbeats and the first snapshot are told apart. */
@@ -183,7 +185,7 @@ export const subscriptionsScenario: Scenario = async (options, log) => {
       : [1000, 5000, 10000];
   const eventsPerSecond = options.smoke ? 5 : 2;
   const seconds = options.smoke ? 1 : Math.max(5, options.durationSeconds);
-  const peers = ['ours', 'hive'].filter((peer) => !options.peers || options.peers.includes(peer));
+  const peers = ['floor', 'ours', 'hive'].filter((peer) => !options.peers || options.peers.includes(peer));
   log('compiling the project');
   await buildProject();
   await dropStaleBenchDatabases(isProcessAlive);
@@ -199,9 +201,11 @@ export const subscriptionsScenario: Scenario = async (options, log) => {
     for (const peer of peers) {
       const nodeArgs = options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir] : [];
       const gateway =
-        peer === 'ours'
-          ? await startGateway('ours', database, subgraphs, { nodeArgs })
-          : await startGateway('hive', database, subgraphs, { websockets: true });
+        peer === 'floor'
+          ? await startFloor(database.callers[0]!.organizationId)
+          : peer === 'ours'
+            ? await startGateway('ours', database, subgraphs, { nodeArgs })
+            : await startGateway('hive', database, subgraphs, { websockets: true });
       try {
         for (const subscribers of counts) {
           const run = await measure(peer, gateway, database.callers, subscribers, eventsPerSecond, seconds, redis, log);
@@ -236,6 +240,7 @@ export const subscriptionsScenario: Scenario = async (options, log) => {
   }
   const rows: Cell[][] = runs.map((run) => {
     const ours = runs.find((other) => other.peer === 'ours' && other.subscribers === run.subscribers);
+    const floor = runs.find((other) => other.peer === 'floor' && other.subscribers === run.subscribers);
     return [
       run.peer,
       run.subscribers,
@@ -250,12 +255,13 @@ export const subscriptionsScenario: Scenario = async (options, log) => {
       run.clientCores,
       run.peakRssMb,
       run.kbPerConnection,
+      run.peer !== 'floor' && floor && floor.p99Ms > 0 ? run.p99Ms / floor.p99Ms : null,
       run.peer === 'hive' && ours && ours.p99Ms > 0 ? run.p99Ms / ours.p99Ms : null,
     ];
   });
   return {
     scenario: 'subscriptions',
-    comparison: `Fan-out of one organization's realtimeMetrics: ${eventsPerSecond} events/s published to Redis for ${seconds} s, delivered through our gateway and through Hive Gateway (same subgraphs). Latency is publish → client, per delivered event. Goal: 10,000 subscribers on one gateway process with p99 ≤ 100 ms.`,
+    comparison: `Fan-out of one organization's realtimeMetrics: ${eventsPerSecond} events/s published to Redis for ${seconds} s, delivered by the floor (a bare WebSocket relay), through our gateway and through Hive Gateway (same subgraphs). Latency is publish → client, per delivered event. Goal: 10,000 subscribers on one gateway process with p99 ≤ 100 ms.`,
     tables: [
       {
         title: 'Fan-out',
@@ -274,6 +280,7 @@ export const subscriptionsScenario: Scenario = async (options, log) => {
             'clients cores busy',
             'peak RSS MB',
             'KB / connection',
+            'p99 ÷ floor',
             'hive p99 ÷ ours',
           ],
           rows,
@@ -285,6 +292,26 @@ export const subscriptionsScenario: Scenario = async (options, log) => {
       'Each event also crosses into identity (organization { name }), fetched by the gateway per event.',
       'Subscribers use 10 tokens of the same organization: ours shares one upstream subscription per token, document and variables.',
       'The clients run in the bench process on the same 2 cores as the gateway under test.',
+      'floor: a bare WebSocket server relaying the Redis channel to every socket (no token check, no planning, no entity fetch): what this machine and these clients can do.',
     ],
   };
 };
+
+/** The floor peer: a bare WebSocket relay of the organization's Redis channel, as its own process. */
+async function startFloor(organizationId: string): Promise<ServerProcess> {
+  const port = await freePort();
+  return spawnServer({
+    name: 'floor',
+    args: [path.join(BUILD_DIR, 'bench', 'peers', 'subscription-floor-server.js')],
+    env: {
+      PATH: process.env.PATH,
+      REDIS_URL: BENCH_REDIS_URL,
+      FLOOR_PORT: String(port),
+      FLOOR_CHANNEL: `metrics.${organizationId}`,
+      FLOOR_ORGANIZATION_NAME: 'Bench Org 0',
+    },
+    cwd: ROOT,
+    readyUrl: `http://127.0.0.1:${port}/`,
+    url: `http://127.0.0.1:${port}/graphql`,
+  });
+}

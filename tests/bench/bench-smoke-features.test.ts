@@ -54,12 +54,13 @@ describe('authorization and subscription benchmark scenarios (smoke)', () => {
     }
   }, 240_000);
 
-  it('subscriptions: ours and Hive Gateway fan out every published event to every subscriber', async () => {
+  it('subscriptions: the floor, ours and Hive Gateway fan out every published event to every subscriber', async () => {
     const { stdout, raw } = await smoke('subscriptions');
+    expect(stdout).toMatch(/^\| floor /m);
     expect(stdout).toMatch(/^\| ours /m);
     expect(stdout).toMatch(/^\| hive /m);
     const runs = raw as { peer: string; subscribers: number; published: number; delivered: number }[];
-    expect(runs.map((run) => run.peer)).toEqual(['ours', 'hive']);
+    expect(runs.map((run) => run.peer)).toEqual(['floor', 'ours', 'hive']);
     for (const run of runs) expect(run.delivered).toBe(run.published * run.subscribers);
   }, 240_000);
 });
