@@ -19,6 +19,7 @@ export const ID_PREFIXES = {
   usageRecord: 'ur',
   invitation: 'invitation',
   event: 'evt',
+  securityEvent: 'sev',
 } as const;
 export type IdKind = keyof typeof ID_PREFIXES;
 
