@@ -7,6 +7,7 @@ import { testConfig } from '../../../tests/kit/supergraph';
 import { auditSubgraph } from '..';
 import { createAuditServices } from '.';
 import type { AuditServices } from '.';
+import { chainHash } from './audit-event';
 import type { AuditEventInput } from './audit-event';
 
 let database: TestDatabase;
@@ -132,7 +133,6 @@ describe('verifyAuditChain names the first broken link', () => {
     const organizationId = newId('organization');
     const recorded = await recordMany(organizationId, 6);
     const tampered = await services.logs.get(principalOf(organizationId), recorded[2]!.id);
-    const { chainHash } = await import('./audit-event');
     const forged = chainHash({ ...tampered, outcome: 'denied' });
     await dataSource.query(`UPDATE audit.events SET outcome = 'denied', hash = $2 WHERE organization_id = $1 AND sequence = 3`, [
       organizationId,
