@@ -32,7 +32,14 @@ function likeEscape(text: string): string {
 }
 
 /** The filter as SQL, with `$n` parameters numbered from `firstParam`; BAD_USER_INPUT names `filter.<field>`. */
-export function filterSql(organizationId: string, filter: AuditFilter = {}, firstParam = 1): FilterSql {
+export function filterSql(organizationId: string, given: AuditFilter = {}, firstParam = 1): FilterSql {
+  // GraphQL enums may arrive by name (`DENIED`): the stored values are lower case.
+  const filter: AuditFilter = {
+    ...given,
+    actorType: given.actorType?.toLowerCase() ?? null,
+    severities: given.severities?.map((s) => s.toLowerCase() as Severity) ?? null,
+    outcomes: given.outcomes?.map((o) => o.toLowerCase() as Outcome) ?? null,
+  };
   const params: unknown[] = [organizationId];
   const next = (value: unknown) => {
     params.push(value);

@@ -3,7 +3,7 @@ import { stringify } from 'csv-stringify/sync';
 import type { DataSource } from 'typeorm';
 import type { Principal } from '../../../platform/auth/principal';
 import { assertOwnOrganization } from '../../../platform/context';
-import { ForbiddenError } from '../../../platform/errors';
+import { BadUserInputError, ForbiddenError } from '../../../platform/errors';
 import { EVENT_COLUMNS, fromRow } from './audit-event';
 import type { AuditEvent, EventRow } from './audit-event';
 import { filterSql } from './audit-filter';
@@ -97,8 +97,10 @@ export class ExportService {
     private readonly options: { key: Buffer; baseUrl: string; linkTtlSeconds: number },
   ) {}
 
-  link(principal: Principal, organizationId: string, filter: AuditFilter, format: ExportFormat, now = new Date()): ExportLink {
+  link(principal: Principal, organizationId: string, filter: AuditFilter, given: ExportFormat, now = new Date()): ExportLink {
     assertOwnOrganization(principal, organizationId);
+    const format = given.toLowerCase() as ExportFormat;
+    if (format !== 'csv' && format !== 'jsonl') throw new BadUserInputError('format: JSONL or CSV', 'format');
     filterSql(organizationId, filter); // BAD_USER_INPUT now rather than at download
     const expiresAt = new Date(now.getTime() + this.options.linkTtlSeconds * 1000);
     const grant = { o: organizationId, u: principal.userId, f: format, q: filter, e: Math.floor(expiresAt.getTime() / 1000) };

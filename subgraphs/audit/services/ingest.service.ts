@@ -6,7 +6,7 @@ import { BadUserInputError, ConflictError } from '../../../platform/errors';
 import { isId, newId, parseId } from '../../../platform/ids';
 import { redactSecrets } from '../../../platform/redaction';
 import { ACTOR_TYPES, GENESIS_HASH, OUTCOMES, SEVERITIES, chainHash } from './audit-event';
-import type { AuditEvent, AuditEventInput } from './audit-event';
+import type { ActorType, AuditEvent, AuditEventInput, Outcome, Severity } from './audit-event';
 import { canonicalJson } from './canonical-json';
 import { ensurePartitions, isMissingPartition } from './partitions';
 
@@ -194,8 +194,15 @@ function prepare(inputs: readonly AuditEventInput[], field: string): PreparedEve
     throw new BadUserInputError(`${field}: at most ${MAX_INGEST_BATCH} events in one batch, got ${inputs.length}`, field);
   }
   const now = Date.now();
-  return inputs.map((input, index) => {
+  return inputs.map((raw, index) => {
     const at = (name: string) => `${field}.${index}.${name}`;
+    // GraphQL enums may arrive by name (`API_KEY`, `INFO`): the stored values are lower case.
+    const input = {
+      ...raw,
+      actor: { ...raw.actor, type: lower(raw.actor.type) as ActorType },
+      severity: lower(raw.severity ?? 'info') as Severity,
+      outcome: lower(raw.outcome ?? 'success') as Outcome,
+    };
     if (input.id !== undefined && input.id !== null) parseId('audit', input.id, at('id'));
     if (!isId('organization', input.organizationId)) parseId('organization', input.organizationId, at('organizationId'));
     if (!ACTOR_TYPES.includes(input.actor.type))
@@ -264,6 +271,10 @@ function prepare(inputs: readonly AuditEventInput[], field: string): PreparedEve
       occurredAt: new Date(input.occurredAt.getTime()),
     };
   });
+}
+
+function lower(value: string): string {
+  return typeof value === 'string' ? value.toLowerCase() : value;
 }
 
 function text(value: string | null | undefined, max: number, field: string): void {

@@ -71,13 +71,14 @@ export class SecurityEventService {
     if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE)
       throw new BadUserInputError(`first: between 1 and ${MAX_PAGE_SIZE}`, 'first');
     return this.dataSource.getRepository(SecurityEvent).find({
-      where: status ? { organizationId, status } : { organizationId },
+      where: status ? { organizationId, status: status.toLowerCase() as SecurityEventStatus } : { organizationId },
       order: { createdAt: 'DESC', id: 'DESC' },
       take: first,
     });
   }
 
-  async changeStatus(principal: Principal, id: string, status: SecurityEventStatus): Promise<SecurityEvent> {
+  async changeStatus(principal: Principal, id: string, given: SecurityEventStatus): Promise<SecurityEvent> {
+    const status = given.toLowerCase() as SecurityEventStatus;
     const repository = this.dataSource.getRepository(SecurityEvent);
     const found = isId('securityEvent', id) ? await repository.findOneBy({ id, organizationId: principal.organizationId }) : null;
     if (!found) throw new NotFoundError('SecurityEvent', id, 'id');
