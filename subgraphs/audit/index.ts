@@ -75,3 +75,4 @@ export const auditSubgraph = defineSubgraph<AuditServices, Record<string, never>
 export { createAuditServices } from './services';
 export type { AuditServices } from './services';
 export { FACT_MAPPINGS } from './consumers/fact-mapping';
+export { ensurePartitions } from './services/partitions';
