@@ -20,6 +20,7 @@ export const ID_PREFIXES = {
   invitation: 'invitation',
   event: 'evt',
   securityEvent: 'sev',
+  auditSink: 'snk',
 } as const;
 export type IdKind = keyof typeof ID_PREFIXES;
 

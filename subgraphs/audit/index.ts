@@ -10,12 +10,15 @@ import { ChainHead } from './entities/chain-head.entity';
 import { Checkpoint } from './entities/checkpoint.entity';
 import { SecurityEvent } from './entities/security-event.entity';
 import { AuditSigningKey } from './entities/signing-key.entity';
+import { SiemDelivery } from './entities/siem-delivery.entity';
+import { SiemSink } from './entities/siem-sink.entity';
 import { archiveEventsJob } from './jobs/archive-events.job';
 import { AuditChainResolver } from './resolvers/audit-chain.resolver';
 import { AuditExportResolver } from './resolvers/audit-export.resolver';
 import { AuditIngestResolver } from './resolvers/audit-ingest.resolver';
 import { AuditLogResolver } from './resolvers/audit-log.resolver';
 import { AuditSettingsResolver } from './resolvers/audit-settings.resolver';
+import { AuditSinkResolver } from './resolvers/audit-sink.resolver';
 import { SecurityEventResolver } from './resolvers/security-event.resolver';
 import { auditRoutes } from './routes';
 import { createAuditServices, startAuditBackground } from './services';
@@ -32,7 +35,7 @@ export const auditSubgraph = defineSubgraph<AuditServices, Record<string, never>
   name: 'audit',
   storage: {
     schema: 'audit',
-    entities: [ChainHead, Checkpoint, AuditSigningKey, AuditSettings, SecurityEvent, ProcessedEvent],
+    entities: [ChainHead, Checkpoint, AuditSigningKey, AuditSettings, SecurityEvent, SiemSink, SiemDelivery, ProcessedEvent],
     migrations: auditMigrations,
   },
   buildSchema: () =>
@@ -45,6 +48,7 @@ export const auditSubgraph = defineSubgraph<AuditServices, Record<string, never>
         AuditExportResolver,
         SecurityEventResolver,
         AuditSettingsResolver,
+        AuditSinkResolver,
       ],
       orphanedTypes: [AuditUserReference, AuditOrganizationReference],
     }),

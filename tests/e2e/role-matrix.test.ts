@@ -37,7 +37,7 @@ interface Fixture {
   /** The organization's subscription and an invoice issued to it. */
   billing: { subscriptionId: string; invoiceId: string };
   /** An audit event of the organization, and a security event its denials opened. */
-  audit: { eventId: string; securityEventId: string };
+  audit: { eventId: string; securityEventId: string; sinkId: string };
 }
 
 interface Case {
@@ -412,6 +412,30 @@ const CASES: Case[] = [
     ],
   },
   {
+    field: 'Query.auditSinks',
+    allowed: AUDITORS,
+    own: (f) => ['query($o: ID!) { auditSinks(organizationId: $o) { id } }', { o: f.organization.organization.id }],
+    foreign: (f) => ['query($o: ID!) { auditSinks(organizationId: $o) { id url } }', { o: f.organization.organization.id }],
+  },
+  {
+    field: 'Mutation.registerAuditSink',
+    allowed: AUDITORS,
+    own: (f) => [
+      'mutation($o: ID!) { registerAuditSink(organizationId: $o, url: "https://127.0.0.1:9/own") { signingSecret } }',
+      { o: f.organization.organization.id },
+    ],
+    foreign: (f) => [
+      'mutation($o: ID!) { registerAuditSink(organizationId: $o, url: "https://127.0.0.1:9/tap") { signingSecret } }',
+      { o: f.organization.organization.id },
+    ],
+  },
+  {
+    field: 'Mutation.deleteAuditSink',
+    allowed: AUDITORS,
+    own: (f) => ['mutation($id: ID!) { deleteAuditSink(id: $id) { id } }', { id: f.audit.sinkId }],
+    foreign: (f) => ['mutation($id: ID!) { deleteAuditSink(id: $id) { id } }', { id: f.audit.sinkId }],
+  },
+  {
     field: 'Subscription.securityEvents',
     allowed: AUDITORS,
     own: (f) => ['subscription($o: ID!) { securityEvents(organizationId: $o) { id } }', { o: f.organization.organization.id }],
@@ -478,6 +502,13 @@ async function fixture(role: RoleName | null): Promise<Fixture> {
     );
     return securityEvents[0]?.id;
   }, 'the security event the denials open');
+  const { registerAuditSink } = expectNoErrors(
+    await supergraph.gateway<{ registerAuditSink: { sink: { id: string } } }, { o: string }>(
+      'mutation($o: ID!) { registerAuditSink(organizationId: $o, url: "https://127.0.0.1:9/matrix") { sink { id } } }',
+      { o: organization.organization.id },
+      { token: organization.owner.token },
+    ),
+  );
   return {
     organization,
     actor: actor!,
@@ -485,7 +516,7 @@ async function fixture(role: RoleName | null): Promise<Fixture> {
     customRoles,
     invitations,
     billing: { subscriptionId, invoiceId },
-    audit: { eventId, securityEventId },
+    audit: { eventId, securityEventId, sinkId: registerAuditSink.sink.id },
   };
 }
 

@@ -11,6 +11,7 @@ import { ensurePartitions } from './partitions';
 import { RetentionService } from './retention.service';
 import { SecurityEventService } from './security-event.service';
 import { securityRules } from './security-rules';
+import { SiemService } from './siem.service';
 import { SigningService } from './signing.service';
 import { VerificationService } from './verification.service';
 
@@ -22,6 +23,7 @@ export interface AuditServices {
   exports: ExportService;
   securityEvents: SecurityEventService;
   retention: RetentionService;
+  siem: SiemService;
 }
 
 export type AuditDependencies = Pick<SubgraphDependencies, 'dataSource' | 'config'> &
@@ -50,12 +52,19 @@ export function createAuditServices(dependencies: AuditDependencies): AuditServi
     }),
     securityEvents,
     retention: new RetentionService(dataSource),
+    // Plain http only to this machine, and never in production (tests run a local receiver).
+    siem: new SiemService(
+      dataSource,
+      secretBoxFor(config),
+      { allowPlainHttpToLocalhost: config.env !== 'production' },
+      dependencies.logger ?? null,
+    ),
   };
 }
 
 /**
  * While audit is served: its month partitions kept ahead (checked hourly), chain heads
- * signed every AUDIT_CHECKPOINT_INTERVAL_SECONDS, and the permission decisions read from
+ * signed every AUDIT_CHECKPOINT_INTERVAL_SECONDS, SIEM sinks served every second, and the permission decisions read from
  * the decision stream (Redis), or heard in this process without Redis.
  */
 export async function startAuditBackground(
@@ -64,11 +73,21 @@ export async function startAuditBackground(
 ): Promise<{ close(): Promise<void> }> {
   const { dataSource, config, logger } = dependencies;
   await ensurePartitions(dataSource);
+  let delivering = false;
   const timers = [
     setInterval(
       () => void ensurePartitions(dataSource).catch((error: unknown) => logger.warn({ err: error }, 'audit: partitions')),
       3600_000,
     ),
+    setInterval(() => {
+      // One round at a time: a slow receiver must not pile rounds up.
+      if (delivering) return;
+      delivering = true;
+      void services.siem
+        .deliverDue()
+        .catch((error: unknown) => logger.warn({ err: error }, 'audit: SIEM delivery'))
+        .finally(() => (delivering = false));
+    }, 1_000),
     setInterval(
       () => void services.signing.checkpoint().catch((error: unknown) => logger.warn({ err: error }, 'audit: checkpoints')),
       config.audit.checkpointIntervalSeconds * 1000,
