@@ -72,7 +72,24 @@ export class IngestService {
    * caller tells `committed` once that transaction has committed.
    */
   async recordIn(manager: EntityManager, inputs: readonly AuditEventInput[]): Promise<{ results: RecordedEvent[]; events: AuditEvent[] }> {
-    return this.append(manager, prepare(inputs, 'events'));
+    const events = prepare(inputs, 'events');
+    // The caller's transaction cannot be retried after a failed insert: make sure of this month's partition first (its own transaction).
+    await this.partitionsForThisMonth();
+    return this.append(manager, events);
+  }
+
+  private partitionsChecked: { month: string; ready: Promise<unknown> } | null = null;
+
+  private partitionsForThisMonth(): Promise<unknown> {
+    const month = new Date().toISOString().slice(0, 7);
+    if (this.partitionsChecked?.month !== month) {
+      const ready = ensurePartitions(this.dataSource).catch((error: unknown) => {
+        this.partitionsChecked = null;
+        throw error;
+      });
+      this.partitionsChecked = { month, ready };
+    }
+    return this.partitionsChecked.ready;
   }
 
   committed(events: readonly AuditEvent[]): void {
