@@ -55,9 +55,11 @@ export const auditSubgraph = defineSubgraph<AuditServices, Record<string, never>
   createServices: createAuditServices,
   createLoaders: () => ({}),
   consumers: (services) => [outboxFactsConsumer(services)],
-  // Audit's own mutations go straight into its chain (it has no outbox of its own).
+  // Audit's own mutations go straight into its chain (it has no outbox of its own). A successful
+  // recordAuditEvents is not recorded again: the events it wrote are the record.
   mutationAudit: (services) => ({
     record: async (fact) => {
+      if (fact.field === 'recordAuditEvents' && fact.outcome === 'success') return;
       await services.ingest.record([
         auditEventOf({
           id: newId('event'),
