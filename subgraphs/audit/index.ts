@@ -80,5 +80,4 @@ export const auditSubgraph = defineSubgraph<AuditServices, Record<string, never>
 /** For the commands, the runtime and tests, which import a subgraph only through this file. */
 export { createAuditServices } from './services';
 export type { AuditServices } from './services';
-export { FACT_MAPPINGS } from './consumers/fact-mapping';
 export { ensurePartitions } from './services/partitions';
