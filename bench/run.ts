@@ -19,6 +19,7 @@ import path from 'node:path';
 import type { RunOptions, Scenario } from './options';
 import { renderReport, writeResults } from './report';
 import { authzCheckScenario, authzEnforceScenario } from './scenarios/authz';
+import { auditScenario } from './scenarios/audit';
 import { billingScenario } from './scenarios/billing';
 import { gatewayScenario } from './scenarios/gateway';
 import { plannerScenario } from './scenarios/planner';
@@ -33,6 +34,7 @@ const SCENARIOS: Record<string, Scenario> = {
   subscriptions: subscriptionsScenario,
   subgraphs: subgraphsScenario,
   billing: billingScenario,
+  audit: auditScenario,
 };
 
 const list = (value: string | undefined) =>

@@ -91,6 +91,11 @@ const environmentSchema = z.object({
   STRIPE_WEBHOOK_SECRET: z.preprocess(blankAsUnset, z.string().min(1).optional()),
   BILLING_TAX_RATE_BPS: z.preprocess(blankAsUnset, z.coerce.number().int().min(0).max(10_000).default(0)),
   ...rateLimitFields,
+  AUDIT_PUBLIC_URL: optionalUrl.optional(),
+  AUDIT_EXPORT_LINK_TTL_SECONDS: z.preprocess(blankAsUnset, z.coerce.number().int().min(30).max(86_400).default(900)),
+  AUDIT_LARGE_EXPORT_ROWS: limit(100_000),
+  AUDIT_CHECKPOINT_INTERVAL_SECONDS: z.preprocess(blankAsUnset, z.coerce.number().int().min(1).max(86_400).default(60)),
+  AUDIT_DECISION_STREAM: z.preprocess(blankAsUnset, z.string().trim().min(1).default('auralink:authz:decisions')),
   EVENT_STREAM_PREFIX: z.preprocess(blankAsUnset, z.string().trim().min(1).default('auralink:events')),
   // At least as long as a session token lives: revocations are replayed from the streams at start.
   EVENT_RETENTION_HOURS: z.preprocess(
@@ -172,6 +177,18 @@ export interface Config {
     stripeWebhookSecret: string | undefined;
     stripeSecretKey: string | undefined;
     stripeApiUrl: string | undefined;
+  };
+  /**
+   * The audit log: where its download links point (`publicUrl`, audit's own address by default),
+   * how long they work, the export size that opens a security event, how often chain heads are
+   * signed, and the Redis stream of permission decisions it reads.
+   */
+  audit: {
+    publicUrl: string;
+    exportLinkTtlSeconds: number;
+    largeExportRows: number;
+    checkpointIntervalSeconds: number;
+    decisionStream: string;
   };
   /** Requests per window the gateway serves: per address (anonymous), per user, per organization; 0 is no limit. */
   rateLimit: {
@@ -276,6 +293,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       stripeWebhookSecret: e.STRIPE_WEBHOOK_SECRET,
       stripeSecretKey: e.STRIPE_SECRET_KEY,
       stripeApiUrl: e.STRIPE_API_URL,
+    },
+    audit: {
+      publicUrl: (e.AUDIT_PUBLIC_URL ?? new URL('.', subgraphs.audit.url).toString()).replace(/\/+$/, ''),
+      exportLinkTtlSeconds: e.AUDIT_EXPORT_LINK_TTL_SECONDS,
+      largeExportRows: e.AUDIT_LARGE_EXPORT_ROWS,
+      checkpointIntervalSeconds: e.AUDIT_CHECKPOINT_INTERVAL_SECONDS,
+      decisionStream: e.AUDIT_DECISION_STREAM,
     },
     rateLimit: {
       windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS,

@@ -1,6 +1,7 @@
 import type { Logger } from './logger';
 import type { Principal } from './auth/principal';
 import type { AccessControl } from './authorization/access-control';
+import type { MutationAuditSink } from './mutation-audit';
 import { ForbiddenError, UnauthenticatedError } from './errors';
 
 /** What every subgraph resolver sees, before the subgraph adds its services and loaders. */
@@ -16,6 +17,8 @@ export interface RequestContext {
    * Absent: refused.
    */
   entityLookups?: { allowed: boolean; maxRepresentations: number };
+  /** Where this subgraph's mutation outcomes are recorded (platform/mutation-audit.ts); absent: not recorded. */
+  mutationAudit?: MutationAuditSink;
 }
 
 export type SubgraphContext<Services, Loaders> = RequestContext & { services: Services; loaders: Loaders };

@@ -10,6 +10,7 @@ import { ACCESS_DIRECTIVE_DEFINITIONS, ACCESS_DIRECTIVE_NAMES, ACCESS_SPEC_URL }
 import { accessEnforcement } from './access-enforcement';
 import { ENTITLEMENT_DIRECTIVE_DEFINITIONS, ENTITLEMENT_DIRECTIVE_NAMES, ENTITLEMENT_SPEC_URL } from './entitlements/entitlement-directive';
 import { entitlementEnforcement } from './entitlements/entitlement-enforcement';
+import { mutationAudit } from './mutation-audit';
 import type { SubgraphName } from './config';
 import type { RequestContext } from './context';
 import { healthModule, healthReferenceResolver } from './health';
@@ -52,7 +53,8 @@ export async function buildFederatedSchema(options: FederatedSchemaOptions): Pro
   const schema = await buildSchema({
     resolvers: [...health.resolvers, ...(options.resolvers ?? [])] as NonEmptyArray<ClassType>,
     orphanedTypes: [...health.types, ...(options.orphanedTypes ?? [])],
-    globalMiddlewares: [accessEnforcement(options.name), entitlementEnforcement()],
+    // The mutation audit first: it records refusals by the other two as well.
+    globalMiddlewares: [mutationAudit(options.name), accessEnforcement(options.name), entitlementEnforcement()],
     validate: { forbidUnknownValues: false },
     // Subscriptions name their source with `subscribe` (the event bus, per organization), never type-graphql topics.
     pubSub: {

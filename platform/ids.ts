@@ -19,6 +19,8 @@ export const ID_PREFIXES = {
   usageRecord: 'ur',
   invitation: 'invitation',
   event: 'evt',
+  securityEvent: 'sev',
+  auditSink: 'snk',
 } as const;
 export type IdKind = keyof typeof ID_PREFIXES;
 

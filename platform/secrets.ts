@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from './config';
@@ -40,7 +40,19 @@ export class SecretBox {
  * in `<dataDir>/secrets.key` with mode 600, so a fresh checkout runs without setup.
  */
 export function secretBoxFor(config: Config): SecretBox {
-  if (config.secretsKey) return new SecretBox(config.secretsKey);
+  return new SecretBox(secretsKeyOf(config));
+}
+
+/**
+ * A key for one purpose (an HMAC key for signed links), derived from SECRETS_KEY with HKDF
+ * (RFC 5869, SHA-256), so no second secret needs configuring and each purpose has its own key.
+ */
+export function derivedKey(config: Config, purpose: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', Buffer.from(secretsKeyOf(config), 'base64'), Buffer.alloc(0), `auralink:${purpose}`, 32));
+}
+
+function secretsKeyOf(config: Config): string {
+  if (config.secretsKey) return config.secretsKey;
   if (config.env === 'production') throw new Error('SECRETS_KEY is required in production');
   const file = path.resolve(config.dataDir, 'secrets.key');
   if (!existsSync(file)) {
@@ -53,5 +65,5 @@ export function secretBoxFor(config: Config): SecretBox {
     }
   }
   chmodSync(file, 0o600);
-  return new SecretBox(readFileSync(file, 'utf8').trim());
+  return readFileSync(file, 'utf8').trim();
 }

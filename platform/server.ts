@@ -23,6 +23,7 @@ import type { SubgraphDefinition, SubgraphDependencies } from './subgraph';
 import type { Principal } from './auth/principal';
 import type { Logger } from './logger';
 import { serveWebSocket } from './websocket';
+import { OutboxMutationAuditSink } from './mutation-audit';
 
 export interface RunningServer {
   url: string;
@@ -63,6 +64,10 @@ export async function serveSubgraph<S, L>(
   const revocations = messaging.revocations;
   if (definition.publishes?.length) messaging.registerRelay(definition.name, dataSource);
   for (const consumer of definition.consumers?.(services) ?? []) messaging.registerConsumer(consumer, dataSource);
+  const mutationAudit =
+    definition.mutationAudit?.(services, { ...dependencies, logger }) ??
+    (definition.publishes?.includes('audit.mutation.recorded') ? new OutboxMutationAuditSink(dataSource) : undefined);
+  const background = await definition.background?.(services, { ...dependencies, logger });
   const health = databaseHealthProbe(dataSource);
   const secret = subgraphSecretFor(config);
   const formatError = createErrorFormatter(logger, { hideSuggestions: config.env === 'production' });
@@ -107,6 +112,7 @@ export async function serveSubgraph<S, L>(
     logger: requestLogger,
     access: dependencies.access,
     entityLookups: { allowed: gateway, maxRepresentations: config.subgraph.maxRepresentations },
+    mutationAudit,
     services,
     loaders: definition.createLoaders(services),
     health: oneCheckPerRequest(health),
@@ -159,6 +165,7 @@ export async function serveSubgraph<S, L>(
     close: async () => {
       await webSocket.close();
       await server.stop();
+      await background?.close();
     },
   };
 }

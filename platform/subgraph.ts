@@ -11,6 +11,7 @@ import type { Messaging } from './outbox/messaging';
 import type { SubgraphStorage } from './database';
 import type { Logger } from './logger';
 import type { JobDefinition } from './jobs/job-definition';
+import type { MutationAuditSink } from './mutation-audit';
 
 export interface SubgraphDependencies {
   config: Config;
@@ -44,6 +45,13 @@ export interface SubgraphDefinition<Services = unknown, Loaders = unknown> {
   consumers?(services: Services): EventConsumer[];
   /** Its background jobs (its `jobs/` folder), run by the worker and by `npm run job`. */
   jobs?: readonly JobDefinition<Services, any>[];
+  /**
+   * Where its mutations' outcomes go (platform/mutation-audit.ts). By default its outbox,
+   * when it `publishes` `audit.mutation.recorded` (its schema then has the `outbox` table).
+   */
+  mutationAudit?(services: Services, dependencies: SubgraphDependencies): MutationAuditSink;
+  /** Work that runs while the subgraph is served (stream readers, timers); stopped when the server closes. */
+  background?(services: Services, dependencies: SubgraphDependencies): Promise<{ close(): Promise<void> }>;
   /** Extra HTTP routes beside /graphql (identity publishes its JWKS here). */
   routes?(app: Express, services: Services, dependencies: SubgraphDependencies): void;
 }

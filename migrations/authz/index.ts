@@ -2,6 +2,12 @@ import type { MigrationClass } from '../../platform/database';
 import { Initial1795318450072 } from './1795318450072-Initial';
 import { SeedSystemRoles1795318450073 } from './1795318450073-SeedSystemRoles';
 import { MembershipProjection1795345597211 } from './1795345597211-MembershipProjection';
+import { AuditPermissionsAndOutbox1796194328020 } from './1796194328020-AuditPermissionsAndOutbox';
 
 /** Applied in this order. */
-export const authzMigrations: MigrationClass[] = [Initial1795318450072, SeedSystemRoles1795318450073, MembershipProjection1795345597211];
+export const authzMigrations: MigrationClass[] = [
+  Initial1795318450072,
+  SeedSystemRoles1795318450073,
+  MembershipProjection1795345597211,
+  AuditPermissionsAndOutbox1796194328020,
+];

@@ -27,7 +27,7 @@ export async function createAccessControl(config: Config, dataSource: DataSource
   const watcher = config.redisUrl ? await RedisPolicyWatcher.connect(config.redisUrl) : new InProcessPolicyWatcher();
   const authorizer = new Authorizer({ source: new DatabasePolicySource(dataSource), watcher });
   const decisions = config.redisUrl
-    ? new RedisDecisionLog(config.redisUrl, config.authz.decisionLog, logger)
+    ? new RedisDecisionLog(config.redisUrl, config.authz.decisionLog, logger, config.audit.decisionStream)
     : new InProcessDecisionLog(config.authz.decisionLog);
   const entitlements = config.redisUrl ? new RedisEntitlementCounter(config.redisUrl) : new InProcessEntitlementCounter();
   return {

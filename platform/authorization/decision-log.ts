@@ -30,7 +30,7 @@ export interface DecisionLog {
 export const DECISION_STREAM = 'auralink:authz:decisions';
 const STREAM_MAX_LENGTH = 100_000;
 
-/** Appends each decision to a Redis stream, where it stays for a reader (nothing reads it yet). */
+/** Appends each decision to a Redis stream, where the audit subgraph reads it (consumers/decision-stream.consumer.ts). */
 export class RedisDecisionLog implements DecisionLog {
   private readonly redis: Redis;
 
@@ -38,6 +38,8 @@ export class RedisDecisionLog implements DecisionLog {
     redisUrl: string,
     readonly mode: DecisionLogMode,
     private readonly logger: Logger,
+    /** The stream's key (AUDIT_DECISION_STREAM; tests give each run its own). */
+    readonly stream: string = DECISION_STREAM,
   ) {
     this.redis = new Redis(redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 });
     this.redis.on('error', (error) => this.logger.warn({ err: error }, 'decision log: Redis error'));
@@ -45,7 +47,7 @@ export class RedisDecisionLog implements DecisionLog {
 
   record(event: AccessDecisionEvent): void {
     this.redis
-      .xadd(DECISION_STREAM, 'MAXLEN', '~', String(STREAM_MAX_LENGTH), '*', 'event', JSON.stringify(event))
+      .xadd(this.stream, 'MAXLEN', '~', String(STREAM_MAX_LENGTH), '*', 'event', JSON.stringify(event))
       .catch((error: unknown) => this.logger.warn({ err: error, event }, 'decision log: could not append'));
   }
 

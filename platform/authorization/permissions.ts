@@ -12,7 +12,7 @@ export const PERMISSION_CATALOGUE = {
   permissions: ['read'],
   profile: ['read', 'update'],
   billing: ['read', 'update'],
-  audit: ['read', 'export'],
+  audit: ['read', 'export', 'write', 'update'],
   compliance: ['read', 'create', 'update'],
   analytics: ['read', 'write', 'export'],
 } as const satisfies Record<string, readonly string[]>;

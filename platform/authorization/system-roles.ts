@@ -31,6 +31,8 @@ export const SYSTEM_ROLES: readonly SystemRole[] = [
       'profile:*',
       'billing:read',
       'audit:read',
+      'audit:export',
+      'audit:update',
       'compliance:*',
       'analytics:*',
     ],

@@ -61,6 +61,26 @@ export interface EventCatalogue {
    * once per `(organizationId, idempotencyKey)`. `metric` is one of billing's `UsageMetric` values.
    */
   'usage.reported': { organizationId: string; metric: string; quantity: number; occurredAt: string; idempotencyKey: string };
+  /** A mutation's outcome, written by the platform after its resolver settled (platform/mutation-audit.ts), for the audit log. */
+  'audit.mutation.recorded': MutationOutcomeFact;
+}
+
+/** What the mutation plugin says about one call of one mutation. */
+export interface MutationOutcomeFact {
+  organizationId: string;
+  userId: string;
+  subgraph: string;
+  /** The root field: `cancelSubscription`. */
+  field: string;
+  /** `success` only once the resolver returned; `denied` when access was refused; `failed` for any other error. */
+  outcome: 'success' | 'denied' | 'failed';
+  /** The error's code (`FORBIDDEN`, `BAD_USER_INPUT`, `INTERNAL`…), null on success. */
+  errorCode: string | null;
+  /** As sent, with secrets redacted (platform/redaction.ts). */
+  arguments: Record<string, unknown>;
+  requestId: string;
+  /** When the resolver settled. */
+  at: string;
 }
 
 /** The subscription a billing fact is about. */
@@ -117,6 +137,9 @@ export const LOCAL_REVOCATIONS = 'local.revocations';
  * place, and the member refused or let in by the process that answers.
  */
 export const MEMBERSHIP_CHANGE_SETTLED_BY = [ROLE_PROVISIONING_CONSUMER, LOCAL_REVOCATIONS] as const;
+
+/** Audit's consumer of every fact, for the audit log. */
+export const AUDIT_TRAIL_CONSUMER = 'audit.trail';
 
 /** Billing's consumer of usage other subgraphs report. */
 export const USAGE_CONSUMER = 'billing.usage';

@@ -6,6 +6,7 @@ import { Role } from './entities/role.entity';
 import { Membership } from './entities/membership.entity';
 import { membershipRolesConsumer } from './consumers/membership-roles.consumer';
 import { ProcessedEvent } from '../../platform/outbox/processed-event.entity';
+import { OutboxMessage } from '../../platform/outbox/outbox-message.entity';
 import { createAuthzLoaders } from './loaders';
 import type { AuthzLoaders } from './loaders';
 import { AssignmentResolver } from './resolvers/assignment.resolver';
@@ -19,7 +20,7 @@ import type { AuthzServices } from './services';
 /** Roles, assignments and permission decisions, on Casbin's policy table; roles follow identity's membership events. */
 export const authzSubgraph = defineSubgraph<AuthzServices, AuthzLoaders>({
   name: 'authz',
-  storage: { schema: 'authz', entities: [CasbinRule, Role, Membership, ProcessedEvent], migrations: authzMigrations },
+  storage: { schema: 'authz', entities: [CasbinRule, Role, Membership, ProcessedEvent, OutboxMessage], migrations: authzMigrations },
   buildSchema: () =>
     buildFederatedSchema({
       name: 'authz',
@@ -29,6 +30,8 @@ export const authzSubgraph = defineSubgraph<AuthzServices, AuthzLoaders>({
   createServices: createAuthzServices,
   createLoaders: createAuthzLoaders,
   consumers: (services) => [membershipRolesConsumer(services)],
+  // Its mutations' outcomes, for the audit log (platform/mutation-audit.ts).
+  publishes: ['audit.mutation.recorded'],
 });
 
 /** For the commands and the one-process runtime, which import a subgraph only through this file. */

@@ -46,6 +46,7 @@ export const billingSubgraph = defineSubgraph<BillingServices, BillingLoaders>({
     'billing.invoice.issued',
     'billing.invoice.paid',
     'billing.subscription.status_changed',
+    'audit.mutation.recorded',
   ],
   consumers: (services) => [usageReportedConsumer(services)],
   createLoaders: createBillingLoaders,

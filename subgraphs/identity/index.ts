@@ -39,7 +39,13 @@ export const identitySubgraph = defineSubgraph<IdentityServices, IdentityLoaders
     }),
   createServices: createIdentityServices,
   createLoaders: createIdentityLoaders,
-  publishes: ['identity.organization.created', 'identity.member.added', 'identity.member.removed', 'identity.member.status_changed'],
+  publishes: [
+    'identity.organization.created',
+    'identity.member.added',
+    'identity.member.removed',
+    'identity.member.status_changed',
+    'audit.mutation.recorded',
+  ],
   verificationKeys: (services) => services.signingKeys.verificationKey,
   routes(app, services) {
     // The public keys every other service verifies session tokens with (RFC 7517).

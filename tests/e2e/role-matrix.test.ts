@@ -4,6 +4,7 @@ import { buildSchema } from 'graphql';
 import { API_SCHEMA_PATH } from '../../gateway/schema-paths';
 import { SYSTEM_ROLES } from '../../platform/authorization/system-roles';
 import { expectNoErrors } from '../kit/client';
+import { eventually } from '../kit/eventually';
 import type { Exchange } from '../kit/client';
 import { uniqueEmail } from '../kit/seed';
 import { connect } from '../kit/subscriptions';
@@ -22,6 +23,8 @@ const MANAGERS: RoleName[] = ['owner', 'admin'];
 /** `billing:read` and `billing:*` (the billing manager's). */
 const BILLING_READERS: RoleName[] = ['owner', 'admin', 'billing_manager'];
 const BILLING_WRITERS: RoleName[] = ['owner', 'billing_manager'];
+/** `audit:read`, `audit:export`, `audit:update`: the admin's and (through `*:*`) the owner's. */
+const AUDITORS: RoleName[] = ['owner', 'admin'];
 
 interface Fixture {
   organization: SeededOrganization;
@@ -33,6 +36,8 @@ interface Fixture {
   invitations: { accept: string; decline: string; revoke: string };
   /** The organization's subscription and an invoice issued to it. */
   billing: { subscriptionId: string; invoiceId: string };
+  /** An audit event of the organization, and a security event its denials opened. */
+  audit: { eventId: string; securityEventId: string; sinkId: string };
 }
 
 interface Case {
@@ -325,6 +330,117 @@ const CASES: Case[] = [
       { i: { userId: f.organization.owner.user.id, roleId: 'role_owner', organizationId: f.organization.organization.id } },
     ],
   },
+  {
+    field: 'Query.auditLogs',
+    allowed: AUDITORS,
+    own: (f) => ['query($o: ID!) { auditLogs(organizationId: $o, first: 5) { nodes { id } } }', { o: f.organization.organization.id }],
+    foreign: (f) => ['query($o: ID!) { auditLogs(organizationId: $o) { nodes { id action } } }', { o: f.organization.organization.id }],
+  },
+  {
+    field: 'Query.auditLog',
+    allowed: AUDITORS,
+    own: (f) => ['query($id: ID!) { auditLog(id: $id) { id } }', { id: f.audit.eventId }],
+    foreign: (f) => ['query($id: ID!) { auditLog(id: $id) { id action } }', { id: f.audit.eventId }],
+  },
+  {
+    field: 'Query.auditStats',
+    allowed: AUDITORS,
+    own: (f) => ['query($o: ID!) { auditStats(organizationId: $o) { total } }', { o: f.organization.organization.id }],
+    foreign: (f) => ['query($o: ID!) { auditStats(organizationId: $o) { total } }', { o: f.organization.organization.id }],
+  },
+  {
+    field: 'Query.verifyAuditChain',
+    allowed: AUDITORS,
+    own: (f) => ['query($o: ID!) { verifyAuditChain(organizationId: $o) { valid } }', { o: f.organization.organization.id }],
+    foreign: (f) => ['query($o: ID!) { verifyAuditChain(organizationId: $o) { valid } }', { o: f.organization.organization.id }],
+  },
+  {
+    field: 'Query.securityEvents',
+    allowed: AUDITORS,
+    own: (f) => ['query($o: ID!) { securityEvents(organizationId: $o) { id } }', { o: f.organization.organization.id }],
+    foreign: (f) => ['query($o: ID!) { securityEvents(organizationId: $o) { id } }', { o: f.organization.organization.id }],
+  },
+  {
+    field: 'Query.auditSettings',
+    allowed: AUDITORS,
+    own: (f) => ['query($o: ID!) { auditSettings(organizationId: $o) { retentionDays } }', { o: f.organization.organization.id }],
+    foreign: (f) => ['query($o: ID!) { auditSettings(organizationId: $o) { retentionDays } }', { o: f.organization.organization.id }],
+  },
+  {
+    field: 'Mutation.recordAuditEvents',
+    allowed: ['owner'],
+    own: (f) => [
+      'mutation($o: ID!) { recordAuditEvents(events: [{ organizationId: $o, actor: { type: SYSTEM }, action: "matrix.case.run" }]) { id } }',
+      { o: f.organization.organization.id },
+    ],
+    foreign: (f) => [
+      'mutation($o: ID!) { recordAuditEvents(events: [{ organizationId: $o, actor: { type: SYSTEM }, action: "matrix.case.plant" }]) { id } }',
+      { o: f.organization.organization.id },
+    ],
+  },
+  {
+    field: 'Mutation.exportAuditLogs',
+    allowed: AUDITORS,
+    own: (f) => ['mutation($o: ID!) { exportAuditLogs(organizationId: $o) { url } }', { o: f.organization.organization.id }],
+    foreign: (f) => [
+      'mutation($o: ID!) { exportAuditLogs(organizationId: $o, format: CSV) { url } }',
+      { o: f.organization.organization.id },
+    ],
+  },
+  {
+    field: 'Mutation.updateSecurityEventStatus',
+    allowed: AUDITORS,
+    own: (f) => [
+      'mutation($id: ID!) { updateSecurityEventStatus(id: $id, status: ACKNOWLEDGED) { status } }',
+      { id: f.audit.securityEventId },
+    ],
+    foreign: (f) => [
+      'mutation($id: ID!) { updateSecurityEventStatus(id: $id, status: RESOLVED) { status } }',
+      { id: f.audit.securityEventId },
+    ],
+  },
+  {
+    field: 'Mutation.setAuditRetention',
+    allowed: AUDITORS,
+    own: (f) => [
+      'mutation($o: ID!) { setAuditRetention(organizationId: $o, retentionDays: 120) { retentionDays } }',
+      { o: f.organization.organization.id },
+    ],
+    foreign: (f) => [
+      'mutation($o: ID!) { setAuditRetention(organizationId: $o, retentionDays: 1) { retentionDays } }',
+      { o: f.organization.organization.id },
+    ],
+  },
+  {
+    field: 'Query.auditSinks',
+    allowed: AUDITORS,
+    own: (f) => ['query($o: ID!) { auditSinks(organizationId: $o) { id } }', { o: f.organization.organization.id }],
+    foreign: (f) => ['query($o: ID!) { auditSinks(organizationId: $o) { id url } }', { o: f.organization.organization.id }],
+  },
+  {
+    field: 'Mutation.registerAuditSink',
+    allowed: AUDITORS,
+    own: (f) => [
+      'mutation($o: ID!) { registerAuditSink(organizationId: $o, url: "https://127.0.0.1:9/own") { signingSecret } }',
+      { o: f.organization.organization.id },
+    ],
+    foreign: (f) => [
+      'mutation($o: ID!) { registerAuditSink(organizationId: $o, url: "https://127.0.0.1:9/tap") { signingSecret } }',
+      { o: f.organization.organization.id },
+    ],
+  },
+  {
+    field: 'Mutation.deleteAuditSink',
+    allowed: AUDITORS,
+    own: (f) => ['mutation($id: ID!) { deleteAuditSink(id: $id) { id } }', { id: f.audit.sinkId }],
+    foreign: (f) => ['mutation($id: ID!) { deleteAuditSink(id: $id) { id } }', { id: f.audit.sinkId }],
+  },
+  {
+    field: 'Subscription.securityEvents',
+    allowed: AUDITORS,
+    own: (f) => ['subscription($o: ID!) { securityEvents(organizationId: $o) { id } }', { o: f.organization.organization.id }],
+    foreign: (f) => ['subscription($o: ID!) { securityEvents(organizationId: $o) { id } }', { o: f.organization.organization.id }],
+  },
 ];
 
 let supergraph: TestSupergraph;
@@ -362,7 +478,46 @@ async function fixture(role: RoleName | null): Promise<Fixture> {
      VALUES ($1, $2, $3, 'open', now() - interval '1 month', now(), 'usd', '[]', 0, 0, 0, now())`,
     [invoiceId, organization.organization.id, subscriptionId],
   );
-  return { organization, actor: actor!, targets, customRoles, invitations, billing: { subscriptionId, invoiceId } };
+  const eventId = `aud_matrix${role ?? 'foreign'}`.replace(/[^A-Za-z0-9_]/g, '');
+  const denial = {
+    organizationId: organization.organization.id,
+    actor: { type: 'USER', id: 'user_matrixprobe' },
+    action: 'matrix.case.deny',
+    outcome: 'DENIED',
+  };
+  expectNoErrors(
+    await supergraph.gateway(
+      'mutation($e: [AuditEventInput!]!) { recordAuditEvents(events: $e) { id } }',
+      { e: [{ ...denial, id: eventId }, ...Array.from({ length: 9 }, () => denial)] },
+      { token: organization.owner.token },
+    ),
+  );
+  const securityEventId = await eventually(async () => {
+    const { securityEvents } = expectNoErrors(
+      await supergraph.gateway<{ securityEvents: { id: string }[] }, { o: string }>(
+        'query($o: ID!) { securityEvents(organizationId: $o) { id } }',
+        { o: organization.organization.id },
+        { token: organization.owner.token },
+      ),
+    );
+    return securityEvents[0]?.id;
+  }, 'the security event the denials open');
+  const { registerAuditSink } = expectNoErrors(
+    await supergraph.gateway<{ registerAuditSink: { sink: { id: string } } }, { o: string }>(
+      'mutation($o: ID!) { registerAuditSink(organizationId: $o, url: "https://127.0.0.1:9/matrix") { sink { id } } }',
+      { o: organization.organization.id },
+      { token: organization.owner.token },
+    ),
+  );
+  return {
+    organization,
+    actor: actor!,
+    targets,
+    customRoles,
+    invitations,
+    billing: { subscriptionId, invoiceId },
+    audit: { eventId, securityEventId, sinkId: registerAuditSink.sink.id },
+  };
 }
 
 /**

@@ -36,6 +36,7 @@ export function gatewayCredential(config: Config): Record<string, string> {
 }
 
 export function testConfig(overrides: NodeJS.ProcessEnv = {}): Config {
+  const prefix = overrides.EVENT_STREAM_PREFIX ?? `auralink-test:${process.pid}:${randomBytes(3).toString('hex')}`;
   return loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
@@ -48,7 +49,9 @@ export function testConfig(overrides: NodeJS.ProcessEnv = {}): Config {
     RATE_LIMIT_ORGANIZATION: '1000000',
     RATE_LIMIT_KEY_PREFIX: `auralink-test:${randomBytes(6).toString('hex')}:ratelimit`,
     // Redis is shared by concurrent test runs: each config has streams of its own.
-    EVENT_STREAM_PREFIX: `auralink-test:${process.pid}:${randomBytes(3).toString('hex')}`,
+    EVENT_STREAM_PREFIX: prefix,
+    // The decision stream too: under the prefix, so a run's audit reads its own decisions and stop() deletes it.
+    AUDIT_DECISION_STREAM: `${prefix}:authz-decisions`,
     ...overrides,
   });
 }

@@ -1,0 +1,124 @@
+import type { AnyEvent, EventEnvelope, EventType } from '../../../platform/outbox/event-catalogue';
+import type { AuditEventInput, AuditTarget, Severity } from '../services/audit-event';
+
+/** How one kind of fact reads in the audit log. */
+interface FactMapping<T extends EventType> {
+  action: string | ((event: EventEnvelope<T>) => string);
+  severity: Severity | ((event: EventEnvelope<T>) => Severity);
+  targets(event: EventEnvelope<T>): AuditTarget[];
+  /** Who did it, when the fact says; otherwise the system (the subgraph that wrote it). */
+  actor?(event: EventEnvelope<T>): { type: 'user'; id: string } | null;
+  outcome?(event: EventEnvelope<T>): 'success' | 'denied' | 'failed';
+}
+
+const organization = (id: string): AuditTarget => ({ type: 'organization', id });
+const user = (id: string): AuditTarget => ({ type: 'user', id });
+const subscription = (id: string): AuditTarget => ({ type: 'subscription', id });
+
+/**
+ * Every fact of the catalogue, as an audit event. Typed by `EventType`: a fact added to
+ * platform/outbox/event-catalogue.ts without a line here fails the typecheck, so nothing
+ * another subgraph says escapes the audit log.
+ */
+export const FACT_MAPPINGS: { [T in EventType]: FactMapping<T> } = {
+  'identity.organization.created': {
+    action: 'identity.organization.create',
+    severity: 'info',
+    targets: (e) => [organization(e.payload.organizationId)],
+    actor: (e) => ({ type: 'user', id: e.payload.creatorUserId }),
+  },
+  'identity.member.added': {
+    action: 'identity.member.add',
+    severity: 'info',
+    targets: (e) => [user(e.payload.userId), { type: 'membership', id: e.payload.membershipId }],
+  },
+  'identity.member.removed': {
+    action: 'identity.member.remove',
+    severity: 'warning',
+    targets: (e) => [user(e.payload.userId), { type: 'membership', id: e.payload.membershipId }],
+  },
+  'identity.member.status_changed': {
+    action: (e) => (e.payload.status === 'suspended' ? 'identity.member.suspend' : 'identity.member.activate'),
+    severity: (e) => (e.payload.status === 'suspended' ? 'warning' : 'info'),
+    targets: (e) => [user(e.payload.userId), { type: 'membership', id: e.payload.membershipId }],
+  },
+  'billing.subscription.created': {
+    action: 'billing.subscription.create',
+    severity: 'info',
+    targets: (e) => [subscription(e.payload.subscriptionId), organization(e.payload.organizationId)],
+  },
+  'billing.subscription.plan_changed': {
+    action: 'billing.subscription.change_plan',
+    severity: 'info',
+    targets: (e) => [subscription(e.payload.subscriptionId), organization(e.payload.organizationId)],
+  },
+  'billing.subscription.canceled': {
+    action: 'billing.subscription.cancel',
+    severity: 'warning',
+    targets: (e) => [subscription(e.payload.subscriptionId), organization(e.payload.organizationId)],
+  },
+  'billing.invoice.issued': {
+    action: 'billing.invoice.issue',
+    severity: 'info',
+    targets: (e) => [{ type: 'invoice', id: e.payload.invoiceId }, subscription(e.payload.subscriptionId)],
+  },
+  'billing.invoice.paid': {
+    action: 'billing.invoice.pay',
+    severity: 'info',
+    targets: (e) => [{ type: 'invoice', id: e.payload.invoiceId }],
+  },
+  'billing.subscription.status_changed': {
+    action: 'billing.subscription.change_status',
+    severity: (e) => (e.payload.status === 'past_due' || e.payload.status === 'canceled' ? 'warning' : 'info'),
+    targets: (e) => [subscription(e.payload.subscriptionId), organization(e.payload.organizationId)],
+  },
+  'billing.usage.threshold_reached': {
+    action: 'billing.usage.reach_threshold',
+    severity: (e) => (e.payload.threshold >= 100 ? 'warning' : 'info'),
+    targets: (e) => [organization(e.payload.organizationId)],
+  },
+  'usage.reported': {
+    action: 'billing.usage.report',
+    severity: 'info',
+    targets: (e) => [organization(e.payload.organizationId)],
+  },
+  'audit.mutation.recorded': {
+    action: (e) => `${e.payload.subgraph}.mutation.${e.payload.field}`,
+    severity: (e) => (e.payload.outcome === 'success' ? 'info' : e.payload.outcome === 'denied' ? 'warning' : 'error'),
+    targets: (e) => [organization(e.payload.organizationId)],
+    actor: (e) => ({ type: 'user', id: e.payload.userId }),
+    outcome: (e) => e.payload.outcome,
+  },
+};
+
+/** The audit id of a fact: its event id's ULID behind `aud_`, so a fact delivered twice is one audit event. */
+export function auditIdOf(eventId: string): string {
+  return `aud_${eventId.replace(/^evt_/, '').replace(/[^0-9A-Za-z_]/g, '')}`;
+}
+
+/** The fact as an audit event of the organization it concerns. */
+export function auditEventOf(event: AnyEvent): AuditEventInput {
+  const mapping = FACT_MAPPINGS[event.type] as FactMapping<EventType>;
+  const resolve = <V>(value: V | ((e: EventEnvelope<EventType>) => V)) =>
+    typeof value === 'function' ? (value as (e: EventEnvelope<EventType>) => V)(event) : value;
+  const actor = mapping.actor?.(event);
+  const payload = event.payload as { organizationId: string } & Record<string, unknown>;
+  const mutation = event.type === 'audit.mutation.recorded' ? event.payload : null;
+  return {
+    id: auditIdOf(event.id),
+    organizationId: payload.organizationId,
+    actor: actor ? { ...actor, displayName: null } : { type: 'system', id: event.source, displayName: null },
+    action: resolve(mapping.action),
+    severity: resolve(mapping.severity),
+    outcome: mapping.outcome?.(event) ?? 'success',
+    targets: mapping.targets(event),
+    requestId: mutation?.requestId ?? null,
+    request: mutation ? { arguments: mutation.arguments } : null,
+    response: mutation?.errorCode ? { errorCode: mutation.errorCode } : null,
+    metadata: mutation
+      ? { subgraph: mutation.subgraph, field: mutation.field }
+      : { type: event.type, payload: event.payload as unknown as Record<string, unknown> },
+    source: event.source,
+    occurredAt: mutation ? new Date(mutation.at) : new Date(event.occurredAt),
+  };
+}

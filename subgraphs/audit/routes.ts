@@ -1,0 +1,65 @@
+import type { Express, Response } from 'express';
+import { CodedError, HTTP_STATUS_BY_CODE } from '../../platform/errors';
+import type { SubgraphDependencies } from '../../platform/subgraph';
+import type { AuditServices } from './services';
+import { EXPORT_DOWNLOAD_PATH } from './services/export.service';
+
+/** Resolves once the response has taken the chunk (back-pressure: the database cursor waits for a slow client). */
+function writer(res: Response): (chunk: string) => Promise<void> {
+  return (chunk) =>
+    new Promise((resolve, reject) => {
+      if (res.destroyed) return reject(new Error('client went away'));
+      if (res.write(chunk)) return resolve();
+      const onDrain = () => {
+        res.off('close', onClose);
+        resolve();
+      };
+      const onClose = () => {
+        res.off('drain', onDrain);
+        reject(new Error('client went away'));
+      };
+      res.once('drain', onDrain);
+      res.once('close', onClose);
+    });
+}
+
+/**
+ * `GET /api/v1/audit/exports/download?token=…` on audit's HTTP server: the link
+ * `exportAuditLogs` returned. The token is the grant (HMAC-signed, expiring); the person it
+ * names must still hold `audit:export` in the organization when the download starts.
+ * 403 for a bad, expired or no longer permitted link; otherwise 200, streamed.
+ */
+export function auditRoutes(app: Express, services: AuditServices, dependencies: SubgraphDependencies): void {
+  app.get(EXPORT_DOWNLOAD_PATH, async (req, res, next) => {
+    const refuse = (error: CodedError) => {
+      res.status(HTTP_STATUS_BY_CODE[error.code]).json({ error: { code: error.code, message: error.message } });
+    };
+    let grant;
+    try {
+      grant = services.exports.open(String(req.query.token ?? ''));
+      const allowed = await dependencies.access.authorizer.allows(grant.userId, grant.organizationId, 'audit', 'export');
+      if (!allowed) {
+        res.status(403).json({ error: { code: 'FORBIDDEN', message: 'You may no longer export this organization’s audit log' } });
+        return;
+      }
+    } catch (error) {
+      if (error instanceof CodedError) return refuse(error);
+      return next(error);
+    }
+    const extension = grant.format === 'csv' ? 'csv' : 'jsonl';
+    res.status(200);
+    res.setHeader('Content-Type', grant.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8');
+    res.setHeader('Content-Disposition', `attachment; filename="audit-${grant.organizationId}.${extension}"`);
+    res.setHeader('Cache-Control', 'no-store');
+    const aborted = new AbortController();
+    res.on('close', () => aborted.abort());
+    try {
+      await services.exports.stream(grant, writer(res), aborted.signal);
+      res.end();
+    } catch (error) {
+      dependencies.logger.warn({ err: error, organizationId: grant.organizationId }, 'audit export: stopped');
+      // Headers are gone: cutting the connection tells the client the file is incomplete.
+      res.destroy();
+    }
+  });
+}
