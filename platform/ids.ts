@@ -19,6 +19,9 @@ export const ID_PREFIXES = {
   usageRecord: 'ur',
   invitation: 'invitation',
   event: 'evt',
+  costInsight: 'ins',
+  report: 'rpt',
+  reportRun: 'rptrun',
 } as const;
 export type IdKind = keyof typeof ID_PREFIXES;
 
