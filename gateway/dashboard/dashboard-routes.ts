@@ -3,13 +3,18 @@ import type { Express, Response } from 'express';
 
 /** The page and its script (this folder's `public/`), and the two libraries it uses, straight from node_modules. */
 const PUBLIC = path.resolve(__dirname, 'public');
+/** A package's `dist/` folder, from its main entry (their export maps do not list these browser builds). */
+const distOf = (name: string) => path.dirname(require.resolve(name));
 const FILES: Record<string, { file: string; type: string }> = {
   '/dashboard': { file: path.join(PUBLIC, 'index.html'), type: 'text/html; charset=utf-8' },
   '/dashboard/dashboard.js': { file: path.join(PUBLIC, 'dashboard.js'), type: 'text/javascript; charset=utf-8' },
   '/dashboard/dashboard.css': { file: path.join(PUBLIC, 'dashboard.css'), type: 'text/css; charset=utf-8' },
-  '/dashboard/vendor/uplot.js': { file: require.resolve('uplot/dist/uPlot.iife.min.js'), type: 'text/javascript; charset=utf-8' },
-  '/dashboard/vendor/uplot.css': { file: require.resolve('uplot/dist/uPlot.min.css'), type: 'text/css; charset=utf-8' },
-  '/dashboard/vendor/graphql-ws.js': { file: require.resolve('graphql-ws/umd/graphql-ws.min.js'), type: 'text/javascript; charset=utf-8' },
+  '/dashboard/vendor/uplot.js': { file: path.join(distOf('uplot'), 'uPlot.iife.min.js'), type: 'text/javascript; charset=utf-8' },
+  '/dashboard/vendor/uplot.css': { file: path.join(distOf('uplot'), 'uPlot.min.css'), type: 'text/css; charset=utf-8' },
+  '/dashboard/vendor/graphql-ws.js': {
+    file: path.join(distOf('graphql-ws'), '..', 'umd', 'graphql-ws.min.js'),
+    type: 'text/javascript; charset=utf-8',
+  },
 };
 
 /**
