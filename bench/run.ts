@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import path from 'node:path';
 import type { RunOptions, Scenario } from './options';
 import { renderReport, writeResults } from './report';
+import { analyticsScenario } from './scenarios/analytics';
 import { authzCheckScenario, authzEnforceScenario } from './scenarios/authz';
 import { billingScenario } from './scenarios/billing';
 import { gatewayScenario } from './scenarios/gateway';
@@ -33,6 +34,7 @@ const SCENARIOS: Record<string, Scenario> = {
   subscriptions: subscriptionsScenario,
   subgraphs: subgraphsScenario,
   billing: billingScenario,
+  analytics: analyticsScenario,
 };
 
 const list = (value: string | undefined) =>

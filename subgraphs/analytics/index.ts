@@ -50,3 +50,4 @@ export const analyticsSubgraph = defineSubgraph<AnalyticsServices, Record<string
 
 export { createAnalyticsServices } from './services';
 export type { AnalyticsServices } from './services';
+export { AnalyticsPeriod } from './services/organization-analytics.service';
