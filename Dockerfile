@@ -14,5 +14,7 @@ RUN npm ci --omit=dev && npm cache clean --force
 COPY --from=build /app/dist ./dist
 # The gateway reads the committed supergraph next to its compiled code (dist/schema/supergraph.graphql).
 COPY schema ./dist/schema
+# The dashboard's static page and script (gateway/dashboard/public), beside its compiled routes.
+COPY gateway/dashboard/public ./dist/gateway/dashboard/public
 USER node
 ENTRYPOINT ["node", "dist/bin/serve.js"]

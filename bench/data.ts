@@ -54,7 +54,7 @@ async function withClient<T>(url: string, run: (client: Client) => Promise<T>): 
 }
 
 /** Streams rows into `table` with COPY … FROM STDIN (text format: tab-separated, no escaping needed for our values). */
-async function copyRows(client: Client, table: string, columns: string[], rows: Iterable<string[]>): Promise<number> {
+export async function copyRows(client: Client, table: string, columns: string[], rows: Iterable<string[]>): Promise<number> {
   let count = 0;
   const lines = (function* () {
     for (const row of rows) {

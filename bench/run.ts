@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import path from 'node:path';
 import type { RunOptions, Scenario } from './options';
 import { renderReport, writeResults } from './report';
+import { analyticsScenario } from './scenarios/analytics';
 import { authzCheckScenario, authzEnforceScenario } from './scenarios/authz';
 import { auditScenario } from './scenarios/audit';
 import { billingScenario } from './scenarios/billing';
@@ -35,6 +36,7 @@ const SCENARIOS: Record<string, Scenario> = {
   subgraphs: subgraphsScenario,
   billing: billingScenario,
   audit: auditScenario,
+  analytics: analyticsScenario,
 };
 
 const list = (value: string | undefined) =>

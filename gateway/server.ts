@@ -39,6 +39,7 @@ import { serveSubscriptions } from './subscriptions/subscription-server';
 import { SubscriptionPlanner } from './subscriptions/subscription-planner';
 import { cachedTokenVerifier } from '../platform/auth/token-cache';
 import { withCompletionErrors } from './value-completion';
+import { mountDashboard } from './dashboard/dashboard-routes';
 
 export interface GatewayOptions {
   config: Config;
@@ -113,6 +114,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok', component: 'gateway' });
   });
+  mountDashboard(app);
 
   // What Apollo Server loads from the gateway (its API schema and executor), kept for the lean path below.
   const completing = withCompletionErrors(gateway, logger);

@@ -21,6 +21,9 @@ export const ID_PREFIXES = {
   event: 'evt',
   securityEvent: 'sev',
   auditSink: 'snk',
+  costInsight: 'ins',
+  report: 'rpt',
+  reportRun: 'rptrun',
 } as const;
 export type IdKind = keyof typeof ID_PREFIXES;
 

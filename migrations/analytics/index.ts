@@ -1,5 +1,6 @@
 import type { MigrationClass } from '../../platform/database';
 import { Initial1795320698582 } from './1795320698582-Initial';
+import { CallsAiUsageAndInsights1796194896718 } from './1796194896718-CallsAiUsageAndInsights';
 
 /** Applied in this order. */
-export const analyticsMigrations: MigrationClass[] = [Initial1795320698582];
+export const analyticsMigrations: MigrationClass[] = [Initial1795320698582, CallsAiUsageAndInsights1796194896718];

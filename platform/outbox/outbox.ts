@@ -39,6 +39,18 @@ export class Outbox {
     return id;
   }
 
+  /** Several facts of one change (a batch), in its transaction: one insert and one notification. */
+  async addMany(manager: EntityManager, events: readonly NewEvent[]): Promise<string[]> {
+    if (events.length === 0) return [];
+    if (!manager.queryRunner?.isTransactionActive) {
+      throw new Error(`outbox: ${events[0].type} must be added in the transaction of the change it describes`);
+    }
+    const rows = events.map((event) => ({ id: newId('event'), type: event.type, payload: toJsonTree(event.payload) as object }));
+    await manager.insert(OutboxMessage, rows);
+    await manager.query('SELECT pg_notify($1, $2)', [outboxChannel(connectionOf(manager.connection).schema), '']);
+    return rows.map((row) => row.id);
+  }
+
   /**
    * After the commit: read-your-writes for the caller. Waits, at most `timeoutMs`, until
    * each of `consumers` has applied the event; false when one has not by then (it still

@@ -78,4 +78,19 @@ describe('authorization and subscription benchmark scenarios (smoke)', () => {
     // The export holds every generated event of the large organization, and nothing else.
     expect(figures.export.rows).toBe(figures.largeTable.rows);
   }, 240_000);
+
+  it('analytics: organizationAnalytics and the cost report from the views and the base tables, and call ingest', async () => {
+    const { stdout, raw } = await smoke('analytics');
+    for (const row of [
+      'organizationAnalytics \\(month\\)\\s+\\| views',
+      'cost report \\(30 days\\)\\s+\\| base tables',
+      'batches of 100',
+    ]) {
+      expect(stdout).toMatch(new RegExp(`^\\| ${row}`, 'm'));
+    }
+    const figures = raw as { calls: number; ingestBatch1: { sent: number }; ingestBatch100: { sent: number } };
+    expect(figures.calls).toBeGreaterThan(0);
+    expect(figures.ingestBatch1.sent).toBeGreaterThan(0);
+    expect(figures.ingestBatch100.sent).toBeGreaterThan(0);
+  }, 240_000);
 });

@@ -38,6 +38,8 @@ interface Fixture {
   billing: { subscriptionId: string; invoiceId: string };
   /** An audit event of the organization, and a security event its denials opened. */
   audit: { eventId: string; securityEventId: string; sinkId: string };
+  /** A cost insight of the organization. */
+  insightId: string;
 }
 
 interface Case {
@@ -210,6 +212,99 @@ const CASES: Case[] = [
       'subscription($o: ID!) { realtimeMetrics(organizationId: $o) { activeCalls } }',
       { o: f.organization.organization.id },
     ],
+  },
+  {
+    field: 'Mutation.startCall',
+    allowed: MANAGERS,
+    own: () => ['mutation { startCall(input: { callId: "matrix-call", participants: ["user_x"], codec: "opus" }) { callId } }'],
+  },
+  {
+    field: 'Mutation.endCall',
+    allowed: MANAGERS,
+    own: () => [
+      'mutation { endCall(input: { callId: "matrix-call", rttMs: 50, jitterMs: 3, packetLossPercent: 0.1 }) { quality { mos } } }',
+    ],
+  },
+  {
+    field: 'Mutation.recordCall',
+    allowed: MANAGERS,
+    own: () => [
+      `mutation { recordCall(input: { callId: "matrix-whole", participants: ["user_x"], codec: "pcmu", startedAt: "2026-01-01T00:00:00Z", endedAt: "2026-01-01T00:05:00Z", rttMs: 50, jitterMs: 3, packetLossPercent: 0.1 }) { billedMinutes } }`,
+    ],
+  },
+  {
+    field: 'Mutation.recordCalls',
+    allowed: MANAGERS,
+    own: () => [
+      `mutation { recordCalls(input: [{ callId: "matrix-batch", participants: [], codec: "opus", startedAt: "2026-01-01T00:00:00Z", endedAt: "2026-01-01T00:01:00Z", rttMs: 50, jitterMs: 3, packetLossPercent: 0 }]) { callId } }`,
+    ],
+  },
+  {
+    field: 'Mutation.recordAiUsage',
+    allowed: MANAGERS,
+    own: () => [
+      'mutation { recordAiUsage(input: { id: "matrix-ai", feature: STT, model: "whisper-1", seconds: 3, occurredAt: "2026-01-01T00:00:00Z" }) { id } }',
+    ],
+  },
+  {
+    field: 'Mutation.recordAiUsageBatch',
+    allowed: MANAGERS,
+    own: () => [
+      'mutation { recordAiUsageBatch(input: [{ id: "matrix-ai-2", feature: TTS, model: "tts-1", tokens: 30, occurredAt: "2026-01-01T00:00:00Z" }]) { id } }',
+    ],
+  },
+  {
+    field: 'Query.callRecord',
+    allowed: ['owner', 'admin', 'billing_manager', 'member'],
+    own: () => ['{ callRecord(callId: "matrix-call") { callId } }'],
+  },
+  {
+    field: 'Query.callRecords',
+    allowed: ['owner', 'admin', 'billing_manager', 'member'],
+    own: (f) => ['query($o: ID!) { callRecords(organizationId: $o, first: 5) { callId } }', { o: f.organization.organization.id }],
+    foreign: (f) => ['query($o: ID!) { callRecords(organizationId: $o) { callId } }', { o: f.organization.organization.id }],
+  },
+  {
+    field: 'Query.callQuality',
+    allowed: ['owner', 'admin', 'billing_manager', 'member'],
+    own: (f) => ['query($o: ID!) { callQuality(organizationId: $o) { calls mos { p50 } } }', { o: f.organization.organization.id }],
+    foreign: (f) => ['query($o: ID!) { callQuality(organizationId: $o) { calls } }', { o: f.organization.organization.id }],
+  },
+  {
+    field: 'Query.aiUsage',
+    allowed: ['owner', 'admin', 'billing_manager', 'member'],
+    own: (f) => ['query($o: ID!) { aiUsage(organizationId: $o, groupBy: MODEL) { events } }', { o: f.organization.organization.id }],
+    foreign: (f) => ['query($o: ID!) { aiUsage(organizationId: $o) { events } }', { o: f.organization.organization.id }],
+  },
+  {
+    field: 'Query.organizationAnalytics',
+    allowed: ['owner', 'admin', 'billing_manager', 'member'],
+    own: (f) => [
+      'query($o: ID!) { organizationAnalytics(organizationId: $o, period: MONTHLY) { overview { totalCalls } } }',
+      { o: f.organization.organization.id },
+    ],
+    foreign: (f) => [
+      'query($o: ID!) { organizationAnalytics(organizationId: $o) { overview { totalCalls } } }',
+      { o: f.organization.organization.id },
+    ],
+  },
+  {
+    field: 'Query.costReport',
+    allowed: ['owner', 'admin', 'billing_manager', 'member'],
+    own: (f) => ['query($o: ID!) { costReport(organizationId: $o) { day } }', { o: f.organization.organization.id }],
+    foreign: (f) => ['query($o: ID!) { costReport(organizationId: $o) { day } }', { o: f.organization.organization.id }],
+  },
+  {
+    field: 'Query.costInsights',
+    allowed: ['owner', 'admin', 'billing_manager', 'member'],
+    own: (f) => ['query($o: ID!) { costInsights(organizationId: $o) { id } }', { o: f.organization.organization.id }],
+    foreign: (f) => ['query($o: ID!) { costInsights(organizationId: $o) { id } }', { o: f.organization.organization.id }],
+  },
+  {
+    field: 'Mutation.updateCostInsight',
+    allowed: MANAGERS,
+    own: (f) => ['mutation($id: ID!) { updateCostInsight(id: $id, status: DISMISSED) { status } }', { id: f.insightId }],
+    foreign: (f) => ['mutation($id: ID!) { updateCostInsight(id: $id, status: APPLIED) { status } }', { id: f.insightId }],
   },
   {
     field: 'Subscription.organizationEvents',
@@ -509,6 +604,12 @@ async function fixture(role: RoleName | null): Promise<Fixture> {
       { token: organization.owner.token },
     ),
   );
+  const insightId = `ins_matrix${role ?? 'foreign'}`.replace(/[^A-Za-z0-9_]/g, '');
+  await supergraph.dataSources.analytics.query(
+    `INSERT INTO analytics.cost_insights (id, organization_id, kind, subject, title, detail, estimated_monthly_savings_micros)
+     VALUES ($1, $2, 'idle_seats', 'idle-seats', 'Idle people', 'Review them', 0)`,
+    [insightId, organization.organization.id],
+  );
   return {
     organization,
     actor: actor!,
@@ -517,6 +618,7 @@ async function fixture(role: RoleName | null): Promise<Fixture> {
     invitations,
     billing: { subscriptionId, invoiceId },
     audit: { eventId, securityEventId, sinkId: registerAuditSink.sink.id },
+    insightId,
   };
 }
 
@@ -631,6 +733,10 @@ describe('the role matrix', () => {
     );
     expect(invitations.every((invitation) => invitation.status === 'PENDING')).toBe(true);
     expect(invitations.map((invitation) => invitation.id)).toContain(foreign.invitations.revoke);
+    const [insight] = (await supergraph.dataSources.analytics.query('SELECT status FROM analytics.cost_insights WHERE id = $1', [
+      foreign.insightId,
+    ])) as { status: string }[];
+    expect(insight.status).toBe('open');
     const roles = data!.roles as { id: string; name: string; permissions: string[] }[];
     expect(roles.filter((r) => foreign.customRoles.includes(r.id))).toEqual([
       { id: foreign.customRoles[0], name: 'Custom one', permissions: ['members:read'] },

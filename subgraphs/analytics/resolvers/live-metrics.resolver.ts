@@ -2,11 +2,8 @@ import { Arg, Ctx, ID, Mutation, Query, Resolver, Root, Subscription } from 'typ
 import { RequiresPermission } from '../../../platform/access-directives';
 import { RequiresEntitlement } from '../../../platform/entitlements/entitlement-directive';
 import { requireOrganization, requirePrincipal } from '../../../platform/context';
-import type { SubgraphContext } from '../../../platform/context';
-import type { AnalyticsServices } from '../services';
+import type { AnalyticsContext } from '../context';
 import { MetricsSnapshot, ReportLiveMetricsInput } from '../types/metrics.type';
-
-type AnalyticsContext = SubgraphContext<AnalyticsServices, Record<string, never>>;
 
 @Resolver(() => MetricsSnapshot)
 export class LiveMetricsResolver {

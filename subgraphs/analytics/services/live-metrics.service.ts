@@ -6,6 +6,32 @@ import type { MetricsSnapshot } from '../types/metrics.type';
 
 export const METRICS_TOPIC = 'metrics';
 
+/** A call started and never ended counts as active for this long (a media server that crashed never ends it). */
+export const STALE_CALL_HOURS = 24;
+
+/**
+ * The figures the organization's call records and AI usage give now: calls in progress,
+ * calls started and AI uses in the last minute, and the mean MOS of calls ended in the last
+ * five minutes (a call's quality is known when it ends).
+ */
+const LIVE_FIGURES_SQL = `
+  SELECT
+    (SELECT count(*) FROM analytics.call_records
+      WHERE organization_id = $1 AND ended_at IS NULL AND started_at > now() - make_interval(hours => ${STALE_CALL_HOURS}))::int AS active_calls,
+    (SELECT count(*) FROM analytics.call_records
+      WHERE organization_id = $1 AND started_at > now() - interval '1 minute')::int AS calls_per_minute,
+    (SELECT avg(mos) FROM analytics.call_records
+      WHERE organization_id = $1 AND ended_at > now() - interval '5 minutes' AND mos IS NOT NULL)::float8 AS recent_mos,
+    (SELECT count(*) FROM analytics.ai_usage_events
+      WHERE organization_id = $1 AND occurred_at > now() - interval '1 minute')::int AS ai_calls_per_minute`;
+
+interface LiveFigures {
+  active_calls: number;
+  calls_per_minute: number;
+  recent_mos: number | null;
+  ai_calls_per_minute: number;
+}
+
 export interface LiveMetricsReport {
   activeCalls: number;
   aiCallsInProgress?: number;
@@ -18,6 +44,7 @@ export interface LiveMetricsReport {
  */
 export class LiveMetricsService {
   private readonly metrics: Repository<LiveMetrics>;
+  private readonly dataSource: DataSource;
   private readonly listening = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
 
@@ -26,12 +53,21 @@ export class LiveMetricsService {
     private readonly events: EventBus,
     private readonly intervalMs = 5_000,
   ) {
+    this.dataSource = dataSource;
     this.metrics = dataSource.getRepository(LiveMetrics);
   }
 
   async current(organizationId: string): Promise<MetricsSnapshot> {
-    const row = await this.metrics.findOneBy({ organizationId });
-    return snapshotOf(organizationId, row);
+    const [row, [figures]] = await Promise.all([
+      this.metrics.findOneBy({ organizationId }),
+      this.dataSource.query(LIVE_FIGURES_SQL, [organizationId]) as Promise<LiveFigures[]>,
+    ]);
+    return snapshotOf(organizationId, row, figures);
+  }
+
+  /** After a change to the organization's calls or AI usage: listeners see the figures at once. */
+  async changed(organizationId: string): Promise<void> {
+    await this.publish(await this.current(organizationId));
   }
 
   async report(organizationId: string, report: LiveMetricsReport): Promise<MetricsSnapshot> {
@@ -111,13 +147,21 @@ export class LiveMetricsService {
   }
 }
 
-function snapshotOf(organizationId: string, row: LiveMetrics | null): MetricsSnapshot {
+/**
+ * Reported figures (`reportLiveMetrics`, for calls a media server does not send as records)
+ * and recorded ones together: active calls add up; the MOS is the recorded calls' when any
+ * ended in the last five minutes, else the reported one.
+ */
+function snapshotOf(organizationId: string, row: LiveMetrics | null, figures: LiveFigures): MetricsSnapshot {
+  const reportedCalls = row?.activeCalls ?? 0;
   return {
     organizationId,
     organization: { id: organizationId },
-    activeCalls: row?.activeCalls ?? 0,
+    activeCalls: reportedCalls + figures.active_calls,
+    callsPerMinute: figures.calls_per_minute,
     aiCallsInProgress: row?.aiCallsInProgress ?? 0,
-    averageMos: row?.averageMos ?? null,
-    at: row?.updatedAt ?? new Date(),
+    aiCallsPerMinute: figures.ai_calls_per_minute,
+    averageMos: figures.recent_mos ?? row?.averageMos ?? null,
+    at: new Date(),
   };
 }

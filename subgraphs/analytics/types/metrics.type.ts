@@ -16,16 +16,28 @@ export class MetricsSnapshot {
   @Field(() => AnalyticsOrganization, { nullable: true, description: 'Null when identity does not answer.' })
   organization: AnalyticsOrganization;
 
-  @Field(() => Int, { description: 'Calls in progress.' })
+  @Field(() => Int, {
+    description: 'Calls in progress: calls started (`startCall`) and not ended in the last 24 hours, plus the reported figure.',
+  })
   activeCalls: number;
 
-  @Field(() => Int, { description: 'AI agents in calls right now.' })
+  @Field(() => Int, { description: 'Calls started in the last minute.' })
+  callsPerMinute: number;
+
+  @Field(() => Int, { description: 'AI agents in calls right now, as reported.' })
   aiCallsInProgress: number;
 
-  @Field(() => Float, { nullable: true, description: 'Mean opinion score (1–5) of the calls in progress; null with none.' })
+  @Field(() => Int, { description: 'AI uses (speech-to-text, text-to-speech, agents) recorded in the last minute.' })
+  aiCallsPerMinute: number;
+
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      'Mean opinion score (1–5, ITU-T G.107) of the calls ended in the last five minutes, else the reported one; null with neither.',
+  })
   averageMos: number | null;
 
-  @Field(() => Date, { description: 'When these figures were reported.' })
+  @Field(() => Date, { description: 'When these figures were taken.' })
   at: Date;
 }
 
