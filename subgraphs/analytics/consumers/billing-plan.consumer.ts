@@ -4,6 +4,13 @@ import type { AnyEvent } from '../../../platform/outbox/event-catalogue';
 /** Analytics' consumer of billing's subscription facts. */
 export const BILLING_PLAN_CONSUMER = 'analytics.plans';
 
+const PLAN_EVENT_TYPES = ['billing.subscription.created', 'billing.subscription.plan_changed', 'billing.subscription.canceled'] as const;
+type PlanEvent = Extract<AnyEvent, { type: (typeof PLAN_EVENT_TYPES)[number] }>;
+
+function isPlanEvent(event: AnyEvent): event is PlanEvent {
+  return (PLAN_EVENT_TYPES as readonly string[]).includes(event.type);
+}
+
 /**
  * Which plan each organization is on, from billing's facts: a new subscription, an upgrade
  * (or any change effective now), a cancellation effective now. A downgrade waiting for the
@@ -13,8 +20,9 @@ export const BILLING_PLAN_CONSUMER = 'analytics.plans';
 export function billingPlanConsumer(): EventConsumer {
   return {
     name: BILLING_PLAN_CONSUMER,
-    handles: ['billing.subscription.created', 'billing.subscription.plan_changed', 'billing.subscription.canceled'],
+    handles: PLAN_EVENT_TYPES,
     apply: async (event: AnyEvent, manager) => {
+      if (!isPlanEvent(event)) return;
       let planCode: string | null;
       switch (event.type) {
         case 'billing.subscription.created':
@@ -28,8 +36,6 @@ export function billingPlanConsumer(): EventConsumer {
           if (event.payload.atPeriodEnd) return;
           planCode = null;
           break;
-        default:
-          return;
       }
       await manager.query(
         `INSERT INTO analytics.organization_plans AS plan (organization_id, plan_code, source_sequence, updated_at)
