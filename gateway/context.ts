@@ -1,4 +1,5 @@
 import type { Principal } from '../platform/auth/principal';
+import type { ClientInfo } from '../platform/client-info';
 import type { Logger } from '../platform/logger';
 
 export interface GatewayContext {
@@ -7,4 +8,6 @@ export interface GatewayContext {
   /** The caller's Authorization header, forwarded to subgraphs as it came. */
   authorization: string | undefined;
   logger: Logger;
+  /** The caller's address and user agent, passed to subgraphs for the audit log; absent over WebSocket. */
+  client?: ClientInfo;
 }

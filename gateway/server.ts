@@ -11,6 +11,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import express from 'express';
+import { directClient } from '../platform/client-info';
 import type { RevocationCheck } from '../platform/auth/membership-revocations';
 import { createTokenVerifier } from '../platform/auth/token-verifier';
 import type { TokenVerifier } from '../platform/auth/token-verifier';
@@ -176,6 +177,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
       principal,
       authorization: req.headers.authorization,
       logger: requestLogger,
+      client: directClient(limiter.clientAddress(req), req.headers),
     }),
   };
   /**

@@ -3,6 +3,7 @@ import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { GraphQLError } from 'graphql';
 import { Pool } from 'undici';
 import type { Dispatcher } from 'undici';
+import { clientHeaders } from '../platform/client-info';
 import { InternalError, ServiceUnavailableError, isErrorCode } from '../platform/errors';
 import { SUBGRAPH_SECRET_HEADER } from '../platform/subgraph-credential';
 import type { GatewayContext } from './context';
@@ -65,6 +66,7 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     if ('requestId' in context) {
       headers['x-request-id'] = context.requestId;
       if (context.authorization) headers.authorization = context.authorization;
+      if (context.client) Object.assign(headers, clientHeaders(context.client));
     }
     const body = JSON.stringify({
       query: request.query,

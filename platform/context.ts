@@ -1,3 +1,4 @@
+import type { ClientInfo } from './client-info';
 import type { Logger } from './logger';
 import type { Principal } from './auth/principal';
 import type { AccessControl } from './authorization/access-control';
@@ -19,6 +20,8 @@ export interface RequestContext {
   entityLookups?: { allowed: boolean; maxRepresentations: number };
   /** Where this subgraph's mutation outcomes are recorded (platform/mutation-audit.ts); absent: not recorded. */
   mutationAudit?: MutationAuditSink;
+  /** The caller's address and user agent: as the gateway saw them on its requests, else this process's peer. */
+  client?: ClientInfo;
 }
 
 export type SubgraphContext<Services, Loaders> = RequestContext & { services: Services; loaders: Loaders };

@@ -41,6 +41,8 @@ export function mutationAudit(subgraph: string): MiddlewareFn<RequestContext> {
         errorCode,
         arguments: boundedArguments(args),
         requestId: context.requestId,
+        ip: context.client?.ip ?? null,
+        userAgent: context.client?.userAgent ?? null,
         at: new Date().toISOString(),
       };
       await sink

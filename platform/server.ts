@@ -5,6 +5,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import express from 'express';
+import { type ClientInfo, directClient, forwardedClient } from './client-info';
 import { createTokenVerifier } from './auth/token-verifier';
 import type { TokenVerifier } from './auth/token-verifier';
 import { cachedTokenVerifier } from './auth/token-cache';
@@ -106,13 +107,20 @@ export async function serveSubgraph<S, L>(
   });
   await server.start();
 
-  const contextFor = (principal: Principal | null, requestId: string, requestLogger: Logger, gateway: boolean): ServedContext<S, L> => ({
+  const contextFor = (
+    principal: Principal | null,
+    requestId: string,
+    requestLogger: Logger,
+    gateway: boolean,
+    client?: ClientInfo,
+  ): ServedContext<S, L> => ({
     requestId,
     principal,
     logger: requestLogger,
     access: dependencies.access,
     entityLookups: { allowed: gateway, maxRepresentations: config.subgraph.maxRepresentations },
     mutationAudit,
+    client,
     services,
     loaders: definition.createLoaders(services),
     health: oneCheckPerRequest(health),
@@ -123,8 +131,11 @@ export async function serveSubgraph<S, L>(
     revocations,
     limits: config.limits,
     trustedText: (req) => carriesSubgraphSecret(req.headers, secret),
-    context: ({ requestId, principal, logger: requestLogger, req }) =>
-      contextFor(principal, requestId, requestLogger, carriesSubgraphSecret(req.headers, secret)),
+    context: ({ requestId, principal, logger: requestLogger, req }) => {
+      const gateway = carriesSubgraphSecret(req.headers, secret);
+      const client = gateway ? forwardedClient(req.headers) : directClient(req.socket.remoteAddress, req.headers);
+      return contextFor(principal, requestId, requestLogger, gateway, client);
+    },
   };
   const lean = createLeanExecution<ServedContext<S, L>>({
     schema,

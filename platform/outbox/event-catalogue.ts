@@ -79,6 +79,9 @@ export interface MutationOutcomeFact {
   /** As sent, with secrets redacted (platform/redaction.ts). */
   arguments: Record<string, unknown>;
   requestId: string;
+  /** The caller's address and user agent (facts written before they were recorded have neither). */
+  ip?: string | null;
+  userAgent?: string | null;
   /** When the resolver settled. */
   at: string;
 }

@@ -11,7 +11,7 @@ let b: SeededOrganization;
 
 const LOGS = `query($o: ID!, $f: AuditLogFilter, $first: Int!) {
   auditLogs(organizationId: $o, filter: $f, first: $first) {
-    nodes { id sequence action outcome severity source request actor { type id user { id name } } targets { type id organization { id name } } }
+    nodes { id sequence action outcome severity source request ip userAgent actor { type id user { id name } } targets { type id organization { id name } } }
     pageInfo { endCursor hasNextPage }
   }
 }`;
@@ -24,6 +24,8 @@ interface LogNode {
   severity: string;
   source: string;
   request: Record<string, unknown> | null;
+  ip: string | null;
+  userAgent: string | null;
   actor: { type: string; id: string; user: { id: string; name: string | null } | null };
   targets: { type: string; id: string; organization: { id: string; name: string } | null }[];
 }
@@ -37,7 +39,7 @@ async function logs(token: string, organizationId: string, filter: Record<string
 }
 
 beforeAll(async () => {
-  supergraph = await startTestSupergraph({ AUDIT_LARGE_EXPORT_ROWS: '1' });
+  supergraph = await startTestSupergraph({ AUDIT_LARGE_EXPORT_ROWS: '1', RATE_LIMIT_TRUSTED_PROXIES: '1' });
   a = await supergraph.seed
     .org({ name: 'Audited A' })
     .withMember({ role: 'role_member', name: 'Mia Member' })
@@ -54,7 +56,13 @@ describe('the audit log through the gateway', () => {
   it('records every mutation’s outcome, with the person’s current name beside it, and the subgraphs’ facts', async () => {
     const owner = a.owner.token;
     const organizationId = a.organization.id;
-    expectNoErrors(await supergraph.gateway('mutation { updateMe(input: { name: "Olga Owner" }) { id } }', {}, { token: owner }));
+    expectNoErrors(
+      await supergraph.gateway(
+        'mutation { updateMe(input: { name: "Olga Owner" }) { id } }',
+        {},
+        { token: owner, headers: { 'user-agent': 'AcmeConsole/2.1', 'x-forwarded-for': '203.0.113.7' } },
+      ),
+    );
     const member = a.members[0]!;
     expectError(
       await supergraph.gateway(
@@ -74,6 +82,9 @@ describe('the audit log through the gateway', () => {
       severity: 'INFO',
       source: 'identity',
       request: { arguments: { input: { name: 'Olga Owner' } } },
+      // The caller's address as the gateway resolves it (behind one trusted proxy), not the gateway's own.
+      ip: '203.0.113.7',
+      userAgent: 'AcmeConsole/2.1',
       actor: { type: 'USER', id: a.owner.user.id, user: { id: a.owner.user.id, name: 'Olga Owner' } },
       targets: [{ type: 'organization', id: organizationId, organization: { id: organizationId, name: 'Audited A' } }],
     });

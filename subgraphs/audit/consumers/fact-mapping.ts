@@ -113,6 +113,8 @@ export function auditEventOf(event: AnyEvent): AuditEventInput {
     outcome: mapping.outcome?.(event) ?? 'success',
     targets: mapping.targets(event),
     requestId: mutation?.requestId ?? null,
+    ip: mutation?.ip ?? null,
+    userAgent: mutation?.userAgent ?? null,
     request: mutation ? { arguments: mutation.arguments } : null,
     response: mutation?.errorCode ? { errorCode: mutation.errorCode } : null,
     metadata: mutation
