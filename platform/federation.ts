@@ -11,6 +11,11 @@ import { accessEnforcement } from './access-enforcement';
 import { ENTITLEMENT_DIRECTIVE_DEFINITIONS, ENTITLEMENT_DIRECTIVE_NAMES, ENTITLEMENT_SPEC_URL } from './entitlements/entitlement-directive';
 import { entitlementEnforcement } from './entitlements/entitlement-enforcement';
 import { mutationAudit } from './mutation-audit';
+import {
+  PERSONAL_DATA_DIRECTIVE_DEFINITIONS,
+  PERSONAL_DATA_DIRECTIVE_NAMES,
+  PERSONAL_DATA_SPEC_URL,
+} from './personal-data/personal-data-directive';
 import type { SubgraphName } from './config';
 import type { RequestContext } from './context';
 import { healthModule, healthReferenceResolver } from './health';
@@ -24,8 +29,9 @@ const SCHEMA_HEADER = `extend schema
   @link(url: "${FEDERATION_SPEC_URL}", import: [${FEDERATION_IMPORTS.map((name) => `"${name}"`).join(', ')}])
   @link(url: "${ACCESS_SPEC_URL}", import: [${ACCESS_DIRECTIVE_NAMES.map((name) => `"${name}"`).join(', ')}])
   @link(url: "${ENTITLEMENT_SPEC_URL}", import: [${ENTITLEMENT_DIRECTIVE_NAMES.map((name) => `"${name}"`).join(', ')}])
-${[...ACCESS_DIRECTIVE_NAMES, ...ENTITLEMENT_DIRECTIVE_NAMES].map((name) => `  @composeDirective(name: "${name}")`).join('\n')}
-${ACCESS_DIRECTIVE_DEFINITIONS}${ENTITLEMENT_DIRECTIVE_DEFINITIONS}`;
+  @link(url: "${PERSONAL_DATA_SPEC_URL}", import: [${PERSONAL_DATA_DIRECTIVE_NAMES.map((name) => `"${name}"`).join(', ')}])
+${[...ACCESS_DIRECTIVE_NAMES, ...ENTITLEMENT_DIRECTIVE_NAMES, ...PERSONAL_DATA_DIRECTIVE_NAMES].map((name) => `  @composeDirective(name: "${name}")`).join('\n')}
+${ACCESS_DIRECTIVE_DEFINITIONS}${ENTITLEMENT_DIRECTIVE_DEFINITIONS}${PERSONAL_DATA_DIRECTIVE_DEFINITIONS}`;
 
 export interface ReferenceResolver {
   __resolveReference: (reference: any, context: any, info: any) => unknown;

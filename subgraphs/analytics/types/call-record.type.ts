@@ -2,6 +2,7 @@ import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphq
 import type { CallRecord } from '../entities/call-record.entity';
 import { QualityBand } from '../services/call-quality-rules';
 import { Money, moneyOf } from './money.type';
+import { PersonalData } from '../../../platform/personal-data/personal-data-directive';
 
 registerEnumType(QualityBand, {
   name: 'QualityBand',
@@ -33,6 +34,7 @@ export class CallRecordType {
   @Field(() => ID)
   organizationId: string;
 
+  @PersonalData('communications')
   @Field(() => [String], { description: 'Who took part (user ids or the media server’s ids).' })
   participants: string[];
 

@@ -3,6 +3,7 @@ import type { AuditEvent } from '../services/audit-event';
 import { AuditActorType, AuditOutcome, AuditSeverity } from './enums';
 import { AuditOrganizationReference, AuditUserReference } from './federated-entities.type';
 import { JSONObjectScalar } from './json-object.scalar';
+import { PersonalData } from '../../../platform/personal-data/personal-data-directive';
 
 @ObjectType('AuditActor', { description: 'Who acted, as recorded at the time; `user` is the person as they are now.' })
 export class AuditActorObject {
@@ -12,6 +13,7 @@ export class AuditActorObject {
   @Field(() => String, { nullable: true, description: '`user_…`, an API key id, or the subgraph for the system.' })
   id: string | null;
 
+  @PersonalData('identity')
   @Field(() => String, { nullable: true, description: 'The name given when recorded.' })
   displayName: string | null;
 
@@ -63,18 +65,22 @@ export class AuditLogType {
   @Field(() => String, { nullable: true })
   requestId: string | null;
 
+  @PersonalData('network')
   @Field(() => String, { nullable: true })
   ip: string | null;
 
+  @PersonalData('network')
   @Field(() => String, { nullable: true })
   userAgent: string | null;
 
+  @PersonalData('activity')
   @Field(() => JSONObjectScalar, { nullable: true, description: 'What was asked (mutation arguments), secrets redacted.' })
   request: Record<string, unknown> | null;
 
   @Field(() => JSONObjectScalar, { nullable: true })
   response: Record<string, unknown> | null;
 
+  @PersonalData('activity')
   @Field(() => JSONObjectScalar, { nullable: true, description: 'Old and new values, secrets redacted.' })
   changes: Record<string, unknown> | null;
 

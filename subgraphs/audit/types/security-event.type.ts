@@ -1,6 +1,7 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { SecurityEventStatus } from '../entities/security-event.entity';
 import { AuditSeverity } from './enums';
+import { PersonalData } from '../../../platform/personal-data/personal-data-directive';
 
 @ObjectType('SecurityEvent', {
   description: 'What a rule over the audit stream found: repeated failed sign-ins, a burst of denials, a revoked key used, a large export.',
@@ -23,9 +24,11 @@ export class SecurityEventType {
   @Field(() => SecurityEventStatus)
   status: SecurityEventStatus;
 
+  @PersonalData('network')
   @Field(() => String, { description: 'What the rule counted by: `user:<id>`, `ip:<address>`, `api_key:<id>`, `export:<event id>`.' })
   subject: string;
 
+  @PersonalData('network')
   @Field(() => String)
   summary: string;
 

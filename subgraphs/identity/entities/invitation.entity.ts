@@ -2,6 +2,7 @@ import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 import { Organization } from './organization.entity';
 import { User } from './user.entity';
+import { PersonalData } from '../../../platform/personal-data/personal-data-directive';
 
 /** Where an invitation stands. `expired` is stored once a new invitation replaces a lapsed one; until then a lapsed `pending` one reads as expired. */
 export enum InvitationStatus {
@@ -45,6 +46,7 @@ export class Invitation {
 
   /** Stored lowercased, like users' emails. */
   @Column({ type: 'varchar', length: 320 })
+  @PersonalData('contact')
   @Field(() => String, { description: 'The address the invitation is for.' })
   email: string;
 
