@@ -12,6 +12,7 @@ import { createMessaging } from '../platform/outbox/messaging';
 import type { Messaging } from '../platform/outbox/messaging';
 import { startJobRunner } from '../platform/jobs/runner';
 import type { JobRunner, RegisteredJob } from '../platform/jobs/runner';
+import type { JobDefinition } from '../platform/jobs/job-definition';
 
 /** What the subgraphs' services are built on, as a serving process has it. */
 export interface JobDependencies {
@@ -25,6 +26,11 @@ export interface JobDependencies {
 
 /** The subgraphs that list jobs. */
 export const SUBGRAPHS_WITH_JOBS = SUBGRAPH_NAMES.filter((name) => (SUBGRAPHS[name].jobs ?? []).length > 0);
+
+/** Every job of every subgraph, by name (no services: for listings). */
+export function jobDefinitions(): JobDefinition<any, any>[] {
+  return SUBGRAPHS_WITH_JOBS.flatMap((name) => [...(SUBGRAPHS[name].jobs ?? [])]);
+}
 
 /** Every subgraph's jobs, each with its subgraph's services. */
 export function registeredJobs(dependencies: JobDependencies): RegisteredJob[] {
