@@ -23,10 +23,12 @@ async function main(): Promise<void> {
     databaseUrl = embedded.url;
   }
 
-  const supergraph = await startSupergraph({ config, logger, databaseUrl, ports: 'configured' }).catch(async (error: unknown) => {
-    await embedded?.stop();
-    throw error;
-  });
+  const supergraph = await startSupergraph({ config, logger, databaseUrl, ports: 'configured', jobs: config.jobs.inProcess }).catch(
+    async (error: unknown) => {
+      await embedded?.stop();
+      throw error;
+    },
+  );
   if (config.demoData && (await loadDemoOrganization(config, supergraph.dataSources, supergraph.access, supergraph.messaging))) {
     logger.info({ organizationId: DEMO_ORGANIZATION_ID }, 'loaded the demo organization');
   }
@@ -37,6 +39,10 @@ async function main(): Promise<void> {
     `AuraLink supergraph is up (${Math.round(performance.now() - started)} ms)`,
     row('GraphQL (gateway + explorer)', supergraph.gatewayUrl),
     ...Object.entries(supergraph.subgraphUrls).map(([name, url]) => row(`${name} subgraph`, url)),
+    row(
+      'jobs',
+      config.jobs.inProcess ? `worker in this process (pg-boss schema ${config.jobs.schema})` : 'no worker (JOBS_IN_PROCESS=false)',
+    ),
     row(
       'database',
       embedded ? `embedded PostgreSQL on port ${config.database.embeddedPort} (data in ${config.dataDir}/postgres)` : 'DATABASE_URL',

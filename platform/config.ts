@@ -130,6 +130,17 @@ const environmentSchema = z.object({
   SUBGRAPH_SECRET: subgraphSecret,
   SUBGRAPH_MAX_REPRESENTATIONS: limit(10_000),
   HSTS_MAX_AGE_SECONDS: limit(0, 0),
+  JOBS_SCHEMA: z.preprocess(
+    blankAsUnset,
+    z
+      .string()
+      .trim()
+      .regex(/^[a-z_][a-z0-9_]*$/, 'must be a lower-case PostgreSQL schema name')
+      .default('pgboss'),
+  ),
+  JOBS_IN_PROCESS: z.preprocess(blankAsUnset, booleanFlag.default(true)),
+  JOBS_POLLING_INTERVAL_SECONDS: z.preprocess(blankAsUnset, z.coerce.number().min(0.5).max(60).default(2)),
+  JOBS_SHUTDOWN_GRACE_SECONDS: z.preprocess(blankAsUnset, z.coerce.number().int().min(1).max(3600).default(30)),
 });
 
 /** Every variable the processes read (README's configuration table and .env.example list each). */
@@ -221,6 +232,11 @@ export interface Config {
   subgraph: { secret: string | undefined; maxRepresentations: number };
   /** Strict-Transport-Security max-age; 0 sends no HSTS (serve behind TLS before turning it on). */
   hstsMaxAgeSeconds: number;
+  /**
+   * The job worker (platform/jobs/runner.ts): pg-boss's schema, whether `npm start` runs it in
+   * its process, how often an idle worker polls, how long a stop lets running jobs finish.
+   */
+  jobs: { schema: string; inProcess: boolean; pollingIntervalSeconds: number; shutdownGraceSeconds: number };
 }
 
 export interface DocumentLimits {
@@ -333,6 +349,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     subgraph: { secret: e.SUBGRAPH_SECRET, maxRepresentations: e.SUBGRAPH_MAX_REPRESENTATIONS },
     hstsMaxAgeSeconds: e.HSTS_MAX_AGE_SECONDS,
+    jobs: {
+      schema: e.JOBS_SCHEMA,
+      inProcess: e.JOBS_IN_PROCESS,
+      pollingIntervalSeconds: e.JOBS_POLLING_INTERVAL_SECONDS,
+      shutdownGraceSeconds: e.JOBS_SHUTDOWN_GRACE_SECONDS,
+    },
   };
 }
 

@@ -13,6 +13,8 @@ import type { Messaging, MessagingOptions } from '../platform/outbox/messaging';
 import { serveSubgraph } from '../platform/server';
 import type { RunningServer } from '../platform/server';
 import { startGateway } from '../gateway/server';
+import type { JobRunner } from '../platform/jobs/runner';
+import { startWorker } from './jobs';
 
 export interface SupergraphOptions {
   config: Config;
@@ -23,6 +25,8 @@ export interface SupergraphOptions {
   migrate?: boolean;
   /** Tests: relay and consumer timings. */
   messaging?: MessagingOptions;
+  /** Runs the job worker in the process too (`npm start` with JOBS_IN_PROCESS). */
+  jobs?: boolean;
 }
 
 export interface RunningSupergraph {
@@ -53,6 +57,7 @@ export async function startSupergraph(options: SupergraphOptions): Promise<Runni
   const servers = {} as Record<SubgraphName, RunningServer>;
   const ports = {} as Record<SubgraphName, number>;
   let access: AccessControl | undefined;
+  let worker: JobRunner | undefined;
   const events: EventBus = createEventBus(config.redisUrl, logger);
   const messaging = createMessaging(config, logger, options.messaging);
 
@@ -99,6 +104,9 @@ export async function startSupergraph(options: SupergraphOptions): Promise<Runni
       subgraphUrls,
       revocations: messaging.revocations,
     });
+    worker = options.jobs
+      ? await startWorker({ config, logger, dataSources, access: shared, events, messaging }, options.databaseUrl)
+      : undefined;
 
     return {
       gatewayUrl: gateway.url,
@@ -110,6 +118,7 @@ export async function startSupergraph(options: SupergraphOptions): Promise<Runni
       stopSubgraph: async (name) => servers[name].close(),
       restartSubgraph: async (name) => serve(name, ports[name], shared),
       close: async () => {
+        await worker?.close();
         await gateway.close();
         await Promise.all(SUBGRAPH_NAMES.map((name) => servers[name].close()));
         await messaging.close();
@@ -119,6 +128,7 @@ export async function startSupergraph(options: SupergraphOptions): Promise<Runni
       },
     };
   } catch (error) {
+    await worker?.close();
     await Promise.allSettled(Object.values(servers).map((server) => server.close()));
     await messaging.close();
     await access?.close();

@@ -18,6 +18,7 @@ import { SubscriptionResolver } from './resolvers/subscription.resolver';
 import { UsageResolver } from './resolvers/usage.resolver';
 import { InvoiceResolver } from './resolvers/invoice.resolver';
 import { usageReportedConsumer } from './consumers/usage-reported.consumer';
+import { issueInvoicesJob } from './jobs/issue-invoices.job';
 import { createBillingServices } from './services';
 import { billingRoutes } from './routes';
 import { BillingOrganization } from './types/organization.type';
@@ -49,6 +50,7 @@ export const billingSubgraph = defineSubgraph<BillingServices, BillingLoaders>({
     'audit.mutation.recorded',
   ],
   consumers: (services) => [usageReportedConsumer(services)],
+  jobs: [issueInvoicesJob],
   createLoaders: createBillingLoaders,
   routes: billingRoutes,
 });
