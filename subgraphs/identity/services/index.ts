@@ -49,6 +49,6 @@ export function createIdentityServices(
     events,
     signingKeys,
     sessionTokens,
-    sessions: new SessionService(dataSource, sessionTokens),
+    sessions: new SessionService(dataSource, sessionTokens, outbox),
   };
 }

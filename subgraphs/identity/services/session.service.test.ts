@@ -8,6 +8,7 @@ import { openSeed, principalFor } from '../../../tests/kit/seed';
 import type { Seed } from '../../../tests/kit/seed';
 import { testConfig } from '../../../tests/kit/supergraph';
 import { identitySubgraph } from '../index';
+import { Outbox } from '../../../platform/outbox/outbox';
 import { SessionService } from './session.service';
 
 let database: TestDatabase;
@@ -18,7 +19,13 @@ let clock = Date.now();
 
 const HOUR = 60 * 60 * 1000;
 const sessionsAt = () =>
-  new SessionService(dataSource, seed.identity.sessionTokens, { idleTimeoutMs: 2 * HOUR, absoluteLifetimeMs: 10 * HOUR }, () => clock);
+  new SessionService(
+    dataSource,
+    seed.identity.sessionTokens,
+    new Outbox(),
+    { idleTimeoutMs: 2 * HOUR, absoluteLifetimeMs: 10 * HOUR },
+    () => clock,
+  );
 
 beforeAll(async () => {
   database = await createTestDatabase();
@@ -34,6 +41,14 @@ afterAll(async () => {
   await close?.();
   await database?.drop();
 });
+
+async function revocationFacts(sessionId: string): Promise<{ reason: string }[]> {
+  const rows = (await dataSource.query(
+    "SELECT payload FROM identity.outbox WHERE type = 'identity.session.revoked' AND payload->>'sessionId' = $1",
+    [sessionId],
+  )) as { payload: { reason: string } }[];
+  return rows.map((row) => row.payload);
+}
 
 describe('SessionService', () => {
   it('signs in with an access token carrying the session id, and rotates the refresh token on every use', async () => {
@@ -66,6 +81,9 @@ describe('SessionService', () => {
       new UnauthenticatedError('Refresh token was already used: the session has been ended, sign in again'),
     );
     expect(await sessions.isOpen(signedIn.sessionId)).toBe(false);
+    expect(await revocationFacts(signedIn.sessionId)).toEqual([
+      { organizationId: team.organization.id, userId: team.owner.user.id, sessionId: signedIn.sessionId, reason: 'refresh_reuse' },
+    ]);
     await expect(sessions.refresh(rotated.refreshToken)).rejects.toThrow(new UnauthenticatedError('This session has ended: sign in again'));
   });
 
@@ -90,6 +108,8 @@ describe('SessionService', () => {
     const sessions = sessionsAt();
     const signedIn = await sessions.start(team.owner.user.id, team.organization.id);
     await sessions.logout(signedIn.refreshToken);
+    await sessions.logout(signedIn.refreshToken);
+    expect((await revocationFacts(signedIn.sessionId)).map((fact) => fact.reason)).toEqual(['logout']);
     await expect(sessions.refresh(signedIn.refreshToken)).rejects.toBeInstanceOf(UnauthenticatedError);
 
     const member = team.members[0]!;

@@ -2,6 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { UnauthenticatedError } from '../../../platform/errors';
 import { newId } from '../../../platform/ids';
+import type { Outbox } from '../../../platform/outbox/outbox';
+import type { SessionRevocationReason } from '../../../platform/outbox/event-catalogue';
 import type { IssuedToken, SessionTokenService } from './session-token.service';
 
 /** A refresh token's text: the prefix, then 32 random bytes. */
@@ -39,6 +41,7 @@ export class SessionService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly tokens: SessionTokenService,
+    private readonly outbox: Outbox,
     private readonly lifetimes: SessionLifetimes = DEFAULT_SESSION_LIFETIMES,
     private readonly now: () => number = Date.now,
   ) {}
@@ -84,12 +87,17 @@ export class SessionService {
       if (!session) return { kind: 'refused', reason: 'Refresh token is not valid: sign in again' };
       if (session.revoked_at) return { kind: 'refused', reason: 'This session has ended: sign in again' };
       const now = this.now();
-      const revoke = async (reason: string) =>
-        manager.query('UPDATE identity.sessions SET revoked_at = $2, revoked_reason = $3 WHERE id = $1', [
+      const revoke = async (reason: SessionRevocationReason) => {
+        await manager.query('UPDATE identity.sessions SET revoked_at = $2, revoked_reason = $3 WHERE id = $1', [
           session.id,
           new Date(now),
           reason,
         ]);
+        await this.outbox.add(manager, {
+          type: 'identity.session.revoked',
+          payload: { organizationId: session.organization_id, userId: session.user_id, sessionId: session.id, reason },
+        });
+      };
       if (session.rotated_at) {
         await revoke('refresh_reuse');
         return { kind: 'refused', reason: 'Refresh token was already used: the session has been ended, sign in again' };
@@ -129,11 +137,20 @@ export class SessionService {
 
   /** Signs out: the session of this refresh token ends. An unknown token changes nothing. */
   async logout(refreshToken: string): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE identity.sessions SET revoked_at = $2, revoked_reason = 'logout'
-        WHERE revoked_at IS NULL AND id = (SELECT session_id FROM identity.refresh_tokens WHERE token_hash = $1)`,
-      [hashToken(refreshToken), new Date(this.now())],
-    );
+    await this.dataSource.transaction(async (manager) => {
+      const [rows] = (await manager.query(
+        `UPDATE identity.sessions SET revoked_at = $2, revoked_reason = 'logout'
+          WHERE revoked_at IS NULL AND id = (SELECT session_id FROM identity.refresh_tokens WHERE token_hash = $1)
+          RETURNING id, user_id, organization_id`,
+        [hashToken(refreshToken), new Date(this.now())],
+      )) as [{ id: string; user_id: string; organization_id: string }[], number];
+      const session = rows[0];
+      if (!session) return;
+      await this.outbox.add(manager, {
+        type: 'identity.session.revoked',
+        payload: { organizationId: session.organization_id, userId: session.user_id, sessionId: session.id, reason: 'logout' },
+      });
+    });
   }
 
   /** Whether the session is open (neither ended nor past its lifetime). */
