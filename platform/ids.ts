@@ -24,6 +24,7 @@ export const ID_PREFIXES = {
   costInsight: 'ins',
   report: 'rpt',
   reportRun: 'rptrun',
+  session: 'sess',
 } as const;
 export type IdKind = keyof typeof ID_PREFIXES;
 

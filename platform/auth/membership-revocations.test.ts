@@ -86,3 +86,23 @@ describe('membership revocations', () => {
     await expect(revocations.assertActive(principal('user_f'))).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
   });
 });
+
+describe('session revocations', () => {
+  it("refuses the tokens of an ended session, and only that session's", async () => {
+    const revocations = await started();
+    revocations.apply(event('identity.member.added', 'user_s'));
+    sequence += 1;
+    revocations.apply({
+      id: `evt_${sequence}`,
+      source: 'identity',
+      sequence,
+      occurredAt: new Date(),
+      type: 'identity.session.revoked',
+      payload: { organizationId: ORG, userId: 'user_s', sessionId: 'sess_ended', reason: 'refresh_reuse' },
+    });
+    await expect(revocations.assertActive({ ...principal('user_s'), sessionId: 'sess_ended' })).rejects.toMatchObject({
+      code: 'UNAUTHENTICATED',
+    });
+    await expect(revocations.assertActive({ ...principal('user_s'), sessionId: 'sess_other' })).resolves.toBeUndefined();
+  });
+});

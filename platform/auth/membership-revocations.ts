@@ -1,5 +1,5 @@
 import { MAX_SESSION_TOKEN_TTL_SECONDS } from '../config';
-import { ForbiddenError, ServiceUnavailableError } from '../errors';
+import { ForbiddenError, ServiceUnavailableError, UnauthenticatedError } from '../errors';
 import { MEMBERSHIP_EVENT_TYPES, isMembershipEvent } from '../outbox/event-catalogue';
 import type { AnyEvent } from '../outbox/event-catalogue';
 import type { EventTransport } from '../outbox/transport';
@@ -11,7 +11,7 @@ import type { Principal } from './principal';
  * cached: a valid token of a suspended or removed member is refused.
  */
 export interface RevocationCheck {
-  /** Throws FORBIDDEN when the principal's membership is suspended or has ended. */
+  /** Throws FORBIDDEN when the principal's membership is suspended or has ended, UNAUTHENTICATED when its session has ended. */
   assertActive(principal: Principal): Promise<void>;
   /** Calls `onRevoked` when that happens while the principal is connected; the answer stops watching. */
   watch(principal: Principal, onRevoked: () => void): () => void;
@@ -32,12 +32,14 @@ interface Entry {
 }
 
 /**
- * The suspended and removed (organization, user) pairs, kept in memory by every process
+ * The suspended and removed (organization, user) pairs, and the ended sign-in sessions, kept in memory by every process
  * from identity's membership events: replayed from the event streams at start (the last
  * day, as long as any token lives), then followed as they are published.
  */
 export class MembershipRevocations implements RevocationCheck {
   private readonly entries = new Map<string, Entry>();
+  /** Ended sign-in sessions, by id, with when they ended. */
+  private readonly revokedSessions = new Map<string, number>();
   private readonly watchers = new Map<string, Set<() => void>>();
   private loaded = false;
   private readonly ready: Promise<void>;
@@ -61,7 +63,9 @@ export class MembershipRevocations implements RevocationCheck {
 
   /** Replays what may still matter, then follows new events. Requests wait until the replay is done. */
   async start(transport: EventTransport): Promise<void> {
-    await transport.follow(MEMBERSHIP_EVENT_TYPES, new Date(this.now() - HORIZON_MS), (event) => this.apply(event));
+    await transport.follow([...MEMBERSHIP_EVENT_TYPES, 'identity.session.revoked'], new Date(this.now() - HORIZON_MS), (event) =>
+      this.apply(event),
+    );
     this.loaded = true;
     this.markReady();
     this.pruneTimer = setInterval(() => this.prune(), PRUNE_EVERY_MS).unref();
@@ -73,6 +77,11 @@ export class MembershipRevocations implements RevocationCheck {
   }
 
   apply(event: AnyEvent): void {
+    if (event.type === 'identity.session.revoked') {
+      this.revokedSessions.set(event.payload.sessionId, event.occurredAt.getTime());
+      this.options.onApplied?.(event);
+      return;
+    }
     const change = membershipChange(event);
     if (!change) return;
     const key = keyOf(change.organizationId, change.userId);
@@ -94,6 +103,9 @@ export class MembershipRevocations implements RevocationCheck {
       throw new ForbiddenError(
         `Your membership of organization "${principal.organizationId}" is suspended or has ended: this token no longer grants access`,
       );
+    }
+    if (this.revokedSessions.has(principal.sessionId)) {
+      throw new UnauthenticatedError('This session has ended: sign in again');
     }
   }
 
@@ -121,6 +133,7 @@ export class MembershipRevocations implements RevocationCheck {
   private prune(): void {
     const before = this.now() - HORIZON_MS;
     for (const [key, entry] of this.entries) if (entry.occurredAt < before) this.entries.delete(key);
+    for (const [id, endedAt] of this.revokedSessions) if (endedAt < before) this.revokedSessions.delete(id);
   }
 }
 

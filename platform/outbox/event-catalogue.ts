@@ -3,6 +3,9 @@
  * adding a line here: the outbox, the relay and every consumer are typed by it.
  */
 
+/** Why a sign-in session ended. */
+export type SessionRevocationReason = 'logout' | 'refresh_reuse' | 'idle' | 'expired';
+
 /** A membership as identity keeps it; `removed` is said by its own event. */
 export type MembershipStatus = 'active' | 'suspended';
 
@@ -22,6 +25,8 @@ export interface EventCatalogue {
   'identity.member.removed': MembershipFact;
   /** A membership was suspended or reactivated (also written once for every membership that existed before the outbox). */
   'identity.member.status_changed': MembershipFact & { status: MembershipStatus };
+  /** A sign-in session ended before its lifetime (sign-out, refresh token reuse, idle, expired): its access tokens are refused. */
+  'identity.session.revoked': { organizationId: string; userId: string; sessionId: string; reason: SessionRevocationReason };
   /** An organization subscribed to a plan (its first, or again after a cancellation). */
   'billing.subscription.created': BillingSubscriptionFact & { status: string; trialEnd: string | null };
   /** A plan change: an upgrade now (with the prorated difference charged), a downgrade at the period's end, or that downgrade applied. */

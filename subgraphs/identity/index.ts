@@ -44,6 +44,7 @@ export const identitySubgraph = defineSubgraph<IdentityServices, IdentityLoaders
     'identity.member.added',
     'identity.member.removed',
     'identity.member.status_changed',
+    'identity.session.revoked',
     'audit.mutation.recorded',
   ],
   verificationKeys: (services) => services.signingKeys.verificationKey,

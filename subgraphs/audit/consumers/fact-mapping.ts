@@ -37,6 +37,11 @@ export const FACT_MAPPINGS: { [T in EventType]: FactMapping<T> } = {
     severity: 'warning',
     targets: (e) => [user(e.payload.userId), { type: 'membership', id: e.payload.membershipId }],
   },
+  'identity.session.revoked': {
+    action: (e) => `identity.session.revoke.${e.payload.reason}`,
+    severity: (e) => (e.payload.reason === 'refresh_reuse' ? 'warning' : 'info'),
+    targets: (e) => [user(e.payload.userId), { type: 'session', id: e.payload.sessionId }],
+  },
   'identity.member.status_changed': {
     action: (e) => (e.payload.status === 'suspended' ? 'identity.member.suspend' : 'identity.member.activate'),
     severity: (e) => (e.payload.status === 'suspended' ? 'warning' : 'info'),

@@ -8,6 +8,7 @@ import { Outbox } from '../../../platform/outbox/outbox';
 import { InvitationService } from './invitation.service';
 import { MemberService } from './member.service';
 import { OrganizationService } from './organization.service';
+import { SessionService } from './session.service';
 import { SessionTokenService } from './session-token.service';
 import { SigningKeyService } from './signing-key.service';
 import { UserService } from './user.service';
@@ -19,6 +20,7 @@ export interface IdentityServices {
   invitations: InvitationService;
   signingKeys: SigningKeyService;
   sessionTokens: SessionTokenService;
+  sessions: SessionService;
   events: EventBus;
 }
 
@@ -38,6 +40,7 @@ export function createIdentityServices(
   const outbox = new Outbox(dependencies.messaging);
   const events = dependencies.events ?? createEventBus(undefined, createLogger('silent'));
   const members = new MemberService(dataSource, users, outbox, events, access.authorizer);
+  const sessionTokens = new SessionTokenService(config, signingKeys, users, members);
   return {
     organizations: new OrganizationService(dataSource, outbox),
     users,
@@ -45,6 +48,7 @@ export function createIdentityServices(
     invitations: new InvitationService(dataSource, users, members, access.authorizer),
     events,
     signingKeys,
-    sessionTokens: new SessionTokenService(config, signingKeys, users, members),
+    sessionTokens,
+    sessions: new SessionService(dataSource, sessionTokens, outbox),
   };
 }

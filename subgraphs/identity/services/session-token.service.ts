@@ -20,7 +20,13 @@ export class SessionTokenService {
     private readonly members: MemberService,
   ) {}
 
-  async issueSessionToken(userId: string, organizationId: string, ttlSeconds = this.config.auth.tokenTtlSeconds): Promise<IssuedToken> {
+  /** With `sessionId`, the token belongs to that sign-in session (its `jti` and `sid`). */
+  async issueSessionToken(
+    userId: string,
+    organizationId: string,
+    ttlSeconds = this.config.auth.tokenTtlSeconds,
+    sessionId?: string,
+  ): Promise<IssuedToken> {
     if (!(await this.users.findById(userId))) throw new NotFoundError('User', userId, 'userId');
     if (!(await this.members.isActiveMember(organizationId, userId))) {
       throw new ForbiddenError(`userId: ${userId} is not an active member of organization ${organizationId}`, { field: 'userId' });
@@ -28,14 +34,14 @@ export class SessionTokenService {
     const { kid, privateKey } = await this.keys.activeKey();
     const issuedAt = Math.floor(Date.now() / 1000);
     const expiresAt = issuedAt + ttlSeconds;
-    const token = await new SignJWT({ org: organizationId })
+    const token = await new SignJWT(sessionId ? { org: organizationId, sid: sessionId } : { org: organizationId })
       .setProtectedHeader({ alg: 'EdDSA', kid, typ: 'JWT' })
       .setSubject(userId)
       .setIssuer(this.config.auth.issuer)
       .setAudience(this.config.auth.audience)
       .setIssuedAt(issuedAt)
       .setExpirationTime(expiresAt)
-      .setJti(randomUUID())
+      .setJti(sessionId ?? randomUUID())
       .sign(privateKey);
     return { token, expiresAt: new Date(expiresAt * 1000) };
   }
