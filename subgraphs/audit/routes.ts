@@ -1,5 +1,6 @@
 import type { Express, Response } from 'express';
 import { CodedError, HTTP_STATUS_BY_CODE } from '../../platform/errors';
+import { linkHolderMay } from '../../platform/link-access';
 import type { SubgraphDependencies } from '../../platform/subgraph';
 import type { AuditServices } from './services';
 import { EXPORT_DOWNLOAD_PATH } from './services/export.service';
@@ -26,7 +27,7 @@ function writer(res: Response): (chunk: string) => Promise<void> {
 /**
  * `GET /api/v1/audit/exports/download?token=…` on audit's HTTP server: the link
  * `exportAuditLogs` returned. The token is the grant (HMAC-signed, expiring); the person it
- * names must still hold `audit:export` in the organization when the download starts.
+ * names must still be a member holding `audit:export` in the organization when the download starts.
  * 403 for a bad, expired or no longer permitted link; otherwise 200, streamed.
  */
 export function auditRoutes(app: Express, services: AuditServices, dependencies: SubgraphDependencies): void {
@@ -37,7 +38,7 @@ export function auditRoutes(app: Express, services: AuditServices, dependencies:
     let grant;
     try {
       grant = services.exports.open(String(req.query.token ?? ''));
-      const allowed = await dependencies.access.authorizer.allows(grant.userId, grant.organizationId, 'audit', 'export');
+      const allowed = await linkHolderMay(dependencies, grant, 'audit', 'export');
       if (!allowed) {
         res.status(403).json({ error: { code: 'FORBIDDEN', message: 'You may no longer export this organization’s audit log' } });
         return;
