@@ -96,6 +96,8 @@ const environmentSchema = z.object({
   AUDIT_LARGE_EXPORT_ROWS: limit(100_000),
   AUDIT_CHECKPOINT_INTERVAL_SECONDS: z.preprocess(blankAsUnset, z.coerce.number().int().min(1).max(86_400).default(60)),
   AUDIT_DECISION_STREAM: z.preprocess(blankAsUnset, z.string().trim().min(1).default('auralink:authz:decisions')),
+  ANALYTICS_PUBLIC_URL: optionalUrl.optional(),
+  ANALYTICS_REPORT_LINK_TTL_SECONDS: z.preprocess(blankAsUnset, z.coerce.number().int().min(30).max(86_400).default(900)),
   EVENT_STREAM_PREFIX: z.preprocess(blankAsUnset, z.string().trim().min(1).default('auralink:events')),
   // At least as long as a session token lives: revocations are replayed from the streams at start.
   EVENT_RETENTION_HOURS: z.preprocess(
@@ -200,6 +202,11 @@ export interface Config {
     largeExportRows: number;
     checkpointIntervalSeconds: number;
     decisionStream: string;
+  };
+  /** Custom reports: where their download links point (analytics' own address by default) and how long they work. */
+  analytics: {
+    publicUrl: string;
+    reportLinkTtlSeconds: number;
   };
   /** Requests per window the gateway serves: per address (anonymous), per user, per organization; 0 is no limit. */
   rateLimit: {
@@ -316,6 +323,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       largeExportRows: e.AUDIT_LARGE_EXPORT_ROWS,
       checkpointIntervalSeconds: e.AUDIT_CHECKPOINT_INTERVAL_SECONDS,
       decisionStream: e.AUDIT_DECISION_STREAM,
+    },
+    analytics: {
+      publicUrl: (e.ANALYTICS_PUBLIC_URL ?? new URL('.', subgraphs.analytics.url).toString()).replace(/\/+$/, ''),
+      reportLinkTtlSeconds: e.ANALYTICS_REPORT_LINK_TTL_SECONDS,
     },
     rateLimit: {
       windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS,

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 /**
  * Analytics, in process, on a bench database.
  *
@@ -14,6 +15,7 @@ import { build } from 'hdr-histogram-js';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { openDatabase } from '../../platform/database';
+import { loadConfig } from '../../platform/config';
 import { createEventBus } from '../../platform/events';
 import { createLogger } from '../../platform/logger';
 import { isProcessAlive } from '../../platform/process-alive';
@@ -66,7 +68,8 @@ export const analyticsScenario: Scenario = async (options, log) => {
       poolMax: WRITERS + 2,
       applicationName: 'bench-analytics',
     });
-    services = createAnalyticsServices({ dataSource, events });
+    const config = loadConfig({ NODE_ENV: 'test', SECRETS_KEY: randomBytes(32).toString('base64'), DATA_DIR: '.data/bench' });
+    services = createAnalyticsServices({ dataSource, events, config });
     const organizations = Array.from({ length: ORGANIZATIONS }, (_, index) => `org_bench${String(index).padStart(4, '0')}`);
     const now = Date.now();
     const span = 60 * 86_400_000;

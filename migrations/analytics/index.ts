@@ -1,6 +1,11 @@
 import type { MigrationClass } from '../../platform/database';
 import { Initial1795320698582 } from './1795320698582-Initial';
 import { CallsAiUsageAndInsights1796194896718 } from './1796194896718-CallsAiUsageAndInsights';
+import { CustomReports1796286476286 } from './1796286476286-CustomReports';
 
 /** Applied in this order. */
-export const analyticsMigrations: MigrationClass[] = [Initial1795320698582, CallsAiUsageAndInsights1796194896718];
+export const analyticsMigrations: MigrationClass[] = [
+  Initial1795320698582,
+  CallsAiUsageAndInsights1796194896718,
+  CustomReports1796286476286,
+];

@@ -6,6 +6,8 @@ import { analyticsMigrations } from '../../migrations/analytics';
 import { AiUsageEvent } from './entities/ai-usage-event.entity';
 import { CallRecord } from './entities/call-record.entity';
 import { CostInsight } from './entities/cost-insight.entity';
+import { Report } from './entities/report.entity';
+import { ReportRun } from './entities/report-run.entity';
 import { LiveMetrics } from './entities/live-metrics.entity';
 import { OrganizationPlan } from './entities/organization-plan.entity';
 import { OrganizationUser } from './entities/organization-user.entity';
@@ -14,37 +16,62 @@ import { CallRecordResolver } from './resolvers/call-record.resolver';
 import { LiveMetricsResolver } from './resolvers/live-metrics.resolver';
 import { CostInsightResolver } from './resolvers/cost-insight.resolver';
 import { OrganizationAnalyticsResolver } from './resolvers/organization-analytics.resolver';
+import { ReportResolver } from './resolvers/report.resolver';
+import { ReportRunResolver } from './resolvers/report-run.resolver';
 import { billingPlanConsumer } from './consumers/billing-plan.consumer';
 import { calculateAiCostsJob } from './jobs/calculate-ai-costs.job';
 import { generateInsightsJob } from './jobs/generate-insights.job';
 import { refreshViewsJob } from './jobs/refresh-views.job';
+import { runReportsJob } from './jobs/run-reports.job';
+import { analyticsRoutes } from './routes';
 import { createAnalyticsServices } from './services';
 import type { AnalyticsServices } from './services';
 import { AnalyticsOrganization } from './types/metrics.type';
 
 /**
  * Analytics: call records and their quality (ITU-T G.107), AI usage and its cost, the
- * organization's analytics from materialized views, cost insights, and the live figures.
+ * organization's analytics from materialized views, cost insights, custom reports (run by the
+ * job worker, downloaded through signed links), and the live figures.
  * Finished calls and AI uses are reported to billing as `usage.reported` facts.
  */
 export const analyticsSubgraph = defineSubgraph<AnalyticsServices, Record<string, never>>({
   name: 'analytics',
   storage: {
     schema: 'analytics',
-    entities: [LiveMetrics, CallRecord, AiUsageEvent, OrganizationUser, OrganizationPlan, CostInsight, OutboxMessage, ProcessedEvent],
+    entities: [
+      LiveMetrics,
+      CallRecord,
+      AiUsageEvent,
+      OrganizationUser,
+      OrganizationPlan,
+      CostInsight,
+      Report,
+      ReportRun,
+      OutboxMessage,
+      ProcessedEvent,
+    ],
     migrations: analyticsMigrations,
   },
   buildSchema: () =>
     buildFederatedSchema({
       name: 'analytics',
-      resolvers: [LiveMetricsResolver, CallRecordResolver, AiUsageResolver, OrganizationAnalyticsResolver, CostInsightResolver],
+      resolvers: [
+        LiveMetricsResolver,
+        CallRecordResolver,
+        AiUsageResolver,
+        OrganizationAnalyticsResolver,
+        CostInsightResolver,
+        ReportResolver,
+        ReportRunResolver,
+      ],
       orphanedTypes: [AnalyticsOrganization],
       referenceResolvers: { Organization: { __resolveReference: ({ id }: { id: string }) => ({ id }) } },
     }),
   createServices: createAnalyticsServices,
   publishes: ['usage.reported', 'audit.mutation.recorded'],
   consumers: () => [billingPlanConsumer()],
-  jobs: [refreshViewsJob, calculateAiCostsJob, generateInsightsJob],
+  jobs: [refreshViewsJob, calculateAiCostsJob, generateInsightsJob, runReportsJob],
+  routes: analyticsRoutes,
   createLoaders: () => ({}),
 });
 

@@ -7,6 +7,7 @@ import { applyOnce } from '../../../platform/outbox/consumer';
 import type { AnyEvent } from '../../../platform/outbox/event-catalogue';
 import { OutboxMessage } from '../../../platform/outbox/outbox-message.entity';
 import { createTestDatabase } from '../../../tests/kit/database';
+import { testConfig } from '../../../tests/kit/supergraph';
 import type { TestDatabase } from '../../../tests/kit/database';
 import { billingPlanConsumer } from '../consumers/billing-plan.consumer';
 import { analyticsSubgraph } from '..';
@@ -29,7 +30,7 @@ beforeAll(async () => {
     poolMax: 4,
     applicationName: 'analytics-test',
   }).initialize();
-  services = createAnalyticsServices({ dataSource, events });
+  services = createAnalyticsServices({ dataSource, events, config: testConfig({ DATABASE_URL: database.url }) });
 });
 afterAll(async () => {
   services?.liveMetrics.close();

@@ -1,3 +1,4 @@
+import { derivedKey } from '../../../platform/secrets';
 import type { SubgraphDependencies } from '../../../platform/subgraph';
 import { Outbox } from '../../../platform/outbox/outbox';
 import { AiUsageService } from './ai-usage.service';
@@ -6,6 +7,7 @@ import { CallRecordService } from './call-record.service';
 import { CostInsightService } from './cost-insight.service';
 import { LiveMetricsService } from './live-metrics.service';
 import { OrganizationAnalyticsService } from './organization-analytics.service';
+import { ReportService } from './report.service';
 
 export interface AnalyticsServices {
   liveMetrics: LiveMetricsService;
@@ -14,13 +16,15 @@ export interface AnalyticsServices {
   callQuality: CallQualityService;
   organizationAnalytics: OrganizationAnalyticsService;
   costInsights: CostInsightService;
+  reports: ReportService;
 }
 
 /** Analytics' services: ingestion writes its facts (`usage.reported`) to analytics' outbox, then publishes the live figures. */
 export function createAnalyticsServices(
-  dependencies: Pick<SubgraphDependencies, 'dataSource' | 'events'> & Partial<Pick<SubgraphDependencies, 'messaging'>>,
+  dependencies: Pick<SubgraphDependencies, 'dataSource' | 'events' | 'config'> &
+    Partial<Pick<SubgraphDependencies, 'messaging' | 'logger'>>,
 ): AnalyticsServices {
-  const { dataSource, events } = dependencies;
+  const { dataSource, events, config } = dependencies;
   const outbox = new Outbox(dependencies.messaging);
   const liveMetrics = new LiveMetricsService(dataSource, events);
   const changed = (organizationId: string) => liveMetrics.changed(organizationId);
@@ -31,5 +35,11 @@ export function createAnalyticsServices(
     callQuality: new CallQualityService(dataSource),
     organizationAnalytics: new OrganizationAnalyticsService(dataSource),
     costInsights: new CostInsightService(dataSource),
+    reports: new ReportService(dataSource, {
+      key: derivedKey(config, 'analytics-report-links'),
+      baseUrl: config.analytics.publicUrl,
+      linkTtlSeconds: config.analytics.reportLinkTtlSeconds,
+      logger: dependencies.logger,
+    }),
   };
 }
