@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 /**
  * Analytics, in process, on a bench database.
  *
@@ -11,6 +10,7 @@ import { randomBytes } from 'node:crypto';
  * - Call-record ingest: 20 writers sending whole calls through CallRecordService (quality,
  *   outbox fact, users seen), in batches of 1 and 100.
  */
+import { randomBytes } from 'node:crypto';
 import { build } from 'hdr-histogram-js';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
