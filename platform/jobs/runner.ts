@@ -3,6 +3,7 @@ import PgBoss from 'pg-boss';
 import { Client } from 'pg';
 import type { Logger } from '../logger';
 import type { JobDefinition, JobPayload, JobResult } from './job-definition';
+import type { JobRunUpdate } from './run-store';
 
 /** A job with the services of the subgraph it belongs to, ready to run. */
 export interface RegisteredJob {
@@ -24,6 +25,11 @@ export interface JobRunnerOptions {
   cronMonitorIntervalSeconds?: number;
   /** How often the runs of workers that died are looked for (default 10 s; also at start). */
   reclaimIntervalSeconds?: number;
+  /**
+   * Told when a run of an organization (its payload's `organizationId`) starts, reports
+   * progress (at most every 250 ms), completes or fails; `jobUpdates` is fed from here.
+   */
+  onUpdate?: (update: JobRunUpdate) => Promise<void>;
   /** This worker's id, shown in claims and logs (default: a new UUID). */
   workerId?: string;
   poolMax?: number;
@@ -108,7 +114,7 @@ export class ProgressStore {
  */
 export async function executeJob(
   job: RegisteredJob,
-  run: { id: string; payload: JobPayload; logger: Logger; progress: ProgressStore; stop?: AbortSignal },
+  run: { id: string; payload: JobPayload; logger: Logger; progress: Pick<ProgressStore, 'record'>; stop?: AbortSignal },
 ): Promise<JobResult> {
   const { definition } = job;
   const controller = new AbortController();
@@ -319,16 +325,36 @@ export async function startJobRunner(options: JobRunnerOptions): Promise<JobRunn
 
   const claims = `"${schema}".job_claims`;
 
+  /** Tells `onUpdate` about a run of an organization; a listener's failure never fails the run. */
+  const announce = (name: string, id: string, payload: unknown) => {
+    const organizationId = (payload as JobPayload | null)?.organizationId;
+    if (!options.onUpdate || typeof organizationId !== 'string') return;
+    void options
+      .onUpdate({ id, name, organizationId })
+      .catch((error: unknown) => logger.warn({ err: error, jobId: id }, 'job update not sent'));
+  };
+
   const runOne = async (job: RegisteredJob, received: PgBoss.Job<JobPayload>): Promise<void> => {
     const { definition } = job;
     const runLogger = logger.child({ job: definition.name, jobId: received.id });
     runLogger.info('job started');
+    announce(definition.name, received.id, received.data);
+    let lastProgress = 0;
+    const reporting: Pick<ProgressStore, 'record'> = {
+      record: async (id, name, done, total) => {
+        await progress.record(id, name, done, total);
+        if (done >= total || Date.now() - lastProgress >= 250) {
+          lastProgress = Date.now();
+          announce(name, id, received.data);
+        }
+      },
+    };
     try {
       const result = await executeJob(job, {
         id: received.id,
         payload: received.data ?? {},
         logger: runLogger,
-        progress,
+        progress: reporting,
         stop: stopping.signal,
       });
       await boss.complete(definition.name, received.id, result);
@@ -336,6 +362,8 @@ export async function startJobRunner(options: JobRunnerOptions): Promise<JobRunn
     } catch (error) {
       runLogger.warn({ err: error }, 'job failed');
       await boss.fail(definition.name, received.id, error as object);
+    } finally {
+      announce(definition.name, received.id, received.data);
     }
   };
 
@@ -383,7 +411,7 @@ export async function startJobRunner(options: JobRunnerOptions): Promise<JobRunn
     if (!locked[0].locked) return 0;
     try {
       const { rows } = await execute(
-        `SELECT j.id, j.name, c.worker
+        `SELECT j.id, j.name, j.data, c.worker
            FROM "${schema}".job j
            LEFT JOIN ${claims} c ON c.job_id = j.id
           WHERE j.state = 'active' AND j.name = ANY($1::text[])
@@ -394,6 +422,7 @@ export async function startJobRunner(options: JobRunnerOptions): Promise<JobRunn
       for (const row of rows) {
         logger.warn({ job: row.name, jobId: row.id, worker: row.worker }, 'job run of a stopped worker failed, to be retried');
         await boss.fail(row.name, row.id, { message: `the worker running it stopped (worker ${row.worker ?? 'unknown'})` });
+        announce(row.name, row.id, row.data);
       }
       await execute(
         `DELETE FROM ${claims} c WHERE NOT EXISTS (SELECT 1 FROM "${schema}".job j WHERE j.id = c.job_id AND j.state = 'active')`,
