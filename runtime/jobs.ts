@@ -13,6 +13,7 @@ import type { Messaging } from '../platform/outbox/messaging';
 import { startJobRunner } from '../platform/jobs/runner';
 import type { JobRunner, RegisteredJob } from '../platform/jobs/runner';
 import type { JobDefinition } from '../platform/jobs/job-definition';
+import { jobUpdatesTopic } from '../platform/jobs/run-store';
 
 /** What the subgraphs' services are built on, as a serving process has it. */
 export interface JobDependencies {
@@ -103,5 +104,7 @@ export function startWorker(dependencies: JobDependencies, databaseUrl: string):
     jobs: registeredJobs(dependencies),
     shutdownGraceSeconds: config.jobs.shutdownGraceSeconds,
     pollingIntervalSeconds: config.jobs.pollingIntervalSeconds,
+    // The organization's admins hear it (`jobUpdates`, served by audit).
+    onUpdate: (update) => dependencies.events.publish(jobUpdatesTopic(update.organizationId), update),
   });
 }

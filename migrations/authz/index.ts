@@ -3,6 +3,7 @@ import { Initial1795318450072 } from './1795318450072-Initial';
 import { SeedSystemRoles1795318450073 } from './1795318450073-SeedSystemRoles';
 import { MembershipProjection1795345597211 } from './1795345597211-MembershipProjection';
 import { AuditPermissionsAndOutbox1796194328020 } from './1796194328020-AuditPermissionsAndOutbox';
+import { JobsPermission1796287001908 } from './1796287001908-JobsPermission';
 
 /** Applied in this order. */
 export const authzMigrations: MigrationClass[] = [
@@ -10,4 +11,5 @@ export const authzMigrations: MigrationClass[] = [
   SeedSystemRoles1795318450073,
   MembershipProjection1795345597211,
   AuditPermissionsAndOutbox1796194328020,
+  JobsPermission1796287001908,
 ];

@@ -15,6 +15,7 @@ export const PERMISSION_CATALOGUE = {
   audit: ['read', 'export', 'write', 'update'],
   compliance: ['read', 'create', 'update'],
   analytics: ['read', 'write', 'export'],
+  jobs: ['read'],
 } as const satisfies Record<string, readonly string[]>;
 
 export const WILDCARD = '*';

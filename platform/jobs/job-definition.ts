@@ -18,7 +18,11 @@ export interface JobDefinition<Services = unknown, Payload extends object = JobP
   retryDelaySeconds?: number;
   /** A run still going after this many seconds has failed (default 15 minutes). */
   timeoutSeconds?: number;
-  /** Runs of this job at the same time in one worker (default 1). */
+  /**
+   * Runs of this job at the same time across every worker (default 1): each worker runs up
+   * to this many, and they share this many slots (advisory locks), so more workers do not
+   * raise it.
+   */
   concurrency?: number;
   run(context: JobContext<Payload>, services: Services): Promise<JobResult | void>;
 }

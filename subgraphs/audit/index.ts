@@ -19,6 +19,7 @@ import { AuditIngestResolver } from './resolvers/audit-ingest.resolver';
 import { AuditLogResolver } from './resolvers/audit-log.resolver';
 import { AuditSettingsResolver } from './resolvers/audit-settings.resolver';
 import { AuditSinkResolver } from './resolvers/audit-sink.resolver';
+import { JobRunResolver } from './resolvers/job-run.resolver';
 import { SecurityEventResolver } from './resolvers/security-event.resolver';
 import { auditRoutes } from './routes';
 import { createAuditServices, startAuditBackground } from './services';
@@ -49,6 +50,7 @@ export const auditSubgraph = defineSubgraph<AuditServices, Record<string, never>
         SecurityEventResolver,
         AuditSettingsResolver,
         AuditSinkResolver,
+        JobRunResolver,
       ],
       orphanedTypes: [AuditUserReference, AuditOrganizationReference],
     }),

@@ -11,6 +11,9 @@ import { connect } from '../kit/subscriptions';
 import type { SeededMember, SeededOrganization } from '../kit/seed';
 import { startTestSupergraph } from '../kit/supergraph';
 import type { TestSupergraph } from '../kit/supergraph';
+import { createLogger } from '../../platform/logger';
+import type { JobRunner } from '../../platform/jobs/runner';
+import { startWorker } from '../../runtime/jobs';
 
 /**
  * Every system role × every root field of the supergraph × own organization and a foreign
@@ -25,6 +28,8 @@ const BILLING_READERS: RoleName[] = ['owner', 'admin', 'billing_manager'];
 const BILLING_WRITERS: RoleName[] = ['owner', 'billing_manager'];
 /** `audit:read`, `audit:export`, `audit:update`: the admin's and (through `*:*`) the owner's. */
 const AUDITORS: RoleName[] = ['owner', 'admin'];
+/** `jobs:read`: the admin's and the owner's. */
+const JOB_READERS: RoleName[] = ['owner', 'admin'];
 
 interface Fixture {
   organization: SeededOrganization;
@@ -40,6 +45,8 @@ interface Fixture {
   audit: { eventId: string; securityEventId: string; sinkId: string };
   /** A cost insight of the organization. */
   insightId: string;
+  /** A background job run of the organization. */
+  jobRunId: string;
 }
 
 interface Case {
@@ -536,9 +543,28 @@ const CASES: Case[] = [
     own: (f) => ['subscription($o: ID!) { securityEvents(organizationId: $o) { id } }', { o: f.organization.organization.id }],
     foreign: (f) => ['subscription($o: ID!) { securityEvents(organizationId: $o) { id } }', { o: f.organization.organization.id }],
   },
+  {
+    field: 'Query.jobs',
+    allowed: JOB_READERS,
+    own: (f) => ['query($o: ID!) { jobs(organizationId: $o) { id status } }', { o: f.organization.organization.id }],
+    foreign: (f) => ['query($o: ID!) { jobs(organizationId: $o) { id status lastError } }', { o: f.organization.organization.id }],
+  },
+  {
+    field: 'Query.job',
+    allowed: JOB_READERS,
+    own: (f) => ['query($id: ID!) { job(id: $id) { id status } }', { id: f.jobRunId }],
+    foreign: (f) => ['query($id: ID!) { job(id: $id) { id status result } }', { id: f.jobRunId }],
+  },
+  {
+    field: 'Subscription.jobUpdates',
+    allowed: JOB_READERS,
+    own: (f) => ['subscription($o: ID!) { jobUpdates(organizationId: $o) { id } }', { o: f.organization.organization.id }],
+    foreign: (f) => ['subscription($o: ID!) { jobUpdates(organizationId: $o) { id } }', { o: f.organization.organization.id }],
+  },
 ];
 
 let supergraph: TestSupergraph;
+let worker: JobRunner;
 const fixtures = new Map<RoleName, Fixture>();
 let foreign: Fixture;
 
@@ -610,6 +636,7 @@ async function fixture(role: RoleName | null): Promise<Fixture> {
      VALUES ($1, $2, 'idle_seats', 'idle-seats', 'Idle people', 'Review them', 0)`,
     [insightId, organization.organization.id],
   );
+  const jobRunId = (await worker.send('audit.archive-events', { organizationId: organization.organization.id }))!;
   return {
     organization,
     actor: actor!,
@@ -619,6 +646,7 @@ async function fixture(role: RoleName | null): Promise<Fixture> {
     billing: { subscriptionId, invoiceId },
     audit: { eventId, securityEventId, sinkId: registerAuditSink.sink.id },
     insightId,
+    jobRunId,
   };
 }
 
@@ -653,10 +681,22 @@ function codes(exchange: Exchange<unknown>): string[] {
 
 beforeAll(async () => {
   supergraph = await startTestSupergraph();
+  worker = await startWorker(
+    {
+      config: supergraph.config,
+      logger: createLogger('silent'),
+      dataSources: supergraph.dataSources,
+      access: supergraph.access,
+      events: supergraph.events,
+      messaging: supergraph.messaging,
+    },
+    supergraph.database.url,
+  );
   for (const role of ALL) fixtures.set(role, await fixture(role));
   foreign = await fixture(null);
 });
 afterAll(async () => {
+  await worker?.close();
   await supergraph?.stop();
 });
 

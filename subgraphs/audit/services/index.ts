@@ -1,12 +1,14 @@
 import { hostname } from 'node:os';
 import type { Config } from '../../../platform/config';
 import type { InProcessDecisionLog } from '../../../platform/authorization/decision-log';
+import { JobRunStore } from '../../../platform/jobs/run-store';
 import { derivedKey, secretBoxFor } from '../../../platform/secrets';
 import type { SubgraphDependencies } from '../../../platform/subgraph';
 import { DecisionStreamConsumer, auditEventOfDecision } from '../consumers/decision-stream.consumer';
 import { AuditLogService } from './audit-log.service';
 import { ExportService } from './export.service';
 import { IngestService } from './ingest.service';
+import { JobRunService } from './job-run.service';
 import { ensurePartitions } from './partitions';
 import { RetentionService } from './retention.service';
 import { SecurityEventService } from './security-event.service';
@@ -24,6 +26,8 @@ export interface AuditServices {
   securityEvents: SecurityEventService;
   retention: RetentionService;
   siem: SiemService;
+  /** The organization's background job runs (pg-boss's tables, `config.jobs.schema`). */
+  jobRuns: JobRunService;
 }
 
 export type AuditDependencies = Pick<SubgraphDependencies, 'dataSource' | 'config'> &
@@ -58,6 +62,10 @@ export function createAuditServices(dependencies: AuditDependencies): AuditServi
       secretBoxFor(config),
       { allowPlainHttpToLocalhost: config.env !== 'production' },
       dependencies.logger ?? null,
+    ),
+    jobRuns: new JobRunService(
+      new JobRunStore((sql, values) => dataSource.query(sql, values), config.jobs.schema),
+      dependencies.events ?? null,
     ),
   };
 }
