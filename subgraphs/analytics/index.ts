@@ -9,10 +9,12 @@ import { CostInsight } from './entities/cost-insight.entity';
 import { LiveMetrics } from './entities/live-metrics.entity';
 import { OrganizationPlan } from './entities/organization-plan.entity';
 import { OrganizationUser } from './entities/organization-user.entity';
+import { Recording } from './entities/recording.entity';
 import { AiUsageResolver } from './resolvers/ai-usage.resolver';
 import { CallRecordResolver } from './resolvers/call-record.resolver';
 import { LiveMetricsResolver } from './resolvers/live-metrics.resolver';
 import { CostInsightResolver } from './resolvers/cost-insight.resolver';
+import { RecordingResolver } from './resolvers/recording.resolver';
 import { OrganizationAnalyticsResolver } from './resolvers/organization-analytics.resolver';
 import { billingPlanConsumer } from './consumers/billing-plan.consumer';
 import { calculateAiCostsJob } from './jobs/calculate-ai-costs.job';
@@ -31,13 +33,30 @@ export const analyticsSubgraph = defineSubgraph<AnalyticsServices, Record<string
   name: 'analytics',
   storage: {
     schema: 'analytics',
-    entities: [LiveMetrics, CallRecord, AiUsageEvent, OrganizationUser, OrganizationPlan, CostInsight, OutboxMessage, ProcessedEvent],
+    entities: [
+      LiveMetrics,
+      CallRecord,
+      AiUsageEvent,
+      OrganizationUser,
+      OrganizationPlan,
+      CostInsight,
+      Recording,
+      OutboxMessage,
+      ProcessedEvent,
+    ],
     migrations: analyticsMigrations,
   },
   buildSchema: () =>
     buildFederatedSchema({
       name: 'analytics',
-      resolvers: [LiveMetricsResolver, CallRecordResolver, AiUsageResolver, OrganizationAnalyticsResolver, CostInsightResolver],
+      resolvers: [
+        LiveMetricsResolver,
+        CallRecordResolver,
+        AiUsageResolver,
+        OrganizationAnalyticsResolver,
+        CostInsightResolver,
+        RecordingResolver,
+      ],
       orphanedTypes: [AnalyticsOrganization],
       referenceResolvers: { Organization: { __resolveReference: ({ id }: { id: string }) => ({ id }) } },
     }),

@@ -6,6 +6,7 @@ import { CallRecordService } from './call-record.service';
 import { CostInsightService } from './cost-insight.service';
 import { LiveMetricsService } from './live-metrics.service';
 import { OrganizationAnalyticsService } from './organization-analytics.service';
+import { RecordingService } from './recording.service';
 
 export interface AnalyticsServices {
   liveMetrics: LiveMetricsService;
@@ -14,6 +15,7 @@ export interface AnalyticsServices {
   callQuality: CallQualityService;
   organizationAnalytics: OrganizationAnalyticsService;
   costInsights: CostInsightService;
+  recordings: RecordingService;
 }
 
 /** Analytics' services: ingestion writes its facts (`usage.reported`) to analytics' outbox, then publishes the live figures. */
@@ -31,5 +33,6 @@ export function createAnalyticsServices(
     callQuality: new CallQualityService(dataSource),
     organizationAnalytics: new OrganizationAnalyticsService(dataSource),
     costInsights: new CostInsightService(dataSource),
+    recordings: new RecordingService(dataSource),
   };
 }
