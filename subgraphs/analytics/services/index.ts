@@ -20,7 +20,7 @@ export interface AnalyticsServices {
 
 /** Analytics' services: ingestion writes its facts (`usage.reported`) to analytics' outbox, then publishes the live figures. */
 export function createAnalyticsServices(
-  dependencies: Pick<SubgraphDependencies, 'dataSource' | 'events'> & Partial<Pick<SubgraphDependencies, 'messaging'>>,
+  dependencies: Pick<SubgraphDependencies, 'dataSource' | 'events'> & Partial<Pick<SubgraphDependencies, 'messaging' | 'config'>>,
 ): AnalyticsServices {
   const { dataSource, events } = dependencies;
   const outbox = new Outbox(dependencies.messaging);
@@ -33,6 +33,6 @@ export function createAnalyticsServices(
     callQuality: new CallQualityService(dataSource),
     organizationAnalytics: new OrganizationAnalyticsService(dataSource),
     costInsights: new CostInsightService(dataSource),
-    recordings: new RecordingService(dataSource),
+    recordings: new RecordingService(dataSource, dependencies.config?.recordings.storageOrigins),
   };
 }

@@ -7,6 +7,7 @@ import { createTestDatabase } from '../../../tests/kit/database';
 import type { TestDatabase } from '../../../tests/kit/database';
 import { RecordingStatus } from '../entities/recording.entity';
 import { analyticsSubgraph } from '..';
+import { RecordingService } from './recording.service';
 import { createAnalyticsServices } from '.';
 import type { AnalyticsServices } from '.';
 
@@ -91,6 +92,20 @@ describe('recordings', () => {
     await expect(services.recordings.find(caller, 'not-an-id')).rejects.toMatchObject({
       extensions: { code: 'BAD_USER_INPUT', field: 'id' },
     });
+  });
+
+  it('accepts storage only on the configured origins when there are some', async () => {
+    const caller = principal();
+    await callOf(caller, 'call-3');
+    const restricted = new RecordingService(dataSource, ['https://media.example']);
+    await expect(
+      restricted.add(caller, { callId: 'call-3', storageUrl: 'http://169.254.169.254/latest/meta-data', durationSeconds: 1 }),
+    ).rejects.toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: 'input.storageUrl' } });
+    expect(await restricted.add(caller, { callId: 'call-3', storageUrl: 'https://media.example/c.wav', durationSeconds: 1 })).toMatchObject(
+      {
+        status: RecordingStatus.PENDING,
+      },
+    );
   });
 
   it("keeps organizations apart: another organization's recordings and calls are not there", async () => {

@@ -27,12 +27,19 @@ export const MAX_STORAGE_URL_LENGTH = 2048;
  * (services/recording-processing.service.ts). A token reads and adds only its organization's.
  */
 export class RecordingService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    /** Origins a storage URL may point at (`RECORDING_STORAGE_ORIGINS`); empty: any. */
+    private readonly storageOrigins: readonly string[] = [],
+  ) {}
 
   async add(principal: Principal, input: AddRecordingInput): Promise<Recording> {
     const organizationId = principal.organizationId;
     const callId = checkExternalId(input.callId, 'input.callId');
     const storageUrl = checkStorageUrl(input.storageUrl, 'input.storageUrl');
+    if (this.storageOrigins.length > 0 && !this.storageOrigins.includes(new URL(storageUrl).origin)) {
+      throw new BadUserInputError(`input.storageUrl: must be on ${this.storageOrigins.join(', ')}`, 'input.storageUrl');
+    }
     const durationSeconds = checkNumber(input.durationSeconds, 'input.durationSeconds', INGEST_LIMITS.maxCallDays * 86_400);
     const call = await this.dataSource.getRepository(CallRecord).findOneBy({ organizationId, callId });
     if (!call) throw new NotFoundError('Call', callId, 'input.callId');
