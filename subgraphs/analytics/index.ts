@@ -20,6 +20,9 @@ import { billingPlanConsumer } from './consumers/billing-plan.consumer';
 import { calculateAiCostsJob } from './jobs/calculate-ai-costs.job';
 import { generateInsightsJob } from './jobs/generate-insights.job';
 import { refreshViewsJob } from './jobs/refresh-views.job';
+import { analyseRecordingsJob } from './jobs/analyse-recordings.job';
+import { summariseRecordingsJob } from './jobs/summarise-recordings.job';
+import { transcribeRecordingsJob } from './jobs/transcribe-recordings.job';
 import { createAnalyticsServices } from './services';
 import type { AnalyticsServices } from './services';
 import { AnalyticsOrganization } from './types/metrics.type';
@@ -63,7 +66,7 @@ export const analyticsSubgraph = defineSubgraph<AnalyticsServices, Record<string
   createServices: createAnalyticsServices,
   publishes: ['usage.reported', 'audit.mutation.recorded'],
   consumers: () => [billingPlanConsumer()],
-  jobs: [refreshViewsJob, calculateAiCostsJob, generateInsightsJob],
+  jobs: [refreshViewsJob, calculateAiCostsJob, generateInsightsJob, transcribeRecordingsJob, analyseRecordingsJob, summariseRecordingsJob],
   createLoaders: () => ({}),
 });
 

@@ -7,6 +7,8 @@ import { CostInsightService } from './cost-insight.service';
 import { LiveMetricsService } from './live-metrics.service';
 import { OrganizationAnalyticsService } from './organization-analytics.service';
 import { RecordingService } from './recording.service';
+import { RecordingProcessingService } from './recording-processing.service';
+import { aiProviderOf } from './openai-compatible.client';
 
 export interface AnalyticsServices {
   liveMetrics: LiveMetricsService;
@@ -16,6 +18,7 @@ export interface AnalyticsServices {
   organizationAnalytics: OrganizationAnalyticsService;
   costInsights: CostInsightService;
   recordings: RecordingService;
+  recordingProcessing: RecordingProcessingService;
 }
 
 /** Analytics' services: ingestion writes its facts (`usage.reported`) to analytics' outbox, then publishes the live figures. */
@@ -26,13 +29,15 @@ export function createAnalyticsServices(
   const outbox = new Outbox(dependencies.messaging);
   const liveMetrics = new LiveMetricsService(dataSource, events);
   const changed = (organizationId: string) => liveMetrics.changed(organizationId);
+  const aiUsage = new AiUsageService(dataSource, outbox, changed);
   return {
     liveMetrics,
     calls: new CallRecordService(dataSource, outbox, changed),
-    aiUsage: new AiUsageService(dataSource, outbox, changed),
+    aiUsage,
     callQuality: new CallQualityService(dataSource),
     organizationAnalytics: new OrganizationAnalyticsService(dataSource),
     costInsights: new CostInsightService(dataSource),
     recordings: new RecordingService(dataSource, dependencies.config?.recordings.storageOrigins),
+    recordingProcessing: new RecordingProcessingService(dataSource, aiUsage, aiProviderOf(dependencies.config)),
   };
 }
