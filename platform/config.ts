@@ -143,6 +143,34 @@ const environmentSchema = z.object({
   JOBS_IN_PROCESS: z.preprocess(blankAsUnset, booleanFlag.default(true)),
   JOBS_POLLING_INTERVAL_SECONDS: z.preprocess(blankAsUnset, z.coerce.number().min(0.5).max(60).default(2)),
   JOBS_SHUTDOWN_GRACE_SECONDS: z.preprocess(blankAsUnset, z.coerce.number().int().min(1).max(3600).default(30)),
+  AI_API_URL: optionalUrl.optional(),
+  AI_API_KEY: z.preprocess(blankAsUnset, z.string().trim().min(1).optional()),
+  AI_TRANSCRIPTION_MODEL: z.preprocess(blankAsUnset, z.string().trim().min(1).max(100).default('whisper-1')),
+  AI_SUMMARY_MODEL: z.preprocess(blankAsUnset, z.string().trim().min(1).max(100).default('gpt-4o-mini')),
+  AI_TIMEOUT_SECONDS: z.preprocess(blankAsUnset, z.coerce.number().int().min(1).max(3600).default(120)),
+  AI_MAX_RETRIES: z.preprocess(blankAsUnset, z.coerce.number().int().min(0).max(10).default(3)),
+  RECORDING_STORAGE_ORIGINS: z.preprocess(
+    blankAsUnset,
+    z
+      .string()
+      .optional()
+      .transform((value) =>
+        (value ?? '')
+          .split(',')
+          .map((origin) => origin.trim())
+          .filter(Boolean),
+      )
+      .pipe(
+        z.array(
+          z
+            .string()
+            .refine(
+              (origin) => /^https?:\/\/[^/?#@]+$/.test(origin),
+              'a comma-separated list of origins such as https://media.example.com',
+            ),
+        ),
+      ),
+  ),
 });
 
 /** Every variable the processes read (README's configuration table and .env.example list each). */
@@ -244,6 +272,20 @@ export interface Config {
    * its process, how often an idle worker polls, how long a stop lets running jobs finish.
    */
   jobs: { schema: string; inProcess: boolean; pollingIntervalSeconds: number; shutdownGraceSeconds: number };
+  /**
+   * The OpenAI-compatible provider recordings are transcribed and summarised with (OpenAI,
+   * whisper.cpp's server, Ollama…): `apiUrl` unset means none is configured and recordings wait.
+   */
+  ai: {
+    apiUrl: string | undefined;
+    apiKey: string | undefined;
+    transcriptionModel: string;
+    summaryModel: string;
+    timeoutSeconds: number;
+    maxRetries: number;
+  };
+  /** Origins a recording's `storageUrl` may point at (the jobs download from there); empty: any http(s) URL. */
+  recordings: { storageOrigins: string[] };
 }
 
 export interface DocumentLimits {
@@ -366,6 +408,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       pollingIntervalSeconds: e.JOBS_POLLING_INTERVAL_SECONDS,
       shutdownGraceSeconds: e.JOBS_SHUTDOWN_GRACE_SECONDS,
     },
+    ai: {
+      apiUrl: e.AI_API_URL,
+      apiKey: e.AI_API_KEY,
+      transcriptionModel: e.AI_TRANSCRIPTION_MODEL,
+      summaryModel: e.AI_SUMMARY_MODEL,
+      timeoutSeconds: e.AI_TIMEOUT_SECONDS,
+      maxRetries: e.AI_MAX_RETRIES,
+    },
+    recordings: { storageOrigins: e.RECORDING_STORAGE_ORIGINS.map((origin) => new URL(origin).origin) },
   };
 }
 

@@ -11,10 +11,12 @@ import { ReportRun } from './entities/report-run.entity';
 import { LiveMetrics } from './entities/live-metrics.entity';
 import { OrganizationPlan } from './entities/organization-plan.entity';
 import { OrganizationUser } from './entities/organization-user.entity';
+import { Recording } from './entities/recording.entity';
 import { AiUsageResolver } from './resolvers/ai-usage.resolver';
 import { CallRecordResolver } from './resolvers/call-record.resolver';
 import { LiveMetricsResolver } from './resolvers/live-metrics.resolver';
 import { CostInsightResolver } from './resolvers/cost-insight.resolver';
+import { RecordingResolver } from './resolvers/recording.resolver';
 import { OrganizationAnalyticsResolver } from './resolvers/organization-analytics.resolver';
 import { ReportResolver } from './resolvers/report.resolver';
 import { ReportRunResolver } from './resolvers/report-run.resolver';
@@ -24,6 +26,9 @@ import { generateInsightsJob } from './jobs/generate-insights.job';
 import { refreshViewsJob } from './jobs/refresh-views.job';
 import { runReportsJob } from './jobs/run-reports.job';
 import { analyticsRoutes } from './routes';
+import { analyseRecordingsJob } from './jobs/analyse-recordings.job';
+import { summariseRecordingsJob } from './jobs/summarise-recordings.job';
+import { transcribeRecordingsJob } from './jobs/transcribe-recordings.job';
 import { createAnalyticsServices } from './services';
 import type { AnalyticsServices } from './services';
 import { AnalyticsOrganization } from './types/metrics.type';
@@ -47,6 +52,7 @@ export const analyticsSubgraph = defineSubgraph<AnalyticsServices, Record<string
       CostInsight,
       Report,
       ReportRun,
+      Recording,
       OutboxMessage,
       ProcessedEvent,
     ],
@@ -63,6 +69,7 @@ export const analyticsSubgraph = defineSubgraph<AnalyticsServices, Record<string
         CostInsightResolver,
         ReportResolver,
         ReportRunResolver,
+        RecordingResolver,
       ],
       orphanedTypes: [AnalyticsOrganization],
       referenceResolvers: { Organization: { __resolveReference: ({ id }: { id: string }) => ({ id }) } },
@@ -70,7 +77,15 @@ export const analyticsSubgraph = defineSubgraph<AnalyticsServices, Record<string
   createServices: createAnalyticsServices,
   publishes: ['usage.reported', 'audit.mutation.recorded'],
   consumers: () => [billingPlanConsumer()],
-  jobs: [refreshViewsJob, calculateAiCostsJob, generateInsightsJob, runReportsJob],
+  jobs: [
+    refreshViewsJob,
+    calculateAiCostsJob,
+    generateInsightsJob,
+    runReportsJob,
+    transcribeRecordingsJob,
+    analyseRecordingsJob,
+    summariseRecordingsJob,
+  ],
   routes: analyticsRoutes,
   createLoaders: () => ({}),
 });

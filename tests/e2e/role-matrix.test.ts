@@ -233,6 +233,23 @@ const CASES: Case[] = [
     ],
   },
   {
+    field: 'Mutation.addRecording',
+    allowed: MANAGERS,
+    own: () => [
+      'mutation { addRecording(input: { callId: "matrix-call", storageUrl: "https://media.example/matrix.wav", durationSeconds: 30 }) { id status } }',
+    ],
+  },
+  {
+    field: 'Query.recordings',
+    allowed: ['owner', 'admin', 'billing_manager', 'member'],
+    own: () => ['{ recordings(filter: { status: PENDING }, first: 5) { id transcript } }'],
+  },
+  {
+    field: 'Query.recording',
+    allowed: ['owner', 'admin', 'billing_manager', 'member'],
+    own: () => ['{ recording(id: "rec_01JMATRIX0000000000000000") { id } }'],
+  },
+  {
     field: 'Mutation.recordCall',
     allowed: MANAGERS,
     own: () => [

@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { In, IsNull } from 'typeorm';
 import type { Principal } from '../../../platform/auth/principal';
 import { assertOwnOrganization } from '../../../platform/context';
@@ -110,6 +110,27 @@ export class AiUsageService {
     });
     await this.afterChange(organizationId);
     return stored;
+  }
+
+  /**
+   * AI uses made by analytics itself (the recording jobs), in the caller's transaction: each new
+   * id is stored and reported to billing (`usage.reported`) with the change that caused it; an id
+   * already stored counts nothing again. Answers the ids stored now.
+   */
+  async recordWithin(manager: EntityManager, organizationId: string, inputs: readonly AiUsageInput[]): Promise<Set<string>> {
+    if (inputs.length === 0) return new Set();
+    const now = new Date();
+    const rows = inputs.map((input, index) => validate(input, organizationId, now, (name) => fieldOf(index, inputs.length > 1, name)));
+    const ordered = [...rows].sort((a, b) => (a.id < b.id ? -1 : 1));
+    const result = await manager.createQueryBuilder().insert().into(AiUsageEvent).values(ordered).orIgnore().returning(['id']).execute();
+    const inserted = new Set((result.raw as { id: string }[]).map((row) => row.id));
+    await this.outbox.addMany(manager, ordered.filter((row) => inserted.has(row.id)).map(usageFact));
+    return inserted;
+  }
+
+  /** Tells the live figures that AI usage changed (after the commit of `recordWithin`). */
+  async changed(organizationId: string): Promise<void> {
+    await this.afterChange(organizationId);
   }
 
   /** Use and cost in [from, to) (default the last 30 days), by feature, model, user or UTC day. */

@@ -8,6 +8,9 @@ import { CostInsightService } from './cost-insight.service';
 import { LiveMetricsService } from './live-metrics.service';
 import { OrganizationAnalyticsService } from './organization-analytics.service';
 import { ReportService } from './report.service';
+import { RecordingService } from './recording.service';
+import { RecordingProcessingService } from './recording-processing.service';
+import { aiProviderOf } from './openai-compatible.client';
 
 export interface AnalyticsServices {
   liveMetrics: LiveMetricsService;
@@ -17,6 +20,8 @@ export interface AnalyticsServices {
   organizationAnalytics: OrganizationAnalyticsService;
   costInsights: CostInsightService;
   reports: ReportService;
+  recordings: RecordingService;
+  recordingProcessing: RecordingProcessingService;
 }
 
 /** Analytics' services: ingestion writes its facts (`usage.reported`) to analytics' outbox, then publishes the live figures. */
@@ -28,10 +33,11 @@ export function createAnalyticsServices(
   const outbox = new Outbox(dependencies.messaging);
   const liveMetrics = new LiveMetricsService(dataSource, events);
   const changed = (organizationId: string) => liveMetrics.changed(organizationId);
+  const aiUsage = new AiUsageService(dataSource, outbox, changed);
   return {
     liveMetrics,
     calls: new CallRecordService(dataSource, outbox, changed),
-    aiUsage: new AiUsageService(dataSource, outbox, changed),
+    aiUsage,
     callQuality: new CallQualityService(dataSource),
     organizationAnalytics: new OrganizationAnalyticsService(dataSource),
     costInsights: new CostInsightService(dataSource),
@@ -41,5 +47,7 @@ export function createAnalyticsServices(
       linkTtlSeconds: config.analytics.reportLinkTtlSeconds,
       logger: dependencies.logger,
     }),
+    recordings: new RecordingService(dataSource, config.recordings.storageOrigins),
+    recordingProcessing: new RecordingProcessingService(dataSource, aiUsage, aiProviderOf(config)),
   };
 }
