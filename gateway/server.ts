@@ -41,6 +41,7 @@ import { SubscriptionPlanner } from './subscriptions/subscription-planner';
 import { cachedTokenVerifier } from '../platform/auth/token-cache';
 import { withCompletionErrors } from './value-completion';
 import { mountDashboard } from './dashboard/dashboard-routes';
+import { FORWARDED_PREFIXES, forwardRoutes } from './forwarded-routes';
 
 export interface GatewayOptions {
   config: Config;
@@ -109,7 +110,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   app.use(headers);
   // POST /graphql is served by the fast path once Apollo Server has started; everything else by Express.
   const hotPath: { handle?: (req: IncomingMessage, res: ServerResponse) => boolean } = {};
+  // Subgraphs' own routes (identity's /api/v1/auth/*), forwarded once the rate limiter is ready.
+  const forwarded: { handle?: (req: IncomingMessage, res: ServerResponse) => boolean } = {};
   const httpServer = createServer((req, res) => {
+    if (forwarded.handle?.(req, res)) return;
     if (!hotPath.handle?.(req, res)) void app(req, res);
   });
   app.get('/health', (_req, res) => {
@@ -149,6 +153,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   await server.start();
   const limiter = createRateLimiter(config.rateLimit, config.redisUrl, logger);
   await limiter.ready();
+  forwarded.handle = forwardRoutes({
+    routes: FORWARDED_PREFIXES.map((route) => ({ ...route, origin: new URL(urlOf(route.subgraph, undefined)).origin })),
+    limiter,
+    subgraphSecret,
+    logger,
+  });
   // After start: the gateway has built a data source per subgraph by now.
   const subscriptions = serveSubscriptions(httpServer, {
     apollo: server,

@@ -17,6 +17,7 @@ import { OrganizationResolver } from './resolvers/organization.resolver';
 import { userReference } from './resolvers/user.reference';
 import { UserResolver } from './resolvers/user.resolver';
 import { createIdentityServices } from './services';
+import { identityRoutes } from './routes';
 import { OutboxMessage } from '../../platform/outbox/outbox-message.entity';
 import type { IdentityServices } from './services';
 
@@ -48,12 +49,7 @@ export const identitySubgraph = defineSubgraph<IdentityServices, IdentityLoaders
     'audit.mutation.recorded',
   ],
   verificationKeys: (services) => services.signingKeys.verificationKey,
-  routes(app, services) {
-    // The public keys every other service verifies session tokens with (RFC 7517).
-    app.get('/.well-known/jwks.json', async (_req, res) => {
-      res.set('Cache-Control', 'public, max-age=300').json(await services.signingKeys.publicKeySet());
-    });
-  },
+  routes: identityRoutes,
 });
 
 /** For the commands and the one-process runtime, which import a subgraph only through this file. */
