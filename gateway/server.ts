@@ -39,6 +39,7 @@ import { SubgraphDataSource } from './subgraph-data-source';
 import { serveSubscriptions } from './subscriptions/subscription-server';
 import { SubscriptionPlanner } from './subscriptions/subscription-planner';
 import { cachedTokenVerifier } from '../platform/auth/token-cache';
+import { remoteApiKeyVerifier, withApiKeys } from '../platform/auth/api-keys';
 import { withCompletionErrors } from './value-completion';
 import { mountDashboard } from './dashboard/dashboard-routes';
 import { FORWARDED_PREFIXES, forwardRoutes } from './forwarded-routes';
@@ -77,7 +78,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   const supergraphSdl = readSupergraphSdl();
   const publicFields = publicRootFields(supergraphSdl);
   const introspection = config.env !== 'production';
-  const verifyToken = cachedTokenVerifier(options.tokenVerifier ?? createTokenVerifier(config.auth));
+  const subgraphSecret = subgraphSecretFor(config);
+  // API keys are asked of identity (once a minute per key at most); session tokens are verified here.
+  const verifyToken = cachedTokenVerifier(
+    withApiKeys(
+      options.tokenVerifier ?? createTokenVerifier(config.auth),
+      remoteApiKeyVerifier(new URL(config.auth.jwksUrl).origin, subgraphSecret),
+    ),
+  );
   let ownMessaging: Messaging | undefined;
   let revocations = options.revocations;
   if (!revocations) {
@@ -88,7 +96,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     await ownMessaging.start();
     revocations = ownMessaging.revocations;
   }
-  const subgraphSecret = subgraphSecretFor(config);
+  const stopEvicting = revocations.onApiKeyRevoked?.((apiKeyId) => verifyToken.evict((principal) => principal.apiKey?.id === apiKeyId));
   const formatError = createErrorFormatter(logger, { hideSuggestions: config.env === 'production' });
   const headers = securityHeaders({ hstsMaxAgeSeconds: config.hstsMaxAgeSeconds, explorer: config.env !== 'production' });
   const urlOf = (name: string, url: string | undefined) =>
@@ -245,6 +253,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     url: `http://${options.host}:${port}/graphql`,
     port,
     close: async () => {
+      stopEvicting?.();
       await subscriptions.close();
       await server.stop();
       await Promise.all(dataSources.map((dataSource) => dataSource.close()));

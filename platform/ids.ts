@@ -25,6 +25,7 @@ export const ID_PREFIXES = {
   report: 'rpt',
   reportRun: 'rptrun',
   session: 'sess',
+  apiKey: 'apikey',
 } as const;
 export type IdKind = keyof typeof ID_PREFIXES;
 

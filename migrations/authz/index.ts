@@ -3,6 +3,7 @@ import { Initial1795318450072 } from './1795318450072-Initial';
 import { SeedSystemRoles1795318450073 } from './1795318450073-SeedSystemRoles';
 import { MembershipProjection1795345597211 } from './1795345597211-MembershipProjection';
 import { AuditPermissionsAndOutbox1796194328020 } from './1796194328020-AuditPermissionsAndOutbox';
+import { ApiKeyPermission1796300000000 } from './1796300000000-ApiKeyPermission';
 
 /** Applied in this order. */
 export const authzMigrations: MigrationClass[] = [
@@ -10,4 +11,5 @@ export const authzMigrations: MigrationClass[] = [
   SeedSystemRoles1795318450073,
   MembershipProjection1795345597211,
   AuditPermissionsAndOutbox1796194328020,
+  ApiKeyPermission1796300000000,
 ];

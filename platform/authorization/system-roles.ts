@@ -20,7 +20,7 @@ export const SYSTEM_ROLES: readonly SystemRole[] = [
   {
     id: 'role_admin',
     name: 'Admin',
-    description: 'Members, roles and settings; reads billing; runs compliance and analytics.',
+    description: 'Members, roles, settings and API keys; reads billing; runs compliance and analytics.',
     permissions: [
       'organization:read',
       'organization:update',
@@ -35,6 +35,7 @@ export const SYSTEM_ROLES: readonly SystemRole[] = [
       'audit:update',
       'compliance:*',
       'analytics:*',
+      'api_keys:manage',
     ],
   },
   {

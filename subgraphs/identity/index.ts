@@ -8,6 +8,7 @@ import { User } from './entities/user.entity';
 import { createIdentityLoaders } from './loaders';
 import type { IdentityLoaders } from './loaders';
 import { Invitation } from './entities/invitation.entity';
+import { ApiKeyResolver } from './resolvers/api-key.resolver';
 import { InvitationResolver } from './resolvers/invitation.resolver';
 import { memberReference } from './resolvers/member.reference';
 import { MemberResolver } from './resolvers/member.resolver';
@@ -31,7 +32,7 @@ export const identitySubgraph = defineSubgraph<IdentityServices, IdentityLoaders
   buildSchema: () =>
     buildFederatedSchema({
       name: 'identity',
-      resolvers: [OrganizationResolver, UserResolver, MemberResolver, InvitationResolver, OrganizationEventResolver],
+      resolvers: [OrganizationResolver, UserResolver, MemberResolver, InvitationResolver, OrganizationEventResolver, ApiKeyResolver],
       referenceResolvers: {
         Organization: organizationReference,
         User: userReference,
@@ -46,9 +47,17 @@ export const identitySubgraph = defineSubgraph<IdentityServices, IdentityLoaders
     'identity.member.removed',
     'identity.member.status_changed',
     'identity.session.revoked',
+    'identity.api_key.created',
+    'identity.api_key.revoked',
+    'identity.api_key.used',
     'audit.mutation.recorded',
   ],
   verificationKeys: (services) => services.signingKeys.verificationKey,
+  apiKeys: (services) => (key) => services.apiKeys.verify(key),
+  async background(services) {
+    // Last-used times noted in memory are written when the server stops.
+    return { close: () => services.apiKeys.close() };
+  },
   routes: identityRoutes,
 });
 

@@ -1,7 +1,9 @@
 // The gateway forwards /api/v1/auth/* here with the path unchanged (gateway/forwarded-routes.ts).
 import express from 'express';
 import type { Express, NextFunction, Request, Response } from 'express';
-import { BadUserInputError, CodedError, HTTP_STATUS_BY_CODE } from '../../platform/errors';
+import { API_KEY_VERIFY_PATH, principalToJson } from '../../platform/auth/api-keys';
+import { BadUserInputError, CodedError, HTTP_STATUS_BY_CODE, NotFoundError } from '../../platform/errors';
+import { carriesSubgraphSecret, subgraphSecretFor } from '../../platform/subgraph-credential';
 import type { SubgraphDependencies } from '../../platform/subgraph';
 import type { IdentityServices } from './services';
 import { isRefreshToken } from './services/session.service';
@@ -52,9 +54,11 @@ function route(handler: (req: Request, res: Response) => Promise<void>) {
  * - `POST /api/v1/auth/token/refresh` `{ refresh_token }`: a new access token and the next
  *   refresh token (the one sent is used up); 401 for an unknown, used, idle or expired one;
  * - `POST /api/v1/auth/logout` `{ refresh_token }`: ends the session.
+ * - `POST /internal/v1/api-keys/verify` `{ key }`: who an API key stands for, for the other
+ *   processes' token checks; only with the subgraph credential (the gateway does not forward it).
  * The gateway forwards `/api/v1/auth/*` here with the path unchanged, within its rate limit.
  */
-export function identityRoutes(app: Express, services: IdentityServices, _dependencies: SubgraphDependencies): void {
+export function identityRoutes(app: Express, services: IdentityServices, dependencies: SubgraphDependencies): void {
   app.get('/.well-known/jwks.json', async (_req, res) => {
     res.set('Cache-Control', 'public, max-age=300').json(await services.signingKeys.publicKeySet());
   });
@@ -81,6 +85,19 @@ export function identityRoutes(app: Express, services: IdentityServices, _depend
         refresh_token: signedIn.refreshToken,
         session_id: signedIn.sessionId,
       });
+    }),
+  );
+  const secret = subgraphSecretFor(dependencies.config);
+  app.post(
+    API_KEY_VERIFY_PATH,
+    json,
+    route(async (req, res) => {
+      if (!carriesSubgraphSecret(req.headers, secret)) {
+        throw new NotFoundError('Route', `${req.method} ${req.path}`);
+      }
+      const key = (req.body as { key?: unknown } | undefined)?.key;
+      if (typeof key !== 'string') throw new BadUserInputError('key: is required', 'key');
+      res.set('Cache-Control', 'no-store').json({ principal: principalToJson(await services.apiKeys.verify(key)) });
     }),
   );
   app.post(
