@@ -47,6 +47,10 @@ interface Fixture {
   insightId: string;
   /** A background job run of the organization. */
   jobRunId: string;
+  /** Two saved reports (one to delete), a run of the first. */
+  reportId: string;
+  spareReportId: string;
+  reportRunId: string;
 }
 
 interface Case {
@@ -232,6 +236,45 @@ const CASES: Case[] = [
       'mutation { endCall(input: { callId: "matrix-call", rttMs: 50, jitterMs: 3, packetLossPercent: 0.1 }) { quality { mos } } }',
     ],
   },
+  {
+    field: 'Query.reports',
+    allowed: ['owner', 'admin', 'billing_manager', 'member'],
+    own: (f) => ['query($o: ID!) { reports(organizationId: $o) { id } }', { o: f.organization.organization.id }],
+  },
+  {
+    field: 'Query.report',
+    allowed: ['owner', 'admin', 'billing_manager', 'member'],
+    own: (f) => ['query($id: ID!) { report(id: $id) { id } }', { id: f.reportId }],
+  },
+  {
+    field: 'Query.reportRuns',
+    allowed: ['owner', 'admin', 'billing_manager', 'member'],
+    own: (f) => ['query($id: ID!) { reportRuns(reportId: $id) { id } }', { id: f.reportId }],
+  },
+  {
+    field: 'Query.reportRun',
+    allowed: ['owner', 'admin', 'billing_manager', 'member'],
+    own: (f) => ['query($id: ID!) { reportRun(id: $id) { id } }', { id: f.reportRunId }],
+  },
+  {
+    field: 'Mutation.createReport',
+    allowed: MANAGERS,
+    own: (f) => [
+      'mutation($o: ID!) { createReport(organizationId: $o, input: { name: "Matrix", metrics: [CALLS], period: LAST_7_DAYS, format: CSV }) { id } }',
+      { o: f.organization.organization.id },
+    ],
+  },
+  {
+    field: 'Mutation.updateReport',
+    allowed: MANAGERS,
+    own: (f) => ['mutation($id: ID!) { updateReport(id: $id, input: { name: "M" }) { id } }', { id: f.reportId }],
+  },
+  {
+    field: 'Mutation.deleteReport',
+    allowed: MANAGERS,
+    own: (f) => ['mutation($id: ID!) { deleteReport(id: $id) }', { id: f.spareReportId }],
+  },
+  { field: 'Mutation.runReport', allowed: MANAGERS, own: (f) => ['mutation($id: ID!) { runReport(id: $id) { id } }', { id: f.reportId }] },
   {
     field: 'Mutation.addRecording',
     allowed: MANAGERS,
@@ -654,7 +697,23 @@ async function fixture(role: RoleName | null): Promise<Fixture> {
     [insightId, organization.organization.id],
   );
   const jobRunId = (await worker.send('audit.archive-events', { organizationId: organization.organization.id }))!;
+  const suffix = `${role ?? 'foreign'}`.replace(/[^A-Za-z0-9]/g, '');
+  const [reportId, spareReportId, reportRunId] = [`rpt_matrix${suffix}`, `rpt_matrixspare${suffix}`, `rptrun_matrix${suffix}`];
+  for (const id of [reportId, spareReportId])
+    await supergraph.dataSources.analytics.query(
+      `INSERT INTO analytics.reports (id, organization_id, name, metrics, group_by, period, format, created_by)
+       VALUES ($1, $2, 'Matrix', '{calls}', 'none', 'last_7_days', 'csv', 'user_matrix')`,
+      [id, organization.organization.id],
+    );
+  await supergraph.dataSources.analytics.query(
+    `INSERT INTO analytics.report_runs (id, report_id, organization_id, status, trigger, period_start, period_end, format)
+     VALUES ($1, $2, $3, 'failed', 'manual', now() - interval '1 day', now(), 'csv')`,
+    [reportRunId, reportId, organization.organization.id],
+  );
   return {
+    reportId,
+    spareReportId,
+    reportRunId,
     organization,
     actor: actor!,
     targets,
