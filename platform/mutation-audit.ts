@@ -35,7 +35,6 @@ export function mutationAudit(subgraph: string): MiddlewareFn<RequestContext> {
       const fact: MutationOutcomeFact = {
         organizationId: principal.organizationId,
         userId: principal.userId,
-        ...(principal.apiKey ? { apiKeyId: principal.apiKey.id } : {}),
         subgraph,
         field: info.fieldName,
         outcome,
