@@ -39,8 +39,10 @@ import { SubgraphDataSource } from './subgraph-data-source';
 import { serveSubscriptions } from './subscriptions/subscription-server';
 import { SubscriptionPlanner } from './subscriptions/subscription-planner';
 import { cachedTokenVerifier } from '../platform/auth/token-cache';
+import { remoteApiKeyVerifier, withApiKeys } from '../platform/auth/api-keys';
 import { withCompletionErrors } from './value-completion';
 import { mountDashboard } from './dashboard/dashboard-routes';
+import { FORWARDED_PREFIXES, forwardRoutes } from './forwarded-routes';
 
 export interface GatewayOptions {
   config: Config;
@@ -76,7 +78,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   const supergraphSdl = readSupergraphSdl();
   const publicFields = publicRootFields(supergraphSdl);
   const introspection = config.env !== 'production';
-  const verifyToken = cachedTokenVerifier(options.tokenVerifier ?? createTokenVerifier(config.auth));
+  const subgraphSecret = subgraphSecretFor(config);
+  // API keys are asked of identity (once a minute per key at most); session tokens are verified here.
+  const verifyToken = cachedTokenVerifier(
+    withApiKeys(
+      options.tokenVerifier ?? createTokenVerifier(config.auth),
+      remoteApiKeyVerifier(new URL(config.auth.jwksUrl).origin, subgraphSecret),
+    ),
+  );
   let ownMessaging: Messaging | undefined;
   let revocations = options.revocations;
   if (!revocations) {
@@ -87,7 +96,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     await ownMessaging.start();
     revocations = ownMessaging.revocations;
   }
-  const subgraphSecret = subgraphSecretFor(config);
+  const stopEvicting = revocations.onApiKeyRevoked?.((apiKeyId) => verifyToken.evict((principal) => principal.apiKey?.id === apiKeyId));
   const formatError = createErrorFormatter(logger, { hideSuggestions: config.env === 'production' });
   const headers = securityHeaders({ hstsMaxAgeSeconds: config.hstsMaxAgeSeconds, explorer: config.env !== 'production' });
   const urlOf = (name: string, url: string | undefined) =>
@@ -109,7 +118,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   app.use(headers);
   // POST /graphql is served by the fast path once Apollo Server has started; everything else by Express.
   const hotPath: { handle?: (req: IncomingMessage, res: ServerResponse) => boolean } = {};
+  // Subgraphs' own routes (identity's /api/v1/auth/*), forwarded once the rate limiter is ready.
+  const forwarded: { handle?: (req: IncomingMessage, res: ServerResponse) => boolean } = {};
   const httpServer = createServer((req, res) => {
+    if (forwarded.handle?.(req, res)) return;
     if (!hotPath.handle?.(req, res)) void app(req, res);
   });
   app.get('/health', (_req, res) => {
@@ -149,6 +161,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   await server.start();
   const limiter = createRateLimiter(config.rateLimit, config.redisUrl, logger);
   await limiter.ready();
+  forwarded.handle = forwardRoutes({
+    routes: FORWARDED_PREFIXES.map((route) => ({ ...route, origin: new URL(urlOf(route.subgraph, undefined)).origin })),
+    limiter,
+    subgraphSecret,
+    logger,
+  });
   // After start: the gateway has built a data source per subgraph by now.
   const subscriptions = serveSubscriptions(httpServer, {
     apollo: server,
@@ -235,6 +253,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     url: `http://${options.host}:${port}/graphql`,
     port,
     close: async () => {
+      stopEvicting?.();
       await subscriptions.close();
       await server.stop();
       await Promise.all(dataSources.map((dataSource) => dataSource.close()));

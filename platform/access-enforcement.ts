@@ -1,7 +1,8 @@
 import type { GraphQLField, GraphQLObjectType } from 'graphql';
 import type { MiddlewareFn } from 'type-graphql';
 import { ROOT_TYPE_NAMES, accessRuleOf } from './access-directives';
-import { formatPermission } from './authorization/permissions';
+import type { Principal } from './auth/principal';
+import { formatPermission, grantCovers } from './authorization/permissions';
 import type { Permission } from './authorization/permissions';
 import type { RequestContext } from './context';
 import { ForbiddenError, UnauthenticatedError } from './errors';
@@ -59,7 +60,10 @@ export async function requirePermission(context: RequestContext, subgraph: strin
   const principal = context.principal;
   if (!principal) throw new UnauthenticatedError();
   const { authorizer, decisions } = context.access;
-  const allowed = await authorizer.allows(principal.userId, principal.organizationId, permission.resource, permission.action);
+  // An API key acts for its creator, within the permissions it was given (if any).
+  const allowed =
+    apiKeyAllows(principal, permission) &&
+    (await authorizer.allows(principal.userId, principal.organizationId, permission.resource, permission.action));
   if (!allowed || decisions.mode === 'all') {
     decisions.record({
       type: 'authz.decision',
@@ -76,10 +80,21 @@ export async function requirePermission(context: RequestContext, subgraph: strin
   }
   if (!allowed) {
     const wanted = formatPermission(permission);
-    throw new ForbiddenError(`Permission ${wanted} is required for ${field} in organization "${principal.organizationId}"`, {
+    const byKey = principal.apiKey && !apiKeyAllows(principal, permission) ? ` (API key "${principal.apiKey.name}" was not given it)` : '';
+    throw new ForbiddenError(`Permission ${wanted} is required for ${field} in organization "${principal.organizationId}"${byKey}`, {
       requiredPermission: wanted,
     });
   }
+}
+
+/** Whether the caller's API key, if it is one with a list of permissions, was given `permission`. */
+export function apiKeyAllows(principal: Principal, permission: Permission): boolean {
+  const granted = principal.apiKey?.permissions;
+  if (!granted) return true;
+  return granted.some((text) => {
+    const [resource = '', action = ''] = text.split(':');
+    return grantCovers({ resource, action }, permission);
+  });
 }
 
 function organizationArgument(args: Record<string, unknown>): { path: string; value: string } | null {

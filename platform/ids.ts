@@ -26,6 +26,7 @@ export const ID_PREFIXES = {
   reportRun: 'rptrun',
   session: 'sess',
   recording: 'rec',
+  apiKey: 'apikey',
 } as const;
 export type IdKind = keyof typeof ID_PREFIXES;
 

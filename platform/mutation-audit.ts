@@ -35,6 +35,7 @@ export function mutationAudit(subgraph: string): MiddlewareFn<RequestContext> {
       const fact: MutationOutcomeFact = {
         organizationId: principal.organizationId,
         userId: principal.userId,
+        ...(principal.apiKey ? { apiKeyId: principal.apiKey.id } : {}),
         subgraph,
         field: info.fieldName,
         outcome,

@@ -9,6 +9,7 @@ import { type ClientInfo, directClient, forwardedClient } from './client-info';
 import { createTokenVerifier } from './auth/token-verifier';
 import type { TokenVerifier } from './auth/token-verifier';
 import { cachedTokenVerifier } from './auth/token-cache';
+import { remoteApiKeyVerifier, withApiKeys } from './auth/api-keys';
 import type { SubgraphContext } from './context';
 import { createErrorFormatter } from './format-error';
 import { databaseHealthProbe, oneCheckPerRequest } from './health';
@@ -57,12 +58,18 @@ export async function serveSubgraph<S, L>(
   const logger = dependencies.logger.child({ subgraph: definition.name });
   const schema = await definition.buildSchema();
   const services = definition.createServices({ ...dependencies, logger });
-  // One signature check per token and minute; revocations are checked after it on every request (platform/authenticate.ts).
-  const verifyToken = cachedTokenVerifier(
-    options.tokenVerifier ?? createTokenVerifier(config.auth, definition.verificationKeys?.(services)),
-  );
+  const secret = subgraphSecretFor(config);
   const { messaging } = dependencies;
   const revocations = messaging.revocations;
+  // One signature check per token and minute, one question to identity per API key and minute;
+  // revocations are checked after it on every request (platform/authenticate.ts), and a key's revocation evicts it.
+  const verifyToken = cachedTokenVerifier(
+    withApiKeys(
+      options.tokenVerifier ?? createTokenVerifier(config.auth, definition.verificationKeys?.(services)),
+      definition.apiKeys?.(services) ?? remoteApiKeyVerifier(new URL(config.auth.jwksUrl).origin, secret),
+    ),
+  );
+  const stopEvicting = revocations.onApiKeyRevoked((apiKeyId) => verifyToken.evict((principal) => principal.apiKey?.id === apiKeyId));
   if (definition.publishes?.length) messaging.registerRelay(definition.name, dataSource);
   for (const consumer of definition.consumers?.(services) ?? []) messaging.registerConsumer(consumer, dataSource);
   const mutationAudit =
@@ -70,7 +77,6 @@ export async function serveSubgraph<S, L>(
     (definition.publishes?.includes('audit.mutation.recorded') ? new OutboxMutationAuditSink(dataSource) : undefined);
   const background = await definition.background?.(services, { ...dependencies, logger });
   const health = databaseHealthProbe(dataSource);
-  const secret = subgraphSecretFor(config);
   const formatError = createErrorFormatter(logger, { hideSuggestions: config.env === 'production' });
 
   const app = express();
@@ -174,6 +180,7 @@ export async function serveSubgraph<S, L>(
     url,
     port,
     close: async () => {
+      stopEvicting();
       await webSocket.close();
       await server.stop();
       await background?.close();

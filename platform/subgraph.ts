@@ -1,4 +1,5 @@
 import type { Express } from 'express';
+import type { TokenVerifier } from './auth/token-verifier';
 import type { JWTVerifyGetKey } from 'jose';
 import type { GraphQLSchema } from 'graphql';
 import type { DataSource } from 'typeorm';
@@ -39,6 +40,8 @@ export interface SubgraphDefinition<Services = unknown, Loaders = unknown> {
   createLoaders(services: Services): Loaders;
   /** Keys to verify session tokens with; by default the JWKS identity publishes (identity itself reads its own). */
   verificationKeys?(services: Services): JWTVerifyGetKey;
+  /** Who an API key stands for, asked in the process (identity); every other subgraph asks identity over HTTP. */
+  apiKeys?(services: Services): TokenVerifier;
   /** The facts it writes to its outbox (its schema has the `outbox` table); every process serving it runs a relay. */
   publishes?: readonly EventType[];
   /** What it does with other subgraphs' facts (its schema has `processed_events`); run in every process serving it. */

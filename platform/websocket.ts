@@ -163,7 +163,8 @@ export async function authenticateConnection(
     ctx.extra.authorization = `Bearer ${token}`;
     ctx.extra.expiryTimer = setTimeout(
       () => ctx.extra.socket.close(CLOSE_UNAUTHORIZED, 'Token expired: sign in again'),
-      Math.max(0, principal.expiresAt.getTime() - Date.now()),
+      // setTimeout takes at most 2^31-1 ms (24.8 days): an API key may live longer than that.
+      Math.min(Math.max(0, principal.expiresAt.getTime() - Date.now()), 2_147_483_647),
     );
     ctx.extra.stopWatching = revocations.watch(principal, () =>
       ctx.extra.socket.close(CLOSE_MEMBERSHIP_REVOKED, 'Membership suspended or removed'),

@@ -4,6 +4,7 @@ import { SeedSystemRoles1795318450073 } from './1795318450073-SeedSystemRoles';
 import { MembershipProjection1795345597211 } from './1795345597211-MembershipProjection';
 import { AuditPermissionsAndOutbox1796194328020 } from './1796194328020-AuditPermissionsAndOutbox';
 import { JobsPermission1796287001908 } from './1796287001908-JobsPermission';
+import { ApiKeyPermission1796300000000 } from './1796300000000-ApiKeyPermission';
 
 /** Applied in this order. */
 export const authzMigrations: MigrationClass[] = [
@@ -12,4 +13,5 @@ export const authzMigrations: MigrationClass[] = [
   MembershipProjection1795345597211,
   AuditPermissionsAndOutbox1796194328020,
   JobsPermission1796287001908,
+  ApiKeyPermission1796300000000,
 ];

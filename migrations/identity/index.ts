@@ -2,6 +2,13 @@ import { Initial1795315811366 } from './1795315811366-Initial';
 import { Outbox1795345594713 } from './1795345594713-Outbox';
 import { AddInvitations1795345978932 } from './1795345978932-AddInvitations';
 import { AddSessions1795400000000 } from './1795400000000-AddSessions';
+import { AddApiKeys1795500000000 } from './1795500000000-AddApiKeys';
 
 /** Applied in this order. */
-export const identityMigrations = [Initial1795315811366, Outbox1795345594713, AddInvitations1795345978932, AddSessions1795400000000];
+export const identityMigrations = [
+  Initial1795315811366,
+  Outbox1795345594713,
+  AddInvitations1795345978932,
+  AddSessions1795400000000,
+  AddApiKeys1795500000000,
+];

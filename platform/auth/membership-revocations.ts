@@ -15,6 +15,8 @@ export interface RevocationCheck {
   assertActive(principal: Principal): Promise<void>;
   /** Calls `onRevoked` when that happens while the principal is connected; the answer stops watching. */
   watch(principal: Principal, onRevoked: () => void): () => void;
+  /** Calls `listener` with each API key revoked from now on; the answer stops it. */
+  onApiKeyRevoked?(listener: (apiKeyId: string) => void): () => void;
 }
 
 /**
@@ -32,7 +34,7 @@ interface Entry {
 }
 
 /**
- * The suspended and removed (organization, user) pairs, and the ended sign-in sessions, kept in memory by every process
+ * The suspended and removed (organization, user) pairs, the ended sign-in sessions and the revoked API keys, kept in memory by every process
  * from identity's membership events: replayed from the event streams at start (the last
  * day, as long as any token lives), then followed as they are published.
  */
@@ -40,6 +42,9 @@ export class MembershipRevocations implements RevocationCheck {
   private readonly entries = new Map<string, Entry>();
   /** Ended sign-in sessions, by id, with when they ended. */
   private readonly revokedSessions = new Map<string, number>();
+  /** Revoked API keys, by id, with when they were revoked. */
+  private readonly revokedApiKeys = new Map<string, number>();
+  private readonly apiKeyListeners = new Set<(apiKeyId: string) => void>();
   private readonly watchers = new Map<string, Set<() => void>>();
   private loaded = false;
   private readonly ready: Promise<void>;
@@ -63,8 +68,10 @@ export class MembershipRevocations implements RevocationCheck {
 
   /** Replays what may still matter, then follows new events. Requests wait until the replay is done. */
   async start(transport: EventTransport): Promise<void> {
-    await transport.follow([...MEMBERSHIP_EVENT_TYPES, 'identity.session.revoked'], new Date(this.now() - HORIZON_MS), (event) =>
-      this.apply(event),
+    await transport.follow(
+      [...MEMBERSHIP_EVENT_TYPES, 'identity.session.revoked', 'identity.api_key.revoked'],
+      new Date(this.now() - HORIZON_MS),
+      (event) => this.apply(event),
     );
     this.loaded = true;
     this.markReady();
@@ -76,7 +83,19 @@ export class MembershipRevocations implements RevocationCheck {
     this.watchers.clear();
   }
 
+  /** Calls `listener` with the id of every API key revoked from now on (the token caches evict it). */
+  onApiKeyRevoked(listener: (apiKeyId: string) => void): () => void {
+    this.apiKeyListeners.add(listener);
+    return () => this.apiKeyListeners.delete(listener);
+  }
+
   apply(event: AnyEvent): void {
+    if (event.type === 'identity.api_key.revoked') {
+      this.revokedApiKeys.set(event.payload.apiKeyId, event.occurredAt.getTime());
+      for (const listener of [...this.apiKeyListeners]) listener(event.payload.apiKeyId);
+      this.options.onApplied?.(event);
+      return;
+    }
     if (event.type === 'identity.session.revoked') {
       this.revokedSessions.set(event.payload.sessionId, event.occurredAt.getTime());
       this.options.onApplied?.(event);
@@ -104,7 +123,9 @@ export class MembershipRevocations implements RevocationCheck {
         `Your membership of organization "${principal.organizationId}" is suspended or has ended: this token no longer grants access`,
       );
     }
-    if (this.revokedSessions.has(principal.sessionId)) {
+    if (principal.apiKey) {
+      if (this.revokedApiKeys.has(principal.apiKey.id)) throw new UnauthenticatedError('This API key has been revoked');
+    } else if (this.revokedSessions.has(principal.sessionId)) {
       throw new UnauthenticatedError('This session has ended: sign in again');
     }
   }
@@ -134,6 +155,8 @@ export class MembershipRevocations implements RevocationCheck {
     const before = this.now() - HORIZON_MS;
     for (const [key, entry] of this.entries) if (entry.occurredAt < before) this.entries.delete(key);
     for (const [id, endedAt] of this.revokedSessions) if (endedAt < before) this.revokedSessions.delete(id);
+    // Past the horizon no cache holds the key any more: identity itself refuses it.
+    for (const [id, revokedAt] of this.revokedApiKeys) if (revokedAt < before) this.revokedApiKeys.delete(id);
   }
 }
 

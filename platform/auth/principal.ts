@@ -1,8 +1,22 @@
-/** Who is calling: the verified claims of a session token. */
+/** An API key's own limits, on a principal that authenticated with one (`Authorization: Bearer ak_live_…`). */
+export interface ApiKeyGrant {
+  /** `apikey_…`. */
+  id: string;
+  name: string;
+  /**
+   * What the key may do, `resource:action` (wildcards allowed), always within what its
+   * creator holds at the time of each request; null: everything its creator holds.
+   */
+  permissions: readonly string[] | null;
+}
+
+/** Who is calling: the verified claims of a session token, or of an API key acting for the member who created it. */
 export interface Principal {
   userId: string;
   organizationId: string;
-  /** The token's `jti`: identifies the session the token belongs to. */
+  /** The token's `jti`: identifies the session the token belongs to (for an API key, the key's id). */
   sessionId: string;
   expiresAt: Date;
+  /** Set when the caller authenticated with an API key. */
+  apiKey?: ApiKeyGrant;
 }

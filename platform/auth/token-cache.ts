@@ -18,14 +18,21 @@ export interface TokenCacheOptions {
  * its member is suspended or removed.
  * Only successes are kept; a token past its `exp` is verified again, and so refused.
  * Keys are the exact token text: a token that differs in one character is a new token.
+ * API keys (platform/auth/api-keys.ts) are cached the same way; a key's revocation fact
+ * evicts it (`evict`), and the revocation check refuses it meanwhile.
  */
-export function cachedTokenVerifier(verify: TokenVerifier, options: TokenCacheOptions = {}): TokenVerifier {
+export interface CachedTokenVerifier extends TokenVerifier {
+  /** Forgets every cached verification whose principal matches (a revoked API key's). */
+  evict(matches: (principal: Principal) => boolean): void;
+}
+
+export function cachedTokenVerifier(verify: TokenVerifier, options: TokenCacheOptions = {}): CachedTokenVerifier {
   const maxEntries = options.maxEntries ?? 10_000;
   const maxAgeMs = options.maxAgeMs ?? 60_000;
   const now = options.now ?? Date.now;
   const entries = new Map<string, { principal: Principal; trustedUntil: number }>();
 
-  return async (token) => {
+  const cachedVerify = async (token: string): Promise<Principal> => {
     const cached = entries.get(token);
     if (cached) {
       entries.delete(token);
@@ -40,4 +47,9 @@ export function cachedTokenVerifier(verify: TokenVerifier, options: TokenCacheOp
     if (entries.size > maxEntries) entries.delete(entries.keys().next().value!);
     return principal;
   };
+  return Object.assign(cachedVerify, {
+    evict: (matches: (principal: Principal) => boolean) => {
+      for (const [token, entry] of entries) if (matches(entry.principal)) entries.delete(token);
+    },
+  });
 }

@@ -16,6 +16,7 @@ export const PERMISSION_CATALOGUE = {
   compliance: ['read', 'create', 'update'],
   analytics: ['read', 'write', 'export'],
   jobs: ['read'],
+  api_keys: ['manage'],
 } as const satisfies Record<string, readonly string[]>;
 
 export const WILDCARD = '*';
@@ -44,7 +45,7 @@ export function allPermissions(): Permission[] {
  * Anything else is BAD_USER_INPUT naming the field and what is allowed.
  */
 export function parsePermission(value: string, field: string): Permission {
-  const match = /^([a-z*]+):([a-z*]+)$/.exec(value.trim());
+  const match = /^([a-z_*]+):([a-z_*]+)$/.exec(value.trim());
   if (!match) throw new BadUserInputError(`${field}: "${value}" is not a permission; write resource:action, such as members:read`, field);
   const [, resource, action] = match as unknown as [string, string, string];
   const actions = (PERMISSION_CATALOGUE as Record<string, readonly string[]>)[resource];

@@ -20,7 +20,7 @@ export const SYSTEM_ROLES: readonly SystemRole[] = [
   {
     id: 'role_admin',
     name: 'Admin',
-    description: 'Members, roles and settings; reads billing; runs compliance and analytics; sees the background jobs.',
+    description: 'Members, roles, settings and API keys; reads billing; runs compliance and analytics; sees the background jobs.',
     permissions: [
       'organization:read',
       'organization:update',
@@ -36,6 +36,7 @@ export const SYSTEM_ROLES: readonly SystemRole[] = [
       'compliance:*',
       'analytics:*',
       'jobs:read',
+      'api_keys:manage',
     ],
   },
   {

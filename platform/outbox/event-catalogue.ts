@@ -27,6 +27,19 @@ export interface EventCatalogue {
   'identity.member.status_changed': MembershipFact & { status: MembershipStatus };
   /** A sign-in session ended before its lifetime (sign-out, refresh token reuse, idle, expired): its access tokens are refused. */
   'identity.session.revoked': { organizationId: string; userId: string; sessionId: string; reason: SessionRevocationReason };
+  /** A member created an API key (its secret is never in a fact). */
+  'identity.api_key.created': {
+    organizationId: string;
+    userId: string;
+    apiKeyId: string;
+    name: string;
+    permissions: string[] | null;
+    expiresAt: string | null;
+  };
+  /** An API key was revoked: every process refuses it from its next request. */
+  'identity.api_key.revoked': { organizationId: string; userId: string; apiKeyId: string; createdById: string };
+  /** A revoked or expired API key was presented (at most once a minute per key and identity process). */
+  'identity.api_key.used': { organizationId: string; apiKeyId: string; outcome: 'denied'; reason: 'revoked' | 'expired' };
   /** An organization subscribed to a plan (its first, or again after a cancellation). */
   'billing.subscription.created': BillingSubscriptionFact & { status: string; trialEnd: string | null };
   /** A plan change: an upgrade now (with the prorated difference charged), a downgrade at the period's end, or that downgrade applied. */
@@ -73,7 +86,10 @@ export interface EventCatalogue {
 /** What the mutation plugin says about one call of one mutation. */
 export interface MutationOutcomeFact {
   organizationId: string;
+  /** The person; with an API key, the member who created it. */
   userId: string;
+  /** Set when the caller authenticated with an API key (`apikey_…`): the audit log names the key as the actor. */
+  apiKeyId?: string;
   subgraph: string;
   /** The root field: `cancelSubscription`. */
   field: string;

@@ -8,6 +8,7 @@ import { User } from './entities/user.entity';
 import { createIdentityLoaders } from './loaders';
 import type { IdentityLoaders } from './loaders';
 import { Invitation } from './entities/invitation.entity';
+import { ApiKeyResolver } from './resolvers/api-key.resolver';
 import { InvitationResolver } from './resolvers/invitation.resolver';
 import { memberReference } from './resolvers/member.reference';
 import { MemberResolver } from './resolvers/member.resolver';
@@ -17,6 +18,7 @@ import { OrganizationResolver } from './resolvers/organization.resolver';
 import { userReference } from './resolvers/user.reference';
 import { UserResolver } from './resolvers/user.resolver';
 import { createIdentityServices } from './services';
+import { identityRoutes } from './routes';
 import { OutboxMessage } from '../../platform/outbox/outbox-message.entity';
 import type { IdentityServices } from './services';
 
@@ -30,7 +32,7 @@ export const identitySubgraph = defineSubgraph<IdentityServices, IdentityLoaders
   buildSchema: () =>
     buildFederatedSchema({
       name: 'identity',
-      resolvers: [OrganizationResolver, UserResolver, MemberResolver, InvitationResolver, OrganizationEventResolver],
+      resolvers: [OrganizationResolver, UserResolver, MemberResolver, InvitationResolver, OrganizationEventResolver, ApiKeyResolver],
       referenceResolvers: {
         Organization: organizationReference,
         User: userReference,
@@ -45,15 +47,18 @@ export const identitySubgraph = defineSubgraph<IdentityServices, IdentityLoaders
     'identity.member.removed',
     'identity.member.status_changed',
     'identity.session.revoked',
+    'identity.api_key.created',
+    'identity.api_key.revoked',
+    'identity.api_key.used',
     'audit.mutation.recorded',
   ],
   verificationKeys: (services) => services.signingKeys.verificationKey,
-  routes(app, services) {
-    // The public keys every other service verifies session tokens with (RFC 7517).
-    app.get('/.well-known/jwks.json', async (_req, res) => {
-      res.set('Cache-Control', 'public, max-age=300').json(await services.signingKeys.publicKeySet());
-    });
+  apiKeys: (services) => (key) => services.apiKeys.verify(key),
+  async background(services) {
+    // Last-used times noted in memory are written when the server stops.
+    return { close: () => services.apiKeys.close() };
   },
+  routes: identityRoutes,
 });
 
 /** For the commands and the one-process runtime, which import a subgraph only through this file. */

@@ -7,7 +7,7 @@ interface FactMapping<T extends EventType> {
   severity: Severity | ((event: EventEnvelope<T>) => Severity);
   targets(event: EventEnvelope<T>): AuditTarget[];
   /** Who did it, when the fact says; otherwise the system (the subgraph that wrote it). */
-  actor?(event: EventEnvelope<T>): { type: 'user'; id: string } | null;
+  actor?(event: EventEnvelope<T>): { type: 'user' | 'api_key'; id: string } | null;
   outcome?(event: EventEnvelope<T>): 'success' | 'denied' | 'failed';
 }
 
@@ -41,6 +41,25 @@ export const FACT_MAPPINGS: { [T in EventType]: FactMapping<T> } = {
     action: (e) => `identity.session.revoke.${e.payload.reason}`,
     severity: (e) => (e.payload.reason === 'refresh_reuse' ? 'warning' : 'info'),
     targets: (e) => [user(e.payload.userId), { type: 'session', id: e.payload.sessionId }],
+  },
+  'identity.api_key.created': {
+    action: 'identity.api_key.create',
+    severity: 'info',
+    targets: (e) => [{ type: 'api_key', id: e.payload.apiKeyId }, user(e.payload.userId)],
+    actor: (e) => ({ type: 'user', id: e.payload.userId }),
+  },
+  // The action names the security rule `revoked_api_key_used` matches (services/security-rules.ts).
+  'identity.api_key.revoked': {
+    action: 'identity.api_key.revoked',
+    severity: 'info',
+    targets: (e) => [{ type: 'api_key', id: e.payload.apiKeyId }, user(e.payload.createdById)],
+    actor: (e) => ({ type: 'user', id: e.payload.userId }),
+  },
+  'identity.api_key.used': {
+    action: 'identity.api_key.used',
+    severity: 'warning',
+    targets: (e) => [{ type: 'api_key', id: e.payload.apiKeyId }],
+    outcome: (e) => e.payload.outcome,
   },
   'identity.member.status_changed': {
     action: (e) => (e.payload.status === 'suspended' ? 'identity.member.suspend' : 'identity.member.activate'),
@@ -91,7 +110,7 @@ export const FACT_MAPPINGS: { [T in EventType]: FactMapping<T> } = {
     action: (e) => `${e.payload.subgraph}.mutation.${e.payload.field}`,
     severity: (e) => (e.payload.outcome === 'success' ? 'info' : e.payload.outcome === 'denied' ? 'warning' : 'error'),
     targets: (e) => [organization(e.payload.organizationId)],
-    actor: (e) => ({ type: 'user', id: e.payload.userId }),
+    actor: (e) => (e.payload.apiKeyId ? { type: 'api_key', id: e.payload.apiKeyId } : { type: 'user', id: e.payload.userId }),
     outcome: (e) => e.payload.outcome,
   },
 };

@@ -5,6 +5,7 @@ import { createEventBus } from '../../../platform/events';
 import type { EventBus } from '../../../platform/events';
 import { createLogger } from '../../../platform/logger';
 import { Outbox } from '../../../platform/outbox/outbox';
+import { ApiKeyService } from './api-key.service';
 import { InvitationService } from './invitation.service';
 import { MemberService } from './member.service';
 import { OrganizationService } from './organization.service';
@@ -21,6 +22,7 @@ export interface IdentityServices {
   signingKeys: SigningKeyService;
   sessionTokens: SessionTokenService;
   sessions: SessionService;
+  apiKeys: ApiKeyService;
   events: EventBus;
 }
 
@@ -50,5 +52,6 @@ export function createIdentityServices(
     signingKeys,
     sessionTokens,
     sessions: new SessionService(dataSource, sessionTokens, outbox),
+    apiKeys: new ApiKeyService(dataSource, outbox, access.authorizer, members),
   };
 }

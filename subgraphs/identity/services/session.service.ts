@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import { UnauthenticatedError } from '../../../platform/errors';
 import { newId } from '../../../platform/ids';
 import type { Outbox } from '../../../platform/outbox/outbox';
+import { LOCAL_REVOCATIONS } from '../../../platform/outbox/event-catalogue';
 import type { SessionRevocationReason } from '../../../platform/outbox/event-catalogue';
 import type { IssuedToken, SessionTokenService } from './session-token.service';
 
@@ -29,7 +30,10 @@ export interface SignedIn {
 
 type RefreshOutcome =
   | { kind: 'rotated'; sessionId: string; userId: string; organizationId: string; refreshToken: string }
-  | { kind: 'refused'; reason: string };
+  | { kind: 'refused'; reason: string; revocationEventId?: string };
+
+/** How long an ending waits for this process's revocations to take it in (read-your-writes), at most. */
+const REVOCATION_SETTLE_MS = 5_000;
 
 /**
  * Sign-in sessions: a short-lived access token (the session token, carrying the session's
@@ -87,28 +91,33 @@ export class SessionService {
       if (!session) return { kind: 'refused', reason: 'Refresh token is not valid: sign in again' };
       if (session.revoked_at) return { kind: 'refused', reason: 'This session has ended: sign in again' };
       const now = this.now();
+      let revocationEventId: string | undefined;
       const revoke = async (reason: SessionRevocationReason) => {
         await manager.query('UPDATE identity.sessions SET revoked_at = $2, revoked_reason = $3 WHERE id = $1', [
           session.id,
           new Date(now),
           reason,
         ]);
-        await this.outbox.add(manager, {
+        revocationEventId = await this.outbox.add(manager, {
           type: 'identity.session.revoked',
           payload: { organizationId: session.organization_id, userId: session.user_id, sessionId: session.id, reason },
         });
       };
       if (session.rotated_at) {
         await revoke('refresh_reuse');
-        return { kind: 'refused', reason: 'Refresh token was already used: the session has been ended, sign in again' };
+        return {
+          kind: 'refused',
+          reason: 'Refresh token was already used: the session has been ended, sign in again',
+          revocationEventId,
+        };
       }
       if (session.expires_at.getTime() <= now) {
         await revoke('expired');
-        return { kind: 'refused', reason: 'This session has reached its lifetime: sign in again' };
+        return { kind: 'refused', reason: 'This session has reached its lifetime: sign in again', revocationEventId };
       }
       if (session.last_used_at.getTime() + this.lifetimes.idleTimeoutMs <= now) {
         await revoke('idle');
-        return { kind: 'refused', reason: 'This session was idle too long: sign in again' };
+        return { kind: 'refused', reason: 'This session was idle too long: sign in again', revocationEventId };
       }
       const next = newRefreshToken();
       await manager.query('UPDATE identity.refresh_tokens SET rotated_at = $2 WHERE token_hash = $1', [
@@ -129,15 +138,23 @@ export class SessionService {
         refreshToken: next,
       };
     });
-    if (outcome.kind === 'refused') throw new UnauthenticatedError(outcome.reason);
+    if (outcome.kind === 'refused') {
+      // The session's access tokens are refused by this process before the answer goes out.
+      if (outcome.revocationEventId) await this.settled(outcome.revocationEventId);
+      throw new UnauthenticatedError(outcome.reason);
+    }
     // The token service refuses a member who is no longer active.
     const accessToken = await this.tokens.issueSessionToken(outcome.userId, outcome.organizationId, undefined, outcome.sessionId);
     return { sessionId: outcome.sessionId, accessToken, refreshToken: outcome.refreshToken };
   }
 
-  /** Signs out: the session of this refresh token ends. An unknown token changes nothing. */
-  async logout(refreshToken: string): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
+  /**
+   * Signs out: the session of this refresh token ends, and its access tokens are refused by
+   * this process when the answer comes. An unknown token, or one of an ended session, changes
+   * nothing (false).
+   */
+  async logout(refreshToken: string): Promise<boolean> {
+    const eventId = await this.dataSource.transaction(async (manager) => {
       const [rows] = (await manager.query(
         `UPDATE identity.sessions SET revoked_at = $2, revoked_reason = 'logout'
           WHERE revoked_at IS NULL AND id = (SELECT session_id FROM identity.refresh_tokens WHERE token_hash = $1)
@@ -145,12 +162,20 @@ export class SessionService {
         [hashToken(refreshToken), new Date(this.now())],
       )) as [{ id: string; user_id: string; organization_id: string }[], number];
       const session = rows[0];
-      if (!session) return;
-      await this.outbox.add(manager, {
+      if (!session) return undefined;
+      return this.outbox.add(manager, {
         type: 'identity.session.revoked',
         payload: { organizationId: session.organization_id, userId: session.user_id, sessionId: session.id, reason: 'logout' },
       });
     });
+    if (!eventId) return false;
+    await this.settled(eventId);
+    return true;
+  }
+
+  /** Waits until this process's revocations have the ending (no wait without messaging: a command-line tool). */
+  private async settled(eventId: string): Promise<void> {
+    await this.outbox.appliedBy([LOCAL_REVOCATIONS], eventId, REVOCATION_SETTLE_MS);
   }
 
   /** Whether the session is open (neither ended nor past its lifetime). */
@@ -161,6 +186,11 @@ export class SessionService {
     ])) as unknown[];
     return rows.length > 0;
   }
+}
+
+/** Whether `value` has the form of a refresh token (it may still be unknown). */
+export function isRefreshToken(value: string): boolean {
+  return /^rt_[A-Za-z0-9_-]{43}$/.test(value);
 }
 
 function newRefreshToken(): string {

@@ -1,0 +1,111 @@
+// The gateway forwards /api/v1/auth/* here with the path unchanged (gateway/forwarded-routes.ts).
+import express from 'express';
+import type { Express, NextFunction, Request, Response } from 'express';
+import { API_KEY_VERIFY_PATH, principalToJson } from '../../platform/auth/api-keys';
+import { BadUserInputError, CodedError, HTTP_STATUS_BY_CODE, NotFoundError } from '../../platform/errors';
+import { carriesSubgraphSecret, subgraphSecretFor } from '../../platform/subgraph-credential';
+import type { SubgraphDependencies } from '../../platform/subgraph';
+import type { IdentityServices } from './services';
+import { isRefreshToken } from './services/session.service';
+
+export const TOKEN_REFRESH_PATH = '/api/v1/auth/token/refresh';
+export const LOGOUT_PATH = '/api/v1/auth/logout';
+
+/** A body holds one token: a few hundred bytes is plenty. */
+const AUTH_BODY_LIMIT = '4kb';
+
+/** The coded JSON error every route answers with, in the shape of a GraphQL error (`errors[].extensions.code`). */
+export function sendError(res: Response, error: CodedError): void {
+  res
+    .status(HTTP_STATUS_BY_CODE[error.code])
+    .set('Cache-Control', 'no-store')
+    .json({ errors: [{ message: error.message, extensions: error.extensions }] });
+}
+
+/** The refresh token of a JSON body `{ "refresh_token": "rt_…" }`, or BAD_USER_INPUT naming the field. */
+function refreshTokenOf(req: Request): string {
+  const body = req.body as unknown;
+  if (!req.is('application/json') || body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new BadUserInputError('Send a JSON object: {"refresh_token": "rt_…"} with Content-Type: application/json');
+  }
+  const token = (body as { refresh_token?: unknown }).refresh_token;
+  if (typeof token !== 'string' || token === '') {
+    throw new BadUserInputError('refresh_token: is required (the refresh token sign-in or the last refresh answered)', 'refresh_token');
+  }
+  if (!isRefreshToken(token)) throw new BadUserInputError('refresh_token: is not a refresh token (rt_ and 43 characters)', 'refresh_token');
+  return token;
+}
+
+/** Runs a route; a coded error becomes its JSON answer, anything else goes to the JSON error handler (500, no detail). */
+function route(handler: (req: Request, res: Response) => Promise<void>) {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      await handler(req, res);
+    } catch (error) {
+      if (error instanceof CodedError) return sendError(res, error);
+      next(error);
+    }
+  };
+}
+
+/**
+ * Identity's HTTP routes beside /graphql:
+ * - `GET /.well-known/jwks.json`: the public keys every service verifies session tokens with (RFC 7517);
+ * - `POST /api/v1/auth/token/refresh` `{ refresh_token }`: a new access token and the next
+ *   refresh token (the one sent is used up); 401 for an unknown, used, idle or expired one;
+ * - `POST /api/v1/auth/logout` `{ refresh_token }`: ends the session.
+ * - `POST /internal/v1/api-keys/verify` `{ key }`: who an API key stands for, for the other
+ *   processes' token checks; only with the subgraph credential (the gateway does not forward it).
+ * The gateway forwards `/api/v1/auth/*` here with the path unchanged, within its rate limit.
+ */
+export function identityRoutes(app: Express, services: IdentityServices, dependencies: SubgraphDependencies): void {
+  app.get('/.well-known/jwks.json', async (_req, res) => {
+    res.set('Cache-Control', 'public, max-age=300').json(await services.signingKeys.publicKeySet());
+  });
+
+  const parse = express.json({ limit: AUTH_BODY_LIMIT });
+  const json = (req: Request, res: Response, next: NextFunction) =>
+    parse(req, res, (error?: unknown) => {
+      if (!error) return next();
+      const { status, type } = error as { status?: number; type?: string };
+      if (status === 413) return sendError(res, new BadUserInputError(`Request body is too large (at most ${AUTH_BODY_LIMIT})`));
+      if (type === 'entity.parse.failed') return sendError(res, new BadUserInputError('Request body is not valid JSON'));
+      next(error);
+    });
+  app.post(
+    TOKEN_REFRESH_PATH,
+    json,
+    route(async (req, res) => {
+      const signedIn = await services.sessions.refresh(refreshTokenOf(req));
+      res.set('Cache-Control', 'no-store').json({
+        access_token: signedIn.accessToken.token,
+        token_type: 'Bearer',
+        expires_in: Math.max(0, Math.round((signedIn.accessToken.expiresAt.getTime() - Date.now()) / 1000)),
+        expires_at: signedIn.accessToken.expiresAt.toISOString(),
+        refresh_token: signedIn.refreshToken,
+        session_id: signedIn.sessionId,
+      });
+    }),
+  );
+  const secret = subgraphSecretFor(dependencies.config);
+  app.post(
+    API_KEY_VERIFY_PATH,
+    json,
+    route(async (req, res) => {
+      if (!carriesSubgraphSecret(req.headers, secret)) {
+        throw new NotFoundError('Route', `${req.method} ${req.path}`);
+      }
+      const key = (req.body as { key?: unknown } | undefined)?.key;
+      if (typeof key !== 'string') throw new BadUserInputError('key: is required', 'key');
+      res.set('Cache-Control', 'no-store').json({ principal: principalToJson(await services.apiKeys.verify(key)) });
+    }),
+  );
+  app.post(
+    LOGOUT_PATH,
+    json,
+    route(async (req, res) => {
+      const ended = await services.sessions.logout(refreshTokenOf(req));
+      res.set('Cache-Control', 'no-store').json({ session_ended: ended });
+    }),
+  );
+}

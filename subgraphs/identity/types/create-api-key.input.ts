@@ -1,0 +1,22 @@
+import { ArrayMaxSize, IsOptional } from 'class-validator';
+import { Field, InputType } from 'type-graphql';
+import { RequiredSingleLineText } from '../../../platform/validation';
+
+@InputType({ description: "Creates an API key in your token's organization, acting for you." })
+export class CreateApiKeyInput {
+  @Field(() => String, { description: 'What it is for (at most 100 characters).' })
+  @RequiredSingleLineText(100)
+  name: string;
+
+  @Field(() => [String], {
+    nullable: true,
+    description: 'What it may do, `resource:action` (at most 100); each must be one you hold. Omitted: everything you hold.',
+  })
+  @IsOptional()
+  @ArrayMaxSize(100, { message: 'must have at most 100 permissions' })
+  permissions?: string[] | null;
+
+  @Field(() => Date, { nullable: true, description: 'When it stops working: in the future, at most 3 years ahead. Omitted: never.' })
+  @IsOptional()
+  expiresAt?: Date | null;
+}
