@@ -51,6 +51,8 @@ interface Fixture {
   reportId: string;
   spareReportId: string;
   reportRunId: string;
+  /** An API key of the organization, for the case that revokes it. */
+  apiKeyId: string;
 }
 
 interface Case {
@@ -235,6 +237,23 @@ const CASES: Case[] = [
     own: () => [
       'mutation { endCall(input: { callId: "matrix-call", rttMs: 50, jitterMs: 3, packetLossPercent: 0.1 }) { quality { mos } } }',
     ],
+  },
+  {
+    field: 'Query.apiKeys',
+    allowed: MANAGERS,
+    own: (f) => ['query($o: ID!) { apiKeys(organizationId: $o) { id prefix } }', { o: f.organization.organization.id }],
+    foreign: (f) => ['query($o: ID!) { apiKeys(organizationId: $o) { id } }', { o: f.organization.organization.id }],
+  },
+  {
+    field: 'Mutation.createApiKey',
+    allowed: MANAGERS,
+    own: () => ['mutation { createApiKey(input: { name: "Matrix" }) { apiKey { id } secret } }'],
+  },
+  {
+    field: 'Mutation.revokeApiKey',
+    allowed: MANAGERS,
+    own: (f) => ['mutation($id: ID!) { revokeApiKey(id: $id) { id revokedAt } }', { id: f.apiKeyId }],
+    foreign: (f) => ['mutation($id: ID!) { revokeApiKey(id: $id) { id } }', { id: f.apiKeyId }],
   },
   {
     field: 'Query.reports',
@@ -710,7 +729,14 @@ async function fixture(role: RoleName | null): Promise<Fixture> {
      VALUES ($1, $2, $3, 'failed', 'manual', now() - interval '1 day', now(), 'csv')`,
     [reportRunId, reportId, organization.organization.id],
   );
+  const apiKeyId = `apikey_matrix${suffix}`;
+  await supergraph.dataSources.identity.query(
+    `INSERT INTO identity.api_keys (id, organization_id, created_by_id, name, prefix, key_hash)
+     VALUES ($1, $2, $3, 'Matrix', 'ak_live_matrix', encode(sha256(convert_to($4, 'UTF8')), 'hex'))`,
+    [apiKeyId, organization.organization.id, organization.owner.user.id, apiKeyId],
+  );
   return {
+    apiKeyId,
     reportId,
     spareReportId,
     reportRunId,
@@ -798,7 +824,7 @@ describe('the role matrix', () => {
           expect(exchange.data?.[fieldName]).toBeDefined();
         } else {
           expect(codes(exchange)).toEqual(['FORBIDDEN']);
-          expect(exchange.errors?.[0]?.extensions?.requiredPermission).toMatch(/^[a-z]+:[a-z]+$/);
+          expect(exchange.errors?.[0]?.extensions?.requiredPermission).toMatch(/^[a-z_]+:[a-z_]+$/);
           expect(exchange.data?.[fieldName] ?? null).toBeNull();
         }
       },
