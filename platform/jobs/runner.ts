@@ -61,7 +61,8 @@ export interface JobRunState {
 
 const DEFAULT_RETRY_LIMIT = 2;
 const DEFAULT_RETRY_DELAY_SECONDS = 30;
-const DEFAULT_TIMEOUT_SECONDS = 15 * 60;
+/** A run of a job that sets no `timeoutSeconds` fails after this. */
+export const DEFAULT_TIMEOUT_SECONDS = 15 * 60;
 /** The singleton key of scheduled runs: one tick's run never overlaps the previous one's. */
 export const SCHEDULE_SINGLETON_KEY = 'schedule';
 
