@@ -34,7 +34,10 @@ import { createGraphqlFastPath } from '../platform/graphql-http';
 import { createLeanExecution } from '../platform/lean-execution';
 import type { LeanExecution } from '../platform/lean-execution';
 import { protectedRootFields, publicRootFields } from './public-fields';
-import { SUPERGRAPH_PATH } from './schema-paths';
+import { OPENAPI_PATH, OPERATION_MANIFEST_PATH, SUPERGRAPH_PATH } from './schema-paths';
+import type { OperationManifest } from '../runtime/operation-manifest';
+import { createRestShim } from './rest/rest-handler';
+import { REST_ROUTES } from './rest/route-table';
 import { SubgraphDataSource } from './subgraph-data-source';
 import { serveSubscriptions } from './subscriptions/subscription-server';
 import { SubscriptionPlanner } from './subscriptions/subscription-planner';
@@ -63,6 +66,8 @@ export interface GatewayOptions {
 export function readSupergraphSdl(): string {
   return readFileSync(path.resolve(__dirname, '..', SUPERGRAPH_PATH), 'utf8');
 }
+
+const readGenerated = (file: string) => readFileSync(path.resolve(__dirname, '..', file), 'utf8');
 
 /**
  * The gateway: @apollo/gateway on the committed, statically composed supergraph.
@@ -120,8 +125,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   const hotPath: { handle?: (req: IncomingMessage, res: ServerResponse) => boolean } = {};
   // Subgraphs' own routes (identity's /api/v1/auth/*), forwarded once the rate limiter is ready.
   const forwarded: { handle?: (req: IncomingMessage, res: ServerResponse) => boolean } = {};
+  // The REST shim's /api/v1 routes (gateway/rest/), once Apollo Server has started.
+  const rest: { handle?: (req: IncomingMessage, res: ServerResponse) => boolean } = {};
   const httpServer = createServer((req, res) => {
     if (forwarded.handle?.(req, res)) return;
+    if (rest.handle?.(req, res)) return;
     if (!hotPath.handle?.(req, res)) void app(req, res);
   });
   app.get('/health', (_req, res) => {
@@ -244,6 +252,16 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
 
   const lean = apiSchema && loadedExecutor ? leanGatewayExecution(apiSchema, loadedExecutor) : undefined;
   hotPath.handle = createGraphqlFastPath(server, { ...graphql, headers, lean });
+  if (!apiSchema) throw new Error('the gateway started without its API schema');
+  rest.handle = createRestShim({
+    server,
+    graphql,
+    headers,
+    schema: apiSchema,
+    manifest: JSON.parse(readGenerated(OPERATION_MANIFEST_PATH)) as OperationManifest,
+    routes: REST_ROUTES,
+    openApi: readGenerated(OPENAPI_PATH),
+  });
   mountGraphql(app, server, graphql);
 
   app.use(notFoundHandler());
