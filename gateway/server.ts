@@ -34,10 +34,11 @@ import { createGraphqlFastPath } from '../platform/graphql-http';
 import { createLeanExecution } from '../platform/lean-execution';
 import type { LeanExecution } from '../platform/lean-execution';
 import { protectedRootFields, publicRootFields } from './public-fields';
-import { OPENAPI_PATH, OPERATION_MANIFEST_PATH, SUPERGRAPH_PATH } from './schema-paths';
-import type { OperationManifest } from '../runtime/operation-manifest';
+import { OPENAPI_PATH, SUPERGRAPH_PATH } from './schema-paths';
+import { operationManifest } from '../platform/operation-manifest';
 import { createRestShim } from './rest/rest-handler';
 import { REST_ROUTES } from './rest/route-table';
+import { trustedDocuments } from './trusted-documents';
 import { SubgraphDataSource } from './subgraph-data-source';
 import { serveSubscriptions } from './subscriptions/subscription-server';
 import { SubscriptionPlanner } from './subscriptions/subscription-planner';
@@ -107,6 +108,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   const urlOf = (name: string, url: string | undefined) =>
     options.subgraphUrls?.[name as SubgraphName] ?? config.subgraphs[name as SubgraphName]?.url ?? url ?? '';
 
+  const trusted = trustedDocuments(operationManifest(), logger);
   const dataSources: SubgraphDataSource[] = [];
   const gateway = new ApolloGateway({
     supergraphSdl,
@@ -164,6 +166,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
       ApolloServerPluginDrainHttpServer({ httpServer }),
       config.env === 'production' ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
       denyAnonymousUnlessPublic(publicFields, introspection),
+      trusted.plugin<GatewayContext>(),
     ],
   });
   await server.start();
@@ -190,6 +193,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     webSocket: config.webSocket,
     responseMaxBytes: config.responseMaxBytes,
     subgraphSecret,
+    refuseDocument: trusted.refusal,
   });
 
   const graphql: MountOptions<GatewayContext> = {
@@ -198,6 +202,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     revocations,
     limiter,
     limits: config.limits,
+    resolveBody: trusted.resolveBody,
     context: ({ requestId, principal, logger: requestLogger, req }) => ({
       requestId,
       principal,
@@ -221,8 +226,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
       formatError,
       logger,
       stringifyResult: boundedStringify(config.responseMaxBytes),
-      admits: ({ document, operation }, contextValue) => {
-        if (contextValue.principal) return true;
+      admits: ({ document, operation, query, queryHash }, contextValue) => {
+        if (contextValue.principal) return trusted.allows(contextValue.principal, query, queryHash);
         let allowed = anonymousAllowed.get(operation);
         if (allowed === undefined) {
           allowed = protectedRootFields(document, operation, publicFields, introspection).length === 0;
@@ -258,7 +263,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     graphql,
     headers,
     schema: apiSchema,
-    manifest: JSON.parse(readGenerated(OPERATION_MANIFEST_PATH)) as OperationManifest,
+    manifest: operationManifest(),
     routes: REST_ROUTES,
     openApi: readGenerated(OPENAPI_PATH),
   });

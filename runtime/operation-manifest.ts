@@ -3,21 +3,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { Kind, buildSchema, parse, print, validate, visit } from 'graphql';
 import type { DefinitionNode, FragmentDefinitionNode, OperationDefinitionNode } from 'graphql';
-
-export interface ManifestOperation {
-  /** SHA-256 of `body`, hex: the id a persisted-query request names. */
-  id: string;
-  name: string;
-  type: 'query' | 'mutation' | 'subscription';
-  body: string;
-}
-
-/** Apollo's `apollo-persisted-query-manifest` format (what `@apollo/generate-persisted-query-manifest` writes). */
-export interface OperationManifest {
-  format: 'apollo-persisted-query-manifest';
-  version: 1;
-  operations: ManifestOperation[];
-}
+import type { ManifestOperation, OperationManifest } from '../platform/operation-manifest';
 
 const ROOT = path.resolve(__dirname, '..');
 export const OPERATIONS_DIR = path.join(ROOT, 'schema', 'operations');

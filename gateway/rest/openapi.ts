@@ -7,7 +7,7 @@ import type {
   OperationDefinitionNode,
   SelectionSetNode,
 } from 'graphql';
-import type { OperationManifest } from '../../runtime/operation-manifest';
+import type { OperationManifest } from '../../platform/operation-manifest';
 import type { RestRoute } from './route-table';
 import { camelCase, rootFieldType, snakeCase } from './rest-values';
 

@@ -7,7 +7,7 @@ import { BODY_LIMIT_BYTES, incomingRequest } from '../../platform/http';
 import type { MountOptions } from '../../platform/http';
 import { HTTP_STATUS_BY_CODE } from '../../platform/errors';
 import type { SecurityHeaders } from '../../platform/security-headers';
-import type { OperationManifest } from '../../runtime/operation-manifest';
+import type { OperationManifest } from '../../platform/operation-manifest';
 import type { RestRoute } from './route-table';
 import { restValue, restVariables, rootFieldType, snakeCase } from './rest-values';
 
