@@ -39,6 +39,7 @@ import { operationManifest } from '../platform/operation-manifest';
 import { createRestShim } from './rest/rest-handler';
 import { REST_ROUTES } from './rest/route-table';
 import { trustedDocuments } from './trusted-documents';
+import { createMetrics, outcomeOf, withRefusalCounts } from '../platform/metrics';
 import { SubgraphDataSource } from './subgraph-data-source';
 import { serveSubscriptions } from './subscriptions/subscription-server';
 import { SubscriptionPlanner } from './subscriptions/subscription-planner';
@@ -109,11 +110,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     options.subgraphUrls?.[name as SubgraphName] ?? config.subgraphs[name as SubgraphName]?.url ?? url ?? '';
 
   const trusted = trustedDocuments(operationManifest(), logger);
+  const metrics = createMetrics('gateway', { token: config.metricsToken, production: config.env === 'production' });
   const dataSources: SubgraphDataSource[] = [];
   const gateway = new ApolloGateway({
     supergraphSdl,
     buildService: ({ name, url }) => {
-      const dataSource = new SubgraphDataSource(name, urlOf(name, url), { secret: subgraphSecret });
+      const dataSource = new SubgraphDataSource(name, urlOf(name, url), { secret: subgraphSecret, onFetch: metrics.subgraphFetch });
       dataSources.push(dataSource);
       return dataSource;
     },
@@ -130,6 +132,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   // The REST shim's /api/v1 routes (gateway/rest/), once Apollo Server has started.
   const rest: { handle?: (req: IncomingMessage, res: ServerResponse) => boolean } = {};
   const httpServer = createServer((req, res) => {
+    if (req.method === 'GET' && req.url === '/metrics') return metrics.handle(req, res);
     if (forwarded.handle?.(req, res)) return;
     if (rest.handle?.(req, res)) return;
     if (!hotPath.handle?.(req, res)) void app(req, res);
@@ -167,10 +170,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
       config.env === 'production' ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
       denyAnonymousUnlessPublic(publicFields, introspection),
       trusted.plugin<GatewayContext>(),
+      metrics.plugin<GatewayContext>(),
     ],
   });
   await server.start();
-  const limiter = createRateLimiter(config.rateLimit, config.redisUrl, logger);
+  const limiter = withRefusalCounts(createRateLimiter(config.rateLimit, config.redisUrl, logger), metrics);
   await limiter.ready();
   forwarded.handle = forwardRoutes({
     routes: FORWARDED_PREFIXES.map((route) => ({ ...route, origin: new URL(urlOf(route.subgraph, undefined)).origin })),
@@ -195,6 +199,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     subgraphSecret,
     refuseDocument: trusted.refusal,
   });
+  metrics.countSubscriptions(subscriptions.openSubscriptions);
 
   const graphql: MountOptions<GatewayContext> = {
     logger,
@@ -226,6 +231,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
       formatError,
       logger,
       stringifyResult: boundedStringify(config.responseMaxBytes),
+      onAnswer: (operationName, errors, seconds) => metrics.graphqlRequest(operationName, outcomeOf(errors), seconds),
       admits: ({ document, operation, query, queryHash }, contextValue) => {
         if (contextValue.principal) return trusted.allows(contextValue.principal, query, queryHash);
         let allowed = anonymousAllowed.get(operation);

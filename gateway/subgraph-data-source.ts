@@ -28,6 +28,8 @@ export interface SubgraphDataSourceOptions {
   connections?: number;
   /** The subgraph credential, sent on every request: without it `_entities` and `_service` do not answer. */
   secret?: string;
+  /** Told of each fetch (the metrics): whether the subgraph answered, and how long it took. */
+  onFetch?: (subgraph: string, outcome: 'ok' | 'error', seconds: number) => void;
 }
 
 /**
@@ -43,6 +45,7 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
   private readonly pool: Pool;
   private readonly path: string;
   private readonly secret: string | undefined;
+  private readonly onFetch: SubgraphDataSourceOptions['onFetch'];
 
   constructor(
     readonly serviceName: string,
@@ -52,10 +55,24 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     const parsed = new URL(url);
     this.path = `${parsed.pathname}${parsed.search}`;
     this.secret = options.secret;
+    this.onFetch = options.onFetch;
     this.pool = new Pool(parsed.origin, { connections: options.connections ?? 128, pipelining: 1 });
   }
 
   async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+    if (!this.onFetch) return this.fetch(options);
+    const started = performance.now();
+    let outcome: 'ok' | 'error' = 'error';
+    try {
+      const response = await this.fetch(options);
+      if (!response.errors?.some((error) => error.extensions?.code === 'SERVICE_UNAVAILABLE')) outcome = 'ok';
+      return response;
+    } finally {
+      this.onFetch(this.serviceName, outcome, (performance.now() - started) / 1000);
+    }
+  }
+
+  private async fetch(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
     const { request, context } = options;
     if (!request.query) throw new Error('Missing query');
     const headers: Record<string, string> = {};

@@ -132,6 +132,7 @@ const environmentSchema = z.object({
   SUBGRAPH_SECRET: subgraphSecret,
   SUBGRAPH_MAX_REPRESENTATIONS: limit(10_000),
   HSTS_MAX_AGE_SECONDS: limit(0, 0),
+  METRICS_TOKEN: subgraphSecret,
   JOBS_SCHEMA: z.preprocess(
     blankAsUnset,
     z
@@ -267,6 +268,8 @@ export interface Config {
   subgraph: { secret: string | undefined; maxRepresentations: number };
   /** Strict-Transport-Security max-age; 0 sends no HSTS (serve behind TLS before turning it on). */
   hstsMaxAgeSeconds: number;
+  /** The bearer token `GET /metrics` asks of scrapers; unset: open in development, not served in production. */
+  metricsToken: string | undefined;
   /**
    * The job worker (platform/jobs/runner.ts): pg-boss's schema, whether `npm start` runs it in
    * its process, how often an idle worker polls, how long a stop lets running jobs finish.
@@ -402,6 +405,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     subgraph: { secret: e.SUBGRAPH_SECRET, maxRepresentations: e.SUBGRAPH_MAX_REPRESENTATIONS },
     hstsMaxAgeSeconds: e.HSTS_MAX_AGE_SECONDS,
+    metricsToken: e.METRICS_TOKEN,
     jobs: {
       schema: e.JOBS_SCHEMA,
       inProcess: e.JOBS_IN_PROCESS,

@@ -61,6 +61,12 @@ export interface LeanExecutionOptions<C> {
   stringifyResult?: (result: FormattedExecutionResult) => string;
   /** Logs each request as the subgraphs' request logging plugin does. */
   logRequests?: boolean;
+  /** Told of each answer (the metrics), as Apollo Server's plugins are told on its path. */
+  onAnswer?: (
+    operationName: string | undefined,
+    errors: readonly { extensions?: { code?: unknown } }[] | undefined,
+    seconds: number,
+  ) => void;
 }
 
 /**
@@ -151,6 +157,7 @@ export function createLeanExecution<C>(options: LeanExecutionOptions<C>): LeanEx
           return { message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
         }
       });
+      options.onAnswer?.(operation.operationName, errors, (performance.now() - started) / 1000);
       if (options.logRequests) {
         (contextValue as { logger?: Logger }).logger?.info(
           { operationName: operation.operationName, ms: Math.round(performance.now() - started), errors: errors?.length ?? 0 },

@@ -26,6 +26,7 @@ import type { Principal } from './auth/principal';
 import type { Logger } from './logger';
 import { serveWebSocket } from './websocket';
 import { OutboxMutationAuditSink } from './mutation-audit';
+import { createMetrics, outcomeOf } from './metrics';
 
 export interface RunningServer {
   url: string;
@@ -78,6 +79,7 @@ export async function serveSubgraph<S, L>(
   const background = await definition.background?.(services, { ...dependencies, logger });
   const health = databaseHealthProbe(dataSource);
   const formatError = createErrorFormatter(logger, { hideSuggestions: config.env === 'production' });
+  const metrics = createMetrics(definition.name, { token: config.metricsToken, production: config.env === 'production' });
 
   const app = express();
   app.disable('x-powered-by');
@@ -86,6 +88,7 @@ export async function serveSubgraph<S, L>(
   // POST /graphql is served by the fast path once Apollo Server has started; everything else by Express.
   const hotPath: { handle?: (req: IncomingMessage, res: ServerResponse) => boolean } = {};
   const httpServer = createServer((req, res) => {
+    if (req.method === 'GET' && req.url === '/metrics') return metrics.handle(req, res);
     if (!hotPath.handle?.(req, res)) void app(req, res);
   });
 
@@ -109,6 +112,7 @@ export async function serveSubgraph<S, L>(
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
       requestLogging(),
+      metrics.plugin<ServedContext<S, L>>(),
     ],
   });
   await server.start();
@@ -150,6 +154,7 @@ export async function serveSubgraph<S, L>(
     formatError,
     logger,
     logRequests: true,
+    onAnswer: (operationName, errors, seconds) => metrics.graphqlRequest(operationName, outcomeOf(errors), seconds),
   });
   hotPath.handle = createGraphqlFastPath(server, { ...graphql, headers, lean });
   mountGraphql(app, server, graphql);

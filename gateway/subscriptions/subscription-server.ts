@@ -83,7 +83,10 @@ interface OpenSocket {
  *   event's other fields are fetched from their subgraphs per event. Identical
  *   subscriptions share the upstream and the per-event work.
  */
-export function serveSubscriptions(httpServer: Server, options: SubscriptionServerOptions): { close(): Promise<void> } {
+export function serveSubscriptions(
+  httpServer: Server,
+  options: SubscriptionServerOptions,
+): { close(): Promise<void>; /** Subscriptions open on this gateway process. */ openSubscriptions(): number } {
   const { planner, logger } = options;
   const upstream = new UpstreamConnections(options.subgraphUrl, logger, options.subgraphSecret);
   // Each result is serialised once for all the clients that share it, as onNext below would format it.
@@ -283,6 +286,11 @@ export function serveSubscriptions(httpServer: Server, options: SubscriptionServ
   logOversizedMessages(wsServer, logger);
 
   return {
+    openSubscriptions: () => {
+      let open = 0;
+      for (const count of openByUser.values()) open += count;
+      return open;
+    },
     close: async () => {
       await disposable.dispose();
       await upstream.close();
