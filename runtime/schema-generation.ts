@@ -12,6 +12,7 @@ import { OPERATION_MANIFEST_PATH } from '../platform/operation-manifest';
 import { buildOpenApi } from '../gateway/rest/openapi';
 import { REST_ROUTES } from '../gateway/rest/route-table';
 import { buildOperationManifest } from './operation-manifest';
+import { KONG_CONFIG_PATH, kongConfig, readKongTemplate } from './kong-config';
 
 export interface GeneratedFile {
   path: string;
@@ -52,6 +53,7 @@ export async function generatedFiles(): Promise<GeneratedFile[]> {
   ];
   const manifest = buildOperationManifest(apiSdl);
   files.push({ path: OPERATION_MANIFEST_PATH, content: `${JSON.stringify(manifest, null, 2)}\n` });
+  files.push({ path: KONG_CONFIG_PATH, content: kongConfig(REST_ROUTES, readKongTemplate(ROOT)) });
   files.push({ path: OPENAPI_PATH, content: `${JSON.stringify(buildOpenApi(REST_ROUTES, manifest, buildSchema(apiSdl)), null, 2)}\n` });
   // Codegen reads the API schema from disk: give it the fresh one.
   const codegen = await generate(

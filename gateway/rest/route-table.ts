@@ -30,18 +30,28 @@ export interface RestRoute {
   ignored?: Record<string, string>;
   /** The answer: the root field's value (default), or the first element of a list it answers. */
   answer?: 'field' | 'first';
+  /** An administrator's route: Kong lets it through only from the admin networks (deploy/kong). */
+  admin?: true;
 }
 
 export const REST_ROUTES: readonly RestRoute[] = [
   // SSO configuration
-  { method: 'POST', path: '/api/v1/sso/configs', summary: 'Create SSO config', operation: null, status: 201 },
-  { method: 'GET', path: '/api/v1/sso/configs', summary: 'List SSO configs', operation: null },
-  { method: 'GET', path: '/api/v1/sso/configs/{id}', summary: 'Get SSO config', operation: null },
-  { method: 'PUT', path: '/api/v1/sso/configs/{id}', summary: 'Update SSO config', operation: null },
-  { method: 'DELETE', path: '/api/v1/sso/configs/{id}', summary: 'Delete SSO config', operation: null },
+  { method: 'POST', path: '/api/v1/sso/configs', summary: 'Create SSO config', operation: null, status: 201, admin: true },
+  { method: 'GET', path: '/api/v1/sso/configs', summary: 'List SSO configs', operation: null, admin: true },
+  { method: 'GET', path: '/api/v1/sso/configs/{id}', summary: 'Get SSO config', operation: null, admin: true },
+  { method: 'PUT', path: '/api/v1/sso/configs/{id}', summary: 'Update SSO config', operation: null, admin: true },
+  { method: 'DELETE', path: '/api/v1/sso/configs/{id}', summary: 'Delete SSO config', operation: null, admin: true },
 
   // RBAC
-  { method: 'POST', path: '/api/v1/rbac/roles', summary: 'Create role', operation: 'RestCreateRole', status: 201, rest: 'input' },
+  {
+    method: 'POST',
+    path: '/api/v1/rbac/roles',
+    summary: 'Create role',
+    operation: 'RestCreateRole',
+    status: 201,
+    rest: 'input',
+    admin: true,
+  },
   { method: 'GET', path: '/api/v1/rbac/roles', summary: 'List roles', operation: 'RestRoles' },
   {
     method: 'POST',
@@ -50,6 +60,7 @@ export const REST_ROUTES: readonly RestRoute[] = [
     operation: 'RestAssignRole',
     status: 201,
     rest: 'input',
+    admin: true,
   },
   {
     method: 'GET',
@@ -72,7 +83,14 @@ export const REST_ROUTES: readonly RestRoute[] = [
     answer: 'first',
   },
   { method: 'GET', path: '/api/v1/audit/logs', summary: 'Get audit logs (filtered)', operation: 'RestAuditLogs', rest: 'filter' },
-  { method: 'GET', path: '/api/v1/audit/logs/export', summary: 'Export logs', operation: 'RestExportAuditLogs', rest: 'filter' },
+  {
+    method: 'GET',
+    path: '/api/v1/audit/logs/export',
+    summary: 'Export logs',
+    operation: 'RestExportAuditLogs',
+    rest: 'filter',
+    admin: true,
+  },
   { method: 'GET', path: '/api/v1/audit/logs/stats', summary: 'Get statistics', operation: 'RestAuditStats', rest: 'filter' },
   { method: 'GET', path: '/api/v1/audit/logs/{id}', summary: 'Get specific log', operation: 'RestAuditLog' },
 
@@ -86,6 +104,7 @@ export const REST_ROUTES: readonly RestRoute[] = [
     rest: 'input',
     renames: { planName: 'planCode', planInterval: 'interval' },
     ignored: { stripeCustomerId: "The Stripe customer is the organization's own, created by billing." },
+    admin: true,
   },
   { method: 'GET', path: '/api/v1/billing/subscriptions/{id}', summary: 'Get subscription', operation: 'RestSubscription' },
   {
@@ -94,12 +113,14 @@ export const REST_ROUTES: readonly RestRoute[] = [
     summary: 'Update subscription',
     operation: 'RestChangeSubscriptionPlan',
     renames: { planName: 'planCode' },
+    admin: true,
   },
   {
     method: 'POST',
     path: '/api/v1/billing/subscriptions/{id}/cancel',
     summary: 'Cancel subscription',
     operation: 'RestCancelSubscription',
+    admin: true,
   },
   { method: 'GET', path: '/api/v1/billing/invoices', summary: 'List invoices', operation: 'RestInvoices' },
   { method: 'POST', path: '/api/v1/billing/usage', summary: 'Record usage', operation: 'RestRecordUsage', status: 201, rest: 'input' },
@@ -109,7 +130,14 @@ export const REST_ROUTES: readonly RestRoute[] = [
   { method: 'POST', path: '/api/v1/compliance/data-export', summary: 'Request data export (GDPR)', operation: null, status: 201 },
   { method: 'POST', path: '/api/v1/compliance/data-deletion', summary: 'Request data deletion (GDPR)', operation: null, status: 201 },
   { method: 'GET', path: '/api/v1/compliance/requests', summary: 'List requests', operation: null },
-  { method: 'POST', path: '/api/v1/compliance/retention-policies', summary: 'Create retention policy', operation: null, status: 201 },
+  {
+    method: 'POST',
+    path: '/api/v1/compliance/retention-policies',
+    summary: 'Create retention policy',
+    operation: null,
+    status: 201,
+    admin: true,
+  },
   { method: 'GET', path: '/api/v1/compliance/report', summary: 'Compliance report', operation: null },
 
   // Analytics
