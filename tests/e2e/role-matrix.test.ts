@@ -30,6 +30,8 @@ const BILLING_WRITERS: RoleName[] = ['owner', 'billing_manager'];
 const AUDITORS: RoleName[] = ['owner', 'admin'];
 /** `jobs:read`: the admin's and the owner's. */
 const JOB_READERS: RoleName[] = ['owner', 'admin'];
+/** `compliance:read` (everyone's consent): the admin's (`compliance:*`) and the owner's; every role reads and records its own (`consent:*`). */
+const COMPLIANCE_READERS: RoleName[] = ['owner', 'admin'];
 
 interface Fixture {
   organization: SeededOrganization;
@@ -623,6 +625,48 @@ const CASES: Case[] = [
     foreign: (f) => ['subscription($o: ID!) { securityEvents(organizationId: $o) { id } }', { o: f.organization.organization.id }],
   },
   {
+    field: 'Mutation.grantConsent',
+    allowed: ALL,
+    own: (f) => [
+      'mutation($o: ID!) { grantConsent(input: { organizationId: $o, purpose: "marketing", noticeVersion: "v1" }) { id } }',
+      { o: f.organization.organization.id },
+    ],
+    foreign: (f) => [
+      'mutation($o: ID!) { grantConsent(input: { organizationId: $o, purpose: "marketing", noticeVersion: "v1" }) { id } }',
+      { o: f.organization.organization.id },
+    ],
+  },
+  {
+    field: 'Mutation.withdrawConsent',
+    allowed: ALL,
+    own: (f) => [
+      'mutation($o: ID!) { withdrawConsent(input: { organizationId: $o, purpose: "analytics" }) { id } }',
+      { o: f.organization.organization.id },
+    ],
+    foreign: (f) => [
+      'mutation($o: ID!, $u: ID!) { withdrawConsent(input: { organizationId: $o, userId: $u, purpose: "analytics" }) { id } }',
+      { o: f.organization.organization.id, u: f.organization.owner.user.id },
+    ],
+  },
+  {
+    field: 'Query.consents',
+    allowed: COMPLIANCE_READERS,
+    own: (f) => ['query($o: ID!) { consents(organizationId: $o) { id state } }', { o: f.organization.organization.id }],
+    foreign: (f) => ['query($o: ID!) { consents(organizationId: $o) { id state } }', { o: f.organization.organization.id }],
+  },
+  {
+    field: 'Query.consentHistory',
+    allowed: ALL,
+    own: (f) => [
+      'query($o: ID!, $u: ID!) { consentHistory(organizationId: $o, userId: $u) { id } }',
+      { o: f.organization.organization.id, u: f.actor.user.id },
+    ],
+    foreign: (f) => [
+      'query($o: ID!, $u: ID!) { consentHistory(organizationId: $o, userId: $u) { id state } }',
+      { o: f.organization.organization.id, u: f.organization.owner.user.id },
+    ],
+  },
+  {
     field: 'Query.jobs',
     allowed: JOB_READERS,
     own: (f) => ['query($o: ID!) { jobs(organizationId: $o) { id status } }', { o: f.organization.organization.id }],
@@ -879,6 +923,11 @@ describe('the role matrix', () => {
       foreign.insightId,
     ])) as { status: string }[];
     expect(insight.status).toBe('open');
+    const [consents] = (await supergraph.dataSources.compliance.query(
+      'SELECT count(*)::int AS count FROM compliance.consent_records WHERE organization_id = $1',
+      [foreign.organization.organization.id],
+    )) as { count: number }[];
+    expect(consents.count).toBe(0);
     const roles = data!.roles as { id: string; name: string; permissions: string[] }[];
     expect(roles.filter((r) => foreign.customRoles.includes(r.id))).toEqual([
       { id: foreign.customRoles[0], name: 'Custom one', permissions: ['members:read'] },
