@@ -147,3 +147,105 @@ describe('consent through the gateway', () => {
     expect(expectNoErrors(await current(otherAdmin.token, { o: b.organization.id })).consents).toEqual([]);
   });
 });
+
+const HOLD = 'id userId reason reference active placedById placedAt releasedAt releasedById releaseNote';
+const PLACE = `mutation($input: PlaceLegalHoldInput!) { placeLegalHold(input: $input) { ${HOLD} } }`;
+const RELEASE = `mutation($id: ID!, $note: String!) { releaseLegalHold(id: $id, note: $note) { ${HOLD} } }`;
+const HOLDS = `query($o: ID!, $active: Boolean) { legalHolds(organizationId: $o, active: $active) { ${HOLD} } }`;
+
+interface Hold {
+  id: string;
+  userId: string | null;
+  reason: string;
+  reference: string | null;
+  active: boolean;
+  placedById: string;
+  releasedAt: string | null;
+  releasedById: string | null;
+  releaseNote: string | null;
+}
+
+const place = (token: string, input: object) =>
+  supergraph.gateway<{ placeLegalHold: Hold }, { input: object }>(PLACE, { input }, { token });
+const release = (token: string, id: string, note: string) =>
+  supergraph.gateway<{ releaseLegalHold: Hold }, { id: string; note: string }>(RELEASE, { id, note }, { token });
+const holds = (token: string, o: string, active?: boolean) =>
+  supergraph.gateway<{ legalHolds: Hold[] }, { o: string; active?: boolean }>(HOLDS, { o, active }, { token });
+
+describe('legal holds through the gateway', () => {
+  it('an admin holds a member’s data and the whole organization’s, releases one with a note, and both stay listed', async () => {
+    const d = await supergraph.seed
+      .org({ name: 'Holding D' })
+      .withMember({ role: 'role_admin' })
+      .withMember({ role: 'role_member' })
+      .create();
+    const [holder, person] = d.members as [SeededMember, SeededMember];
+    const o = d.organization.id;
+    const personal = await eventually(async () => {
+      const exchange = await place(holder.token, {
+        organizationId: o,
+        userId: person.user.id,
+        reason: 'Dispute over March',
+        reference: 'CASE-1',
+      });
+      return exchange.errors?.[0]?.extensions?.code === 'NOT_FOUND' ? undefined : expectNoErrors(exchange).placeLegalHold;
+    }, 'compliance to know the member');
+    expect(personal).toMatchObject({
+      userId: person.user.id,
+      reference: 'CASE-1',
+      active: true,
+      placedById: holder.user.id,
+      releasedAt: null,
+    });
+    const whole = expectNoErrors(await place(d.owner.token, { organizationId: o, reason: 'Regulator inquiry' })).placeLegalHold;
+    expect(whole).toMatchObject({ userId: null, active: true });
+
+    const released = expectNoErrors(await release(holder.token, whole.id, 'Inquiry closed')).releaseLegalHold;
+    expect(released).toMatchObject({ active: false, releasedById: holder.user.id, releaseNote: 'Inquiry closed' });
+    expect(released.releasedAt).not.toBeNull();
+    expectError(await release(holder.token, whole.id, 'again'), 'CONFLICT');
+
+    expect(expectNoErrors(await holds(holder.token, o)).legalHolds.map((hold) => hold.id)).toEqual([whole.id, personal.id]);
+    expect(expectNoErrors(await holds(holder.token, o, true)).legalHolds.map((hold) => hold.id)).toEqual([personal.id]);
+    expect(expectNoErrors(await holds(d.owner.token, o, false)).legalHolds).toMatchObject([
+      { id: whole.id, releaseNote: 'Inquiry closed' },
+    ]);
+
+    // Placing and releasing are facts for the other subgraphs: the audit log has them, by who did it.
+    const actions = await eventually(async () => {
+      const { auditLogs } = expectNoErrors(
+        await supergraph.gateway<{ auditLogs: { nodes: { action: string; actor: { id: string } }[] } }, { o: string }>(
+          'query($o: ID!) { auditLogs(organizationId: $o, filter: { actionPrefix: "compliance.legal_hold." }, first: 10) { nodes { action actor { id } } } }',
+          { o },
+          { token: d.owner.token },
+        ),
+      );
+      return auditLogs.nodes.length === 3 ? auditLogs.nodes.map((node) => [node.action, node.actor.id]).sort() : undefined;
+    }, 'the audit log to record the hold facts');
+    expect(actions).toEqual(
+      [
+        ['compliance.legal_hold.place', holder.user.id],
+        ['compliance.legal_hold.place', d.owner.user.id],
+        ['compliance.legal_hold.release', holder.user.id],
+      ].sort(),
+    );
+  });
+
+  it('is for owners and admins only, and never reaches another organization’s holds', async () => {
+    const o = a.organization.id;
+    const hold = expectNoErrors(await place(admin.token, { organizationId: o, reason: 'Audit of A' })).placeLegalHold;
+    expect(expectError(await place(member.token, { organizationId: o, reason: 'x' }), 'FORBIDDEN').extensions?.requiredPermission).toBe(
+      'compliance:manage',
+    );
+    expectError(await release(guest.token, hold.id, 'x'), 'FORBIDDEN');
+    expect(expectError(await holds(member.token, o), 'FORBIDDEN').extensions?.requiredPermission).toBe('compliance:read');
+
+    const otherAdmin = b.members[0]!;
+    expectError(await release(otherAdmin.token, hold.id, 'not mine'), 'NOT_FOUND');
+    expectError(await holds(otherAdmin.token, o), 'FORBIDDEN');
+    expectError(await place(otherAdmin.token, { organizationId: o, reason: 'x' }), 'FORBIDDEN');
+    expectError(await place(otherAdmin.token, { organizationId: b.organization.id, userId: guest.user.id, reason: 'x' }), 'NOT_FOUND');
+    expect(expectNoErrors(await holds(admin.token, o, true)).legalHolds.map((h) => h.id)).toContain(hold.id);
+    expectError(await place(admin.token, { organizationId: o, reason: '   ' }), 'BAD_USER_INPUT');
+  });
+});
