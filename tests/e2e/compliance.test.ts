@@ -78,7 +78,19 @@ describe('consent through the gateway', () => {
     expectError(await history(guest.token, { o, u: member.user.id }), 'FORBIDDEN');
     const everyone = expectNoErrors(await current(admin.token, { o, p: 'call_recording' }));
     expect(everyone.consents.map((c) => c.userId).sort()).toEqual([member.user.id, guest.user.id].sort());
-    expect(expectNoErrors(await history(a.owner.token, { o, u: guest.user.id })).consentHistory).toHaveLength(2);
+    expect(expectNoErrors(await history(a.owner.token, { o, u: guest.user.id, p: 'call_recording' })).consentHistory).toHaveLength(2);
+    // The person, as identity knows them, through the gateway.
+    const people = expectNoErrors(
+      await supergraph.gateway<{ consents: { userId: string; user: { email: string } }[] }, { o: string }>(
+        'query($o: ID!) { consents(organizationId: $o, purpose: "call_recording") { userId user { email } } }',
+        { o },
+        { token: admin.token },
+      ),
+    ).consents;
+    expect(Object.fromEntries(people.map((c) => [c.userId, c.user.email]))).toEqual({
+      [member.user.id]: member.user.email,
+      [guest.user.id]: guest.user.email,
+    });
   });
 
   it('an admin records a member’s consent from other records as an IMPORT; a member cannot record anyone else’s', async () => {
@@ -148,7 +160,7 @@ describe('consent through the gateway', () => {
   });
 });
 
-const HOLD = 'id userId reason reference active placedById placedAt releasedAt releasedById releaseNote';
+const HOLD = 'id userId user { id email } reason reference active placedById placedAt releasedAt releasedById releaseNote';
 const PLACE = `mutation($input: PlaceLegalHoldInput!) { placeLegalHold(input: $input) { ${HOLD} } }`;
 const RELEASE = `mutation($id: ID!, $note: String!) { releaseLegalHold(id: $id, note: $note) { ${HOLD} } }`;
 const HOLDS = `query($o: ID!, $active: Boolean) { legalHolds(organizationId: $o, active: $active) { ${HOLD} } }`;
@@ -198,7 +210,7 @@ describe('legal holds through the gateway', () => {
       releasedAt: null,
     });
     const whole = expectNoErrors(await place(d.owner.token, { organizationId: o, reason: 'Regulator inquiry' })).placeLegalHold;
-    expect(whole).toMatchObject({ userId: null, active: true });
+    expect(whole).toMatchObject({ userId: null, user: null, active: true });
 
     const released = expectNoErrors(await release(holder.token, whole.id, 'Inquiry closed')).releaseLegalHold;
     expect(released).toMatchObject({ active: false, releasedById: holder.user.id, releaseNote: 'Inquiry closed' });

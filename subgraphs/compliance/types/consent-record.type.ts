@@ -2,6 +2,7 @@ import { Field, ID, ObjectType } from 'type-graphql';
 import { PersonalData } from '../../../platform/personal-data/personal-data-directive';
 import type { ConsentRecord } from '../entities/consent-record.entity';
 import { ConsentSource, ConsentState } from './enums';
+import { ComplianceUserReference } from './federated-entities.type';
 
 @ObjectType('ConsentRecord', {
   description: 'One grant or withdrawal of a person’s consent to one purpose. Records are never changed; the latest is the current state.',
@@ -15,6 +16,9 @@ export class ConsentRecordType {
 
   @Field(() => ID, { description: 'The person the consent is about (`user_…`).' })
   userId: string;
+
+  @Field(() => ComplianceUserReference, { description: 'The person, as identity knows them now.' })
+  user: ComplianceUserReference;
 
   @Field(() => String, {
     description: 'What it is for: a short key such as `call_recording`, `ai_transcription`, `marketing`, `analytics`.',
@@ -52,6 +56,7 @@ export function consentRecordTypeOf(row: ConsentRecord): ConsentRecordType {
     id: row.id,
     organizationId: row.organizationId,
     userId: row.userId,
+    user: { id: row.userId },
     purpose: row.purpose,
     state: row.state,
     noticeVersion: row.noticeVersion,

@@ -1,6 +1,7 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 import { PersonalData } from '../../../platform/personal-data/personal-data-directive';
 import type { LegalHold } from '../entities/legal-hold.entity';
+import { ComplianceUserReference } from './federated-entities.type';
 
 @ObjectType('LegalHold', {
   description: 'A legal hold on one person’s data, or on the whole organization’s: while active, nothing it covers may be deleted.',
@@ -14,6 +15,9 @@ export class LegalHoldType {
 
   @Field(() => ID, { nullable: true, description: 'The person whose data is held; null: the whole organization’s.' })
   userId: string | null;
+
+  @Field(() => ComplianceUserReference, { nullable: true, description: 'The person whose data is held, as identity knows them now.' })
+  user: ComplianceUserReference | null;
 
   @PersonalData('activity')
   @Field(() => String, { description: 'Why it was placed, as its author wrote it (it may name the person).' })
@@ -47,6 +51,7 @@ export function legalHoldTypeOf(row: LegalHold): LegalHoldType {
     id: row.id,
     organizationId: row.organizationId,
     userId: row.userId,
+    user: row.userId ? { id: row.userId } : null,
     reason: row.reason,
     reference: row.reference,
     active: row.releasedAt === null,
