@@ -27,6 +27,8 @@ export const ID_PREFIXES = {
   session: 'sess',
   recording: 'rec',
   apiKey: 'apikey',
+  consentRecord: 'cns',
+  legalHold: 'hold',
 } as const;
 export type IdKind = keyof typeof ID_PREFIXES;
 

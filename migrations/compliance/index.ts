@@ -1,4 +1,6 @@
 import type { MigrationClass } from '../../platform/database';
+import { ConsentRecords1796304549975 } from './1796304549975-ConsentRecords';
+import { LegalHolds1796306180576 } from './1796306180576-LegalHolds';
 
 /** Applied in this order. */
-export const complianceMigrations: MigrationClass[] = [];
+export const complianceMigrations: MigrationClass[] = [ConsentRecords1796304549975, LegalHolds1796306180576];

@@ -79,6 +79,19 @@ export interface EventCatalogue {
    * once per `(organizationId, idempotencyKey)`. `metric` is one of billing's `UsageMetric` values.
    */
   'usage.reported': { organizationId: string; metric: string; quantity: number; occurredAt: string; idempotencyKey: string };
+  /**
+   * An owner or admin placed a legal hold on a person's data in an organization, or on the
+   * whole organization's (`userId` null): nothing it covers may be deleted until it is released.
+   */
+  'compliance.legal_hold.placed': {
+    organizationId: string;
+    holdId: string;
+    userId: string | null;
+    placedById: string;
+    reference: string | null;
+  };
+  /** A legal hold was released (others may still cover the same data). */
+  'compliance.legal_hold.released': { organizationId: string; holdId: string; userId: string | null; releasedById: string };
   /** A mutation's outcome, written by the platform after its resolver settled (platform/mutation-audit.ts), for the audit log. */
   'audit.mutation.recorded': MutationOutcomeFact;
 }

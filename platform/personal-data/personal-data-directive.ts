@@ -16,9 +16,10 @@ export const PERSONAL_DATA_DIRECTIVE_NAMES = ['@personalData'] as const;
  * - `contact`: how to reach them (email address, phone number);
  * - `network`: where they connect from (IP address, user agent);
  * - `communications`: who took part in a call (participant identifiers);
- * - `activity`: what they did, as recorded (request arguments, changed values).
+ * - `activity`: what they did, as recorded (request arguments, changed values);
+ * - `consent`: what they agreed to or refused, and under which notice.
  */
-export const PERSONAL_DATA_CATEGORIES = ['identity', 'contact', 'network', 'communications', 'activity'] as const;
+export const PERSONAL_DATA_CATEGORIES = ['identity', 'contact', 'network', 'communications', 'activity', 'consent'] as const;
 export type PersonalDataCategory = (typeof PERSONAL_DATA_CATEGORIES)[number];
 
 export function isPersonalDataCategory(value: string): value is PersonalDataCategory {
@@ -26,7 +27,7 @@ export function isPersonalDataCategory(value: string): value is PersonalDataCate
 }
 
 export const PERSONAL_DATA_DIRECTIVE_DEFINITIONS = `
-"""The field holds personal data of this category (\`identity\`, \`contact\`, \`network\`, \`communications\`, \`activity\`)."""
+"""The field holds personal data of this category (\`identity\`, \`contact\`, \`network\`, \`communications\`, \`activity\`, \`consent\`)."""
 directive @personalData(category: String!) on FIELD_DEFINITION
 `;
 

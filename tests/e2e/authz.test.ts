@@ -56,6 +56,8 @@ describe('system roles', () => {
     ]);
     expect(roles!.find((role) => role.id === 'role_owner')?.permissions).toEqual(['*:*']);
     expect(roles!.find((role) => role.id === 'role_guest')?.permissions).toEqual([
+      'consent:read',
+      'consent:update',
       'members:read',
       'organization:read',
       'profile:read',

@@ -30,6 +30,10 @@ const BILLING_WRITERS: RoleName[] = ['owner', 'billing_manager'];
 const AUDITORS: RoleName[] = ['owner', 'admin'];
 /** `jobs:read`: the admin's and the owner's. */
 const JOB_READERS: RoleName[] = ['owner', 'admin'];
+/** `compliance:read` (everyone's consent): the admin's (`compliance:*`) and the owner's; every role reads and records its own (`consent:*`). */
+const COMPLIANCE_READERS: RoleName[] = ['owner', 'admin'];
+/** `compliance:manage` (legal holds, consent recorded for someone): the admin's and the owner's. */
+const COMPLIANCE_MANAGERS: RoleName[] = ['owner', 'admin'];
 
 interface Fixture {
   organization: SeededOrganization;
@@ -53,6 +57,8 @@ interface Fixture {
   reportRunId: string;
   /** An API key of the organization, for the case that revokes it. */
   apiKeyId: string;
+  /** An active legal hold on the organization, for the case that releases it. */
+  legalHoldId: string;
 }
 
 interface Case {
@@ -623,6 +629,72 @@ const CASES: Case[] = [
     foreign: (f) => ['subscription($o: ID!) { securityEvents(organizationId: $o) { id } }', { o: f.organization.organization.id }],
   },
   {
+    field: 'Mutation.grantConsent',
+    allowed: ALL,
+    own: (f) => [
+      'mutation($o: ID!) { grantConsent(input: { organizationId: $o, purpose: "marketing", noticeVersion: "v1" }) { id } }',
+      { o: f.organization.organization.id },
+    ],
+    foreign: (f) => [
+      'mutation($o: ID!) { grantConsent(input: { organizationId: $o, purpose: "marketing", noticeVersion: "v1" }) { id } }',
+      { o: f.organization.organization.id },
+    ],
+  },
+  {
+    field: 'Mutation.withdrawConsent',
+    allowed: ALL,
+    own: (f) => [
+      'mutation($o: ID!) { withdrawConsent(input: { organizationId: $o, purpose: "analytics" }) { id } }',
+      { o: f.organization.organization.id },
+    ],
+    foreign: (f) => [
+      'mutation($o: ID!, $u: ID!) { withdrawConsent(input: { organizationId: $o, userId: $u, purpose: "analytics" }) { id } }',
+      { o: f.organization.organization.id, u: f.organization.owner.user.id },
+    ],
+  },
+  {
+    field: 'Query.consents',
+    allowed: COMPLIANCE_READERS,
+    own: (f) => ['query($o: ID!) { consents(organizationId: $o) { id state } }', { o: f.organization.organization.id }],
+    foreign: (f) => ['query($o: ID!) { consents(organizationId: $o) { id state } }', { o: f.organization.organization.id }],
+  },
+  {
+    field: 'Query.consentHistory',
+    allowed: ALL,
+    own: (f) => [
+      'query($o: ID!, $u: ID!) { consentHistory(organizationId: $o, userId: $u) { id } }',
+      { o: f.organization.organization.id, u: f.actor.user.id },
+    ],
+    foreign: (f) => [
+      'query($o: ID!, $u: ID!) { consentHistory(organizationId: $o, userId: $u) { id state } }',
+      { o: f.organization.organization.id, u: f.organization.owner.user.id },
+    ],
+  },
+  {
+    field: 'Mutation.placeLegalHold',
+    allowed: COMPLIANCE_MANAGERS,
+    own: (f) => [
+      'mutation($o: ID!) { placeLegalHold(input: { organizationId: $o, reason: "Matrix" }) { id } }',
+      { o: f.organization.organization.id },
+    ],
+    foreign: (f) => [
+      'mutation($o: ID!) { placeLegalHold(input: { organizationId: $o, reason: "Matrix" }) { id } }',
+      { o: f.organization.organization.id },
+    ],
+  },
+  {
+    field: 'Mutation.releaseLegalHold',
+    allowed: COMPLIANCE_MANAGERS,
+    own: (f) => ['mutation($id: ID!) { releaseLegalHold(id: $id, note: "Matrix") { id active } }', { id: f.legalHoldId }],
+    foreign: (f) => ['mutation($id: ID!) { releaseLegalHold(id: $id, note: "Matrix") { id active } }', { id: f.legalHoldId }],
+  },
+  {
+    field: 'Query.legalHolds',
+    allowed: COMPLIANCE_READERS,
+    own: (f) => ['query($o: ID!) { legalHolds(organizationId: $o) { id } }', { o: f.organization.organization.id }],
+    foreign: (f) => ['query($o: ID!) { legalHolds(organizationId: $o) { id reason } }', { o: f.organization.organization.id }],
+  },
+  {
     field: 'Query.jobs',
     allowed: JOB_READERS,
     own: (f) => ['query($o: ID!) { jobs(organizationId: $o) { id status } }', { o: f.organization.organization.id }],
@@ -735,8 +807,14 @@ async function fixture(role: RoleName | null): Promise<Fixture> {
      VALUES ($1, $2, $3, 'Matrix', 'ak_live_matrix', encode(sha256(convert_to($4, 'UTF8')), 'hex'))`,
     [apiKeyId, organization.organization.id, organization.owner.user.id, apiKeyId],
   );
+  const legalHoldId = `hold_matrix${suffix}`;
+  await supergraph.dataSources.compliance.query(
+    `INSERT INTO compliance.legal_holds (id, organization_id, reason, placed_by_id) VALUES ($1, $2, 'Matrix', $3)`,
+    [legalHoldId, organization.organization.id, organization.owner.user.id],
+  );
   return {
     apiKeyId,
+    legalHoldId,
     reportId,
     spareReportId,
     reportRunId,
@@ -879,6 +957,16 @@ describe('the role matrix', () => {
       foreign.insightId,
     ])) as { status: string }[];
     expect(insight.status).toBe('open');
+    const [consents] = (await supergraph.dataSources.compliance.query(
+      'SELECT count(*)::int AS count FROM compliance.consent_records WHERE organization_id = $1',
+      [foreign.organization.organization.id],
+    )) as { count: number }[];
+    expect(consents.count).toBe(0);
+    const holds = (await supergraph.dataSources.compliance.query(
+      'SELECT id, released_at AS "releasedAt" FROM compliance.legal_holds WHERE organization_id = $1',
+      [foreign.organization.organization.id],
+    )) as { id: string; releasedAt: Date | null }[];
+    expect(holds).toEqual([{ id: foreign.legalHoldId, releasedAt: null }]);
     const roles = data!.roles as { id: string; name: string; permissions: string[] }[];
     expect(roles.filter((r) => foreign.customRoles.includes(r.id))).toEqual([
       { id: foreign.customRoles[0], name: 'Custom one', permissions: ['members:read'] },

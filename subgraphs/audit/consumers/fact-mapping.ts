@@ -106,6 +106,24 @@ export const FACT_MAPPINGS: { [T in EventType]: FactMapping<T> } = {
     severity: 'info',
     targets: (e) => [organization(e.payload.organizationId)],
   },
+  'compliance.legal_hold.placed': {
+    action: 'compliance.legal_hold.place',
+    severity: 'warning',
+    targets: (e) => [
+      { type: 'legal_hold', id: e.payload.holdId },
+      e.payload.userId ? user(e.payload.userId) : organization(e.payload.organizationId),
+    ],
+    actor: (e) => ({ type: 'user', id: e.payload.placedById }),
+  },
+  'compliance.legal_hold.released': {
+    action: 'compliance.legal_hold.release',
+    severity: 'warning',
+    targets: (e) => [
+      { type: 'legal_hold', id: e.payload.holdId },
+      e.payload.userId ? user(e.payload.userId) : organization(e.payload.organizationId),
+    ],
+    actor: (e) => ({ type: 'user', id: e.payload.releasedById }),
+  },
   'audit.mutation.recorded': {
     action: (e) => `${e.payload.subgraph}.mutation.${e.payload.field}`,
     severity: (e) => (e.payload.outcome === 'success' ? 'info' : e.payload.outcome === 'denied' ? 'warning' : 'error'),
