@@ -15,6 +15,7 @@ import { MemberResolver } from './resolvers/member.resolver';
 import { OrganizationEventResolver } from './resolvers/organization-event.resolver';
 import { organizationReference } from './resolvers/organization.reference';
 import { OrganizationResolver } from './resolvers/organization.resolver';
+import { SessionResolver } from './resolvers/session.resolver';
 import { userReference } from './resolvers/user.reference';
 import { UserResolver } from './resolvers/user.resolver';
 import { createIdentityServices } from './services';
@@ -32,7 +33,15 @@ export const identitySubgraph = defineSubgraph<IdentityServices, IdentityLoaders
   buildSchema: () =>
     buildFederatedSchema({
       name: 'identity',
-      resolvers: [OrganizationResolver, UserResolver, MemberResolver, InvitationResolver, OrganizationEventResolver, ApiKeyResolver],
+      resolvers: [
+        OrganizationResolver,
+        UserResolver,
+        MemberResolver,
+        InvitationResolver,
+        OrganizationEventResolver,
+        ApiKeyResolver,
+        SessionResolver,
+      ],
       referenceResolvers: {
         Organization: organizationReference,
         User: userReference,

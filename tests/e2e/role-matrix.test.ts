@@ -53,6 +53,8 @@ interface Fixture {
   reportRunId: string;
   /** An API key of the organization, for the case that revokes it. */
   apiKeyId: string;
+  /** A sign-in session of the actor (for a foreign fixture, of its owner), for the case that ends it. */
+  sessionId: string;
 }
 
 interface Case {
@@ -255,6 +257,21 @@ const CASES: Case[] = [
     own: (f) => ['mutation($id: ID!) { revokeApiKey(id: $id) { id revokedAt } }', { id: f.apiKeyId }],
     foreign: (f) => ['mutation($id: ID!) { revokeApiKey(id: $id) { id } }', { id: f.apiKeyId }],
   },
+  { field: 'Query.mySessions', allowed: ALL, own: () => ['{ mySessions { id current } }'] },
+  {
+    field: 'Query.memberSessions',
+    allowed: MANAGERS,
+    own: (f) => ['query($u: ID!) { memberSessions(userId: $u) { id ip } }', { u: f.targets[0]!.user.id }],
+    foreign: (f) => ['query($u: ID!) { memberSessions(userId: $u) { id ip } }', { u: f.organization.owner.user.id }],
+  },
+  {
+    field: 'Mutation.revokeSession',
+    allowed: ALL,
+    own: (f) => ['mutation($id: ID!) { revokeSession(id: $id) { id revokedAt } }', { id: f.sessionId }],
+    foreign: (f) => ['mutation($id: ID!) { revokeSession(id: $id) { id } }', { id: f.sessionId }],
+  },
+  // The actor's token belongs to no session, so keepCurrent: false ends only their others.
+  { field: 'Mutation.revokeAllSessions', allowed: ALL, own: () => ['mutation { revokeAllSessions(keepCurrent: false) }'] },
   {
     field: 'Query.reports',
     allowed: ['owner', 'admin', 'billing_manager', 'member'],
@@ -735,8 +752,10 @@ async function fixture(role: RoleName | null): Promise<Fixture> {
      VALUES ($1, $2, $3, 'Matrix', 'ak_live_matrix', encode(sha256(convert_to($4, 'UTF8')), 'hex'))`,
     [apiKeyId, organization.organization.id, organization.owner.user.id, apiKeyId],
   );
+  const { sessionId } = await supergraph.seed.identity.sessions.start(actor!.user.id, organization.organization.id);
   return {
     apiKeyId,
+    sessionId,
     reportId,
     spareReportId,
     reportRunId,
@@ -847,6 +866,7 @@ describe('the role matrix', () => {
   });
 
   it('left the foreign organization exactly as it was', async () => {
+    expect(await supergraph.seed.identity.sessions.isOpen(foreign.sessionId)).toBe(true);
     const token = foreign.organization.owner.token;
     const { data } = await send(token, [
       `query($id: ID!) { organization(id: $id) { name members { id status user { roles { role { id } } } } } roles { id name permissions } }`,

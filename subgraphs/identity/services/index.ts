@@ -51,7 +51,7 @@ export function createIdentityServices(
     events,
     signingKeys,
     sessionTokens,
-    sessions: new SessionService(dataSource, sessionTokens, outbox),
+    sessions: new SessionService(dataSource, sessionTokens, outbox, access.authorizer),
     apiKeys: new ApiKeyService(dataSource, outbox, access.authorizer, members),
   };
 }
