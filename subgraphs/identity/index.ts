@@ -15,6 +15,7 @@ import { MemberResolver } from './resolvers/member.resolver';
 import { OrganizationEventResolver } from './resolvers/organization-event.resolver';
 import { organizationReference } from './resolvers/organization.reference';
 import { OrganizationResolver } from './resolvers/organization.resolver';
+import { SessionPolicyResolver } from './resolvers/session-policy.resolver';
 import { SessionResolver } from './resolvers/session.resolver';
 import { userReference } from './resolvers/user.reference';
 import { UserResolver } from './resolvers/user.resolver';
@@ -41,6 +42,7 @@ export const identitySubgraph = defineSubgraph<IdentityServices, IdentityLoaders
         OrganizationEventResolver,
         ApiKeyResolver,
         SessionResolver,
+        SessionPolicyResolver,
       ],
       referenceResolvers: {
         Organization: organizationReference,

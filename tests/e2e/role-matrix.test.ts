@@ -270,6 +270,18 @@ const CASES: Case[] = [
     own: (f) => ['mutation($id: ID!) { revokeSession(id: $id) { id revokedAt } }', { id: f.sessionId }],
     foreign: (f) => ['mutation($id: ID!) { revokeSession(id: $id) { id } }', { id: f.sessionId }],
   },
+  {
+    field: 'Mutation.updateSessionPolicy',
+    allowed: MANAGERS,
+    own: (f) => [
+      'mutation($o: ID!) { updateSessionPolicy(organizationId: $o, input: { idleTimeoutMinutes: 720 }) { idleTimeoutMinutes } }',
+      { o: f.organization.organization.id },
+    ],
+    foreign: (f) => [
+      'mutation($o: ID!) { updateSessionPolicy(organizationId: $o, input: { absoluteLifetimeMinutes: 60 }) { absoluteLifetimeMinutes } }',
+      { o: f.organization.organization.id },
+    ],
+  },
   // The actor's token belongs to no session, so keepCurrent: false ends only their others.
   { field: 'Mutation.revokeAllSessions', allowed: ALL, own: () => ['mutation { revokeAllSessions(keepCurrent: false) }'] },
   {
@@ -867,6 +879,8 @@ describe('the role matrix', () => {
 
   it('left the foreign organization exactly as it was', async () => {
     expect(await supergraph.seed.identity.sessions.isOpen(foreign.sessionId)).toBe(true);
+    const [policy] = await supergraph.seed.identity.sessionPolicies.findByOrganizationIds([foreign.organization.organization.id]);
+    expect(policy!.isDefault).toBe(true);
     const token = foreign.organization.owner.token;
     const { data } = await send(token, [
       `query($id: ID!) { organization(id: $id) { name members { id status user { roles { role { id } } } } } roles { id name permissions } }`,

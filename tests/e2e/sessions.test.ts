@@ -116,3 +116,46 @@ describe('sign-in sessions through the gateway', () => {
     expectError(await call(ME, current.accessToken.token), 'UNAUTHENTICATED');
   });
 });
+
+describe('session policy through the gateway', () => {
+  const POLICY = 'query($id: ID!) { organization(id: $id) { sessionPolicy { idleTimeoutMinutes absoluteLifetimeMinutes isDefault } } }';
+  const UPDATE =
+    'mutation($o: ID!, $input: SessionPolicyInput!) { updateSessionPolicy(organizationId: $o, input: $input) { idleTimeoutMinutes absoluteLifetimeMinutes isDefault } }';
+
+  it('an admin sets the idle timeout; a session idle longer is ended at its refresh with a coded reason, its token refused', async () => {
+    const strict = await supergraph.seed.org().withMember({ role: 'role_admin' }).create();
+    const admin = strict.members[0]!;
+    const organizationId = strict.organization.id;
+    const before = expectNoErrors(
+      await call<{ organization: { sessionPolicy: unknown } }>(POLICY, strict.owner.token, { id: organizationId }),
+    );
+    expect(before.organization.sessionPolicy).toEqual({ idleTimeoutMinutes: 1440, absoluteLifetimeMinutes: 43200, isDefault: true });
+
+    const tooShort = await call(UPDATE, admin.token, { o: organizationId, input: { idleTimeoutMinutes: 4 } });
+    expect(expectError(tooShort, 'BAD_USER_INPUT').message).toMatch(/idleTimeoutMinutes/);
+    const { updateSessionPolicy } = expectNoErrors(
+      await call<{ updateSessionPolicy: unknown }>(UPDATE, admin.token, { o: organizationId, input: { idleTimeoutMinutes: 15 } }),
+    );
+    expect(updateSessionPolicy).toEqual({ idleTimeoutMinutes: 15, absoluteLifetimeMinutes: 43200, isDefault: false });
+
+    const session = await supergraph.seed.identity.sessions.start(strict.owner.user.id, organizationId);
+    expectNoErrors(await call(ME, session.accessToken.token));
+    // Sixteen minutes without a refresh.
+    await supergraph.dataSources.identity.query(
+      "UPDATE identity.sessions SET created_at = created_at - interval '16 minutes', last_used_at = last_used_at - interval '16 minutes' WHERE id = $1",
+      [session.sessionId],
+    );
+    const refresh = await fetch(`${new URL(supergraph.gatewayUrl).origin}/api/v1/auth/token/refresh`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ refresh_token: session.refreshToken }),
+    });
+    expect(refresh.status).toBe(401);
+    const body = (await refresh.json()) as { errors: { message: string; extensions: Record<string, unknown> }[] };
+    expect(body.errors[0]).toEqual({
+      message: 'This session was idle longer than the organization allows (15 minutes): sign in again',
+      extensions: { code: 'UNAUTHENTICATED', reason: 'SESSION_IDLE' },
+    });
+    expectError(await call(ME, session.accessToken.token), 'UNAUTHENTICATED');
+  });
+});

@@ -9,6 +9,7 @@ import type { Seed } from '../../../tests/kit/seed';
 import { testConfig } from '../../../tests/kit/supergraph';
 import { identitySubgraph } from '../index';
 import { Outbox } from '../../../platform/outbox/outbox';
+import { SessionPolicyService } from './session-policy.service';
 import { SessionService } from './session.service';
 
 let database: TestDatabase;
@@ -19,10 +20,14 @@ let clock = Date.now();
 
 const HOUR = 60 * 60 * 1000;
 const sessionsAt = () =>
-  new SessionService(dataSource, seed.identity.sessionTokens, new Outbox(), seed.access.authorizer, {
-    lifetimes: { idleTimeoutMs: 2 * HOUR, absoluteLifetimeMs: 10 * HOUR },
-    now: () => clock,
-  });
+  new SessionService(
+    dataSource,
+    seed.identity.sessionTokens,
+    new Outbox(),
+    seed.access.authorizer,
+    new SessionPolicyService(dataSource, new Outbox(), { idleTimeoutMs: 2 * HOUR, absoluteLifetimeMs: 10 * HOUR }, () => clock),
+    { now: () => clock },
+  );
 /** The caller whose token belongs to `sessionId`. */
 const inSession = (userId: string, organizationId: string, sessionId: string) => ({
   ...principalFor(userId, organizationId),
@@ -94,7 +99,7 @@ describe('SessionService', () => {
     const sessions = sessionsAt();
     const idle = await sessions.start(team.owner.user.id, team.organization.id);
     clock += 3 * HOUR;
-    await expect(sessions.refresh(idle.refreshToken)).rejects.toThrow(/idle too long/);
+    await expect(sessions.refresh(idle.refreshToken)).rejects.toThrow(/idle longer than the organization allows/);
 
     let current = await sessions.start(team.owner.user.id, team.organization.id);
     for (let hour = 0; hour < 9; hour += 1) {
@@ -102,7 +107,7 @@ describe('SessionService', () => {
       current = await sessions.refresh(current.refreshToken);
     }
     clock += HOUR;
-    await expect(sessions.refresh(current.refreshToken)).rejects.toThrow(/reached its lifetime/);
+    await expect(sessions.refresh(current.refreshToken)).rejects.toThrow(/reached the organization's session lifetime/);
   });
 
   it('sign-out ends the session; a removed member cannot refresh', async () => {

@@ -10,22 +10,11 @@ import type { Outbox } from '../../../platform/outbox/outbox';
 import { LOCAL_REVOCATIONS } from '../../../platform/outbox/event-catalogue';
 import type { SessionRevocationReason } from '../../../platform/outbox/event-catalogue';
 import type { Session } from '../types/session.type';
+import type { SessionPolicyService } from './session-policy.service';
 import type { IssuedToken, SessionTokenService } from './session-token.service';
 
 /** A refresh token's text: the prefix, then 32 random bytes. */
 const REFRESH_TOKEN_PREFIX = 'rt_';
-
-export interface SessionLifetimes {
-  /** A session not refreshed for this long ends. */
-  idleTimeoutMs: number;
-  /** A session ends this long after sign-in, however often it is refreshed. */
-  absoluteLifetimeMs: number;
-}
-
-export const DEFAULT_SESSION_LIFETIMES: SessionLifetimes = {
-  idleTimeoutMs: 24 * 60 * 60 * 1000,
-  absoluteLifetimeMs: 30 * 24 * 60 * 60 * 1000,
-};
 
 export interface SignedIn {
   sessionId: string;
@@ -33,9 +22,15 @@ export interface SignedIn {
   refreshToken: string;
 }
 
+/**
+ * Why a refresh was refused, as `extensions.reason` of its UNAUTHENTICATED error: a client
+ * tells "sign in again because of the organization's log-off policy" from a broken token.
+ */
+export type RefreshRefusal = 'REFRESH_TOKEN_INVALID' | 'REFRESH_TOKEN_REUSED' | 'SESSION_ENDED' | 'SESSION_IDLE' | 'SESSION_EXPIRED';
+
 type RefreshOutcome =
   | { kind: 'rotated'; sessionId: string; userId: string; organizationId: string; refreshToken: string }
-  | { kind: 'refused'; reason: string; revocationEventId?: string };
+  | { kind: 'refused'; refusal: RefreshRefusal; message: string; revocationEventId?: string };
 
 /** How long an ending waits for this process's revocations to take it in (read-your-writes), at most. */
 const REVOCATION_SETTLE_MS = 5_000;
@@ -59,7 +54,6 @@ interface SessionRow {
 const COLUMNS = 'id, user_id, organization_id, created_at, last_used_at, expires_at, ip, user_agent, revoked_at';
 
 export interface SessionServiceOptions {
-  lifetimes?: SessionLifetimes;
   now?: () => number;
 }
 
@@ -70,7 +64,6 @@ export interface SessionServiceOptions {
  * session ends, so neither the thief nor the owner can continue with it.
  */
 export class SessionService {
-  private readonly lifetimes: SessionLifetimes;
   private readonly now: () => number;
 
   constructor(
@@ -78,9 +71,10 @@ export class SessionService {
     private readonly tokens: SessionTokenService,
     private readonly outbox: Outbox,
     private readonly authorizer: Pick<Authorizer, 'allows'>,
+    /** The organization's idle timeout and absolute lifetime. */
+    private readonly policies: Pick<SessionPolicyService, 'lifetimesOf'>,
     options: SessionServiceOptions = {},
   ) {
-    this.lifetimes = options.lifetimes ?? DEFAULT_SESSION_LIFETIMES;
     this.now = options.now ?? Date.now;
   }
 
@@ -93,10 +87,11 @@ export class SessionService {
     const accessToken = await this.tokens.issueSessionToken(userId, organizationId, undefined, sessionId);
     const refreshToken = newRefreshToken();
     const now = this.now();
+    const { absoluteLifetimeMs } = await this.policies.lifetimesOf(organizationId);
     await this.dataSource.transaction(async (manager) => {
       await manager.query(
         'INSERT INTO identity.sessions (id, user_id, organization_id, created_at, last_used_at, expires_at, ip, user_agent) VALUES ($1, $2, $3, $4, $4, $5, $6, $7)',
-        [sessionId, userId, organizationId, new Date(now), new Date(now + this.lifetimes.absoluteLifetimeMs), client.ip, client.userAgent],
+        [sessionId, userId, organizationId, new Date(now), new Date(now + absoluteLifetimeMs), client.ip, client.userAgent],
       );
       await manager.query('INSERT INTO identity.refresh_tokens (token_hash, session_id, created_at) VALUES ($1, $2, $3)', [
         hashToken(refreshToken),
@@ -111,7 +106,7 @@ export class SessionService {
   async refresh(refreshToken: string): Promise<SignedIn> {
     const outcome = await this.dataSource.transaction(async (manager): Promise<RefreshOutcome> => {
       const rows = (await manager.query(
-        `SELECT s.id, s.user_id, s.organization_id, s.last_used_at, s.expires_at, s.revoked_at, r.rotated_at
+        `SELECT s.id, s.user_id, s.organization_id, s.created_at, s.last_used_at, s.expires_at, s.revoked_at, r.rotated_at
            FROM identity.refresh_tokens r JOIN identity.sessions s ON s.id = r.session_id
           WHERE r.token_hash = $1 FOR UPDATE OF s`,
         [hashToken(refreshToken)],
@@ -119,14 +114,15 @@ export class SessionService {
         id: string;
         user_id: string;
         organization_id: string;
+        created_at: Date;
         last_used_at: Date;
         expires_at: Date;
         revoked_at: Date | null;
         rotated_at: Date | null;
       }[];
       const session = rows[0];
-      if (!session) return { kind: 'refused', reason: 'Refresh token is not valid: sign in again' };
-      if (session.revoked_at) return { kind: 'refused', reason: 'This session has ended: sign in again' };
+      if (!session) return { kind: 'refused', refusal: 'REFRESH_TOKEN_INVALID', message: 'Refresh token is not valid: sign in again' };
+      if (session.revoked_at) return { kind: 'refused', refusal: 'SESSION_ENDED', message: 'This session has ended: sign in again' };
       const now = this.now();
       let revocationEventId: string | undefined;
       const revoke = async (reason: SessionRevocationReason) => {
@@ -144,17 +140,30 @@ export class SessionService {
         await revoke('refresh_reuse');
         return {
           kind: 'refused',
-          reason: 'Refresh token was already used: the session has been ended, sign in again',
+          refusal: 'REFRESH_TOKEN_REUSED',
+          message: 'Refresh token was already used: the session has been ended, sign in again',
           revocationEventId,
         };
       }
-      if (session.expires_at.getTime() <= now) {
+      // The organization's policy as it is now (a session started before a change has its expiry moved with it).
+      const { idleTimeoutMs, absoluteLifetimeMs } = await this.policies.lifetimesOf(session.organization_id, manager);
+      if (Math.min(session.expires_at.getTime(), session.created_at.getTime() + absoluteLifetimeMs) <= now) {
         await revoke('expired');
-        return { kind: 'refused', reason: 'This session has reached its lifetime: sign in again', revocationEventId };
+        return {
+          kind: 'refused',
+          refusal: 'SESSION_EXPIRED',
+          message: `This session has reached the organization's session lifetime (${minutes(absoluteLifetimeMs)}): sign in again`,
+          revocationEventId,
+        };
       }
-      if (session.last_used_at.getTime() + this.lifetimes.idleTimeoutMs <= now) {
+      if (session.last_used_at.getTime() + idleTimeoutMs <= now) {
         await revoke('idle');
-        return { kind: 'refused', reason: 'This session was idle too long: sign in again', revocationEventId };
+        return {
+          kind: 'refused',
+          refusal: 'SESSION_IDLE',
+          message: `This session was idle longer than the organization allows (${minutes(idleTimeoutMs)}): sign in again`,
+          revocationEventId,
+        };
       }
       const next = newRefreshToken();
       await manager.query('UPDATE identity.refresh_tokens SET rotated_at = $2 WHERE token_hash = $1', [
@@ -178,7 +187,7 @@ export class SessionService {
     if (outcome.kind === 'refused') {
       // The session's access tokens are refused by this process before the answer goes out.
       if (outcome.revocationEventId) await this.settled(outcome.revocationEventId);
-      throw new UnauthenticatedError(outcome.reason);
+      throw new UnauthenticatedError(outcome.message, { reason: outcome.refusal });
     }
     // The token service refuses a member who is no longer active.
     const accessToken = await this.tokens.issueSessionToken(outcome.userId, outcome.organizationId, undefined, outcome.sessionId);
@@ -329,6 +338,18 @@ export class SessionService {
     ])) as unknown[];
     return rows.length > 0;
   }
+}
+
+/** `90 minutes`, `24 hours`, `30 days`: a lifetime as a person reads it. */
+function minutes(ms: number): string {
+  const total = Math.round(ms / 60_000);
+  if (total % (24 * 60) === 0) return plural(total / (24 * 60), 'day');
+  if (total % 60 === 0) return plural(total / 60, 'hour');
+  return plural(total, 'minute');
+}
+
+function plural(count: number, unit: string): string {
+  return `${count} ${unit}${count === 1 ? '' : 's'}`;
 }
 
 /** A session is ended by a person signed in, not by an API key acting for one. */
