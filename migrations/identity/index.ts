@@ -4,6 +4,7 @@ import { AddInvitations1795345978932 } from './1795345978932-AddInvitations';
 import { AddSessions1795400000000 } from './1795400000000-AddSessions';
 import { AddApiKeys1795500000000 } from './1795500000000-AddApiKeys';
 import { AddSessionPolicies1796305302554 } from './1796305302554-AddSessionPolicies';
+import { AddAdminIpAllowlists1796306443723 } from './1796306443723-AddAdminIpAllowlists';
 
 /** Applied in this order. */
 export const identityMigrations = [
@@ -13,4 +14,5 @@ export const identityMigrations = [
   AddSessions1795400000000,
   AddApiKeys1795500000000,
   AddSessionPolicies1796305302554,
+  AddAdminIpAllowlists1796306443723,
 ];

@@ -40,6 +40,8 @@ export interface EventCatalogue {
     reason: SessionRevocationReason;
     revokedById?: string;
   };
+  /** An owner or admin set the organization's admin IP allowlist (`cidrs` empty: no restriction): every process reads it again. */
+  'identity.admin_ip_allowlist.changed': { organizationId: string; userId: string; cidrs: string[] };
   /** A member created an API key (its secret is never in a fact). */
   'identity.api_key.created': {
     organizationId: string;

@@ -8,6 +8,7 @@ import { User } from './entities/user.entity';
 import { createIdentityLoaders } from './loaders';
 import type { IdentityLoaders } from './loaders';
 import { Invitation } from './entities/invitation.entity';
+import { AdminIpAllowlistResolver } from './resolvers/admin-ip-allowlist.resolver';
 import { ApiKeyResolver } from './resolvers/api-key.resolver';
 import { InvitationResolver } from './resolvers/invitation.resolver';
 import { memberReference } from './resolvers/member.reference';
@@ -43,6 +44,7 @@ export const identitySubgraph = defineSubgraph<IdentityServices, IdentityLoaders
         ApiKeyResolver,
         SessionResolver,
         SessionPolicyResolver,
+        AdminIpAllowlistResolver,
       ],
       referenceResolvers: {
         Organization: organizationReference,
@@ -58,6 +60,7 @@ export const identitySubgraph = defineSubgraph<IdentityServices, IdentityLoaders
     'identity.member.removed',
     'identity.member.status_changed',
     'identity.session.revoked',
+    'identity.admin_ip_allowlist.changed',
     'identity.api_key.created',
     'identity.api_key.revoked',
     'identity.api_key.used',
@@ -65,6 +68,7 @@ export const identitySubgraph = defineSubgraph<IdentityServices, IdentityLoaders
   ],
   verificationKeys: (services) => services.signingKeys.verificationKey,
   apiKeys: (services) => (key) => services.apiKeys.verify(key),
+  adminAllowlist: (services) => (organizationId) => services.adminIpAllowlists.get(organizationId),
   async background(services) {
     // Last-used times noted in memory are written when the server stops.
     return { close: () => services.apiKeys.close() };

@@ -282,6 +282,15 @@ const CASES: Case[] = [
       { o: f.organization.organization.id },
     ],
   },
+  {
+    field: 'Mutation.setAdminIpAllowlist',
+    allowed: MANAGERS,
+    own: (f) => ['mutation($o: ID!) { setAdminIpAllowlist(organizationId: $o, cidrs: []) }', { o: f.organization.organization.id }],
+    foreign: (f) => [
+      'mutation($o: ID!) { setAdminIpAllowlist(organizationId: $o, cidrs: ["192.0.2.0/24"], confirmLockout: true) }',
+      { o: f.organization.organization.id },
+    ],
+  },
   // The actor's token belongs to no session, so keepCurrent: false ends only their others.
   { field: 'Mutation.revokeAllSessions', allowed: ALL, own: () => ['mutation { revokeAllSessions(keepCurrent: false) }'] },
   {
@@ -881,6 +890,7 @@ describe('the role matrix', () => {
     expect(await supergraph.seed.identity.sessions.isOpen(foreign.sessionId)).toBe(true);
     const [policy] = await supergraph.seed.identity.sessionPolicies.findByOrganizationIds([foreign.organization.organization.id]);
     expect(policy!.isDefault).toBe(true);
+    expect(await supergraph.seed.identity.adminIpAllowlists.get(foreign.organization.organization.id)).toEqual([]);
     const token = foreign.organization.owner.token;
     const { data } = await send(token, [
       `query($id: ID!) { organization(id: $id) { name members { id status user { roles { role { id } } } } } roles { id name permissions } }`,

@@ -5,6 +5,7 @@ import { createEventBus } from '../../../platform/events';
 import type { EventBus } from '../../../platform/events';
 import { createLogger } from '../../../platform/logger';
 import { Outbox } from '../../../platform/outbox/outbox';
+import { AdminIpAllowlistService } from './admin-ip-allowlist.service';
 import { ApiKeyService } from './api-key.service';
 import { InvitationService } from './invitation.service';
 import { MemberService } from './member.service';
@@ -25,6 +26,7 @@ export interface IdentityServices {
   sessions: SessionService;
   sessionPolicies: SessionPolicyService;
   apiKeys: ApiKeyService;
+  adminIpAllowlists: AdminIpAllowlistService;
   events: EventBus;
 }
 
@@ -57,5 +59,6 @@ export function createIdentityServices(
     sessions: new SessionService(dataSource, sessionTokens, outbox, access.authorizer, sessionPolicies),
     sessionPolicies,
     apiKeys: new ApiKeyService(dataSource, outbox, access.authorizer, members),
+    adminIpAllowlists: new AdminIpAllowlistService(dataSource, outbox),
   };
 }
