@@ -23,6 +23,7 @@ import { authzCheckScenario, authzEnforceScenario } from './scenarios/authz';
 import { auditScenario } from './scenarios/audit';
 import { billingScenario } from './scenarios/billing';
 import { gatewayScenario } from './scenarios/gateway';
+import { jobsScenario } from './scenarios/jobs';
 import { plannerScenario } from './scenarios/planner';
 import { subgraphsScenario } from './scenarios/subgraphs';
 import { subscriptionsScenario } from './scenarios/subscriptions';
@@ -37,6 +38,7 @@ const SCENARIOS: Record<string, Scenario> = {
   billing: billingScenario,
   audit: auditScenario,
   analytics: analyticsScenario,
+  jobs: jobsScenario,
 };
 
 const list = (value: string | undefined) =>

@@ -34,7 +34,11 @@ import { createGraphqlFastPath } from '../platform/graphql-http';
 import { createLeanExecution } from '../platform/lean-execution';
 import type { LeanExecution } from '../platform/lean-execution';
 import { protectedRootFields, publicRootFields } from './public-fields';
-import { SUPERGRAPH_PATH } from './schema-paths';
+import { OPENAPI_PATH, SUPERGRAPH_PATH } from './schema-paths';
+import { operationManifest } from '../platform/operation-manifest';
+import { createRestShim } from './rest/rest-handler';
+import { REST_ROUTES } from './rest/route-table';
+import { trustedDocuments } from './trusted-documents';
 import { SubgraphDataSource } from './subgraph-data-source';
 import { serveSubscriptions } from './subscriptions/subscription-server';
 import { SubscriptionPlanner } from './subscriptions/subscription-planner';
@@ -63,6 +67,8 @@ export interface GatewayOptions {
 export function readSupergraphSdl(): string {
   return readFileSync(path.resolve(__dirname, '..', SUPERGRAPH_PATH), 'utf8');
 }
+
+const readGenerated = (file: string) => readFileSync(path.resolve(__dirname, '..', file), 'utf8');
 
 /**
  * The gateway: @apollo/gateway on the committed, statically composed supergraph.
@@ -102,6 +108,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   const urlOf = (name: string, url: string | undefined) =>
     options.subgraphUrls?.[name as SubgraphName] ?? config.subgraphs[name as SubgraphName]?.url ?? url ?? '';
 
+  const trusted = trustedDocuments(operationManifest(), logger);
   const dataSources: SubgraphDataSource[] = [];
   const gateway = new ApolloGateway({
     supergraphSdl,
@@ -120,8 +127,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   const hotPath: { handle?: (req: IncomingMessage, res: ServerResponse) => boolean } = {};
   // Subgraphs' own routes (identity's /api/v1/auth/*), forwarded once the rate limiter is ready.
   const forwarded: { handle?: (req: IncomingMessage, res: ServerResponse) => boolean } = {};
+  // The REST shim's /api/v1 routes (gateway/rest/), once Apollo Server has started.
+  const rest: { handle?: (req: IncomingMessage, res: ServerResponse) => boolean } = {};
   const httpServer = createServer((req, res) => {
     if (forwarded.handle?.(req, res)) return;
+    if (rest.handle?.(req, res)) return;
     if (!hotPath.handle?.(req, res)) void app(req, res);
   });
   app.get('/health', (_req, res) => {
@@ -156,6 +166,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
       ApolloServerPluginDrainHttpServer({ httpServer }),
       config.env === 'production' ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
       denyAnonymousUnlessPublic(publicFields, introspection),
+      trusted.plugin<GatewayContext>(),
     ],
   });
   await server.start();
@@ -182,6 +193,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     webSocket: config.webSocket,
     responseMaxBytes: config.responseMaxBytes,
     subgraphSecret,
+    refuseDocument: trusted.refusal,
   });
 
   const graphql: MountOptions<GatewayContext> = {
@@ -190,6 +202,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     revocations,
     limiter,
     limits: config.limits,
+    resolveBody: trusted.resolveBody,
     context: ({ requestId, principal, logger: requestLogger, req }) => ({
       requestId,
       principal,
@@ -213,8 +226,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
       formatError,
       logger,
       stringifyResult: boundedStringify(config.responseMaxBytes),
-      admits: ({ document, operation }, contextValue) => {
-        if (contextValue.principal) return true;
+      admits: ({ document, operation, query, queryHash }, contextValue) => {
+        if (contextValue.principal) return trusted.allows(contextValue.principal, query, queryHash);
         let allowed = anonymousAllowed.get(operation);
         if (allowed === undefined) {
           allowed = protectedRootFields(document, operation, publicFields, introspection).length === 0;
@@ -244,6 +257,16 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
 
   const lean = apiSchema && loadedExecutor ? leanGatewayExecution(apiSchema, loadedExecutor) : undefined;
   hotPath.handle = createGraphqlFastPath(server, { ...graphql, headers, lean });
+  if (!apiSchema) throw new Error('the gateway started without its API schema');
+  rest.handle = createRestShim({
+    server,
+    graphql,
+    headers,
+    schema: apiSchema,
+    manifest: operationManifest(),
+    routes: REST_ROUTES,
+    openApi: readGenerated(OPENAPI_PATH),
+  });
   mountGraphql(app, server, graphql);
 
   app.use(notFoundHandler());

@@ -46,11 +46,12 @@ export function createGraphqlFastPath<C extends BaseContext>(
     options.headers(req, res, () => undefined);
     readBody(req, length).then(
       (text) => {
-        const body = parseJson(text);
-        if (body === INVALID) {
+        const parsed = parseJson(text);
+        if (parsed === INVALID) {
           sendJson(res, 400, { errors: [{ message: 'Request body is not valid JSON', extensions: { code: 'BAD_USER_INPUT' } }] });
           return;
         }
+        const body = options.resolveBody ? options.resolveBody(parsed) : parsed;
         const problem = options.trustedText?.(req)
           ? null
           : documentTextProblem((body as { query?: unknown } | null)?.query, options.limits);

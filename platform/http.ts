@@ -36,6 +36,8 @@ export interface MountOptions<C> {
   limits: Pick<DocumentLimits, 'documentBytes' | 'tokens'>;
   /** Requests whose text needs no check (a subgraph: the gateway's own fetches, expanded from a document it admitted). */
   trustedText?: (req: IncomingMessage) => boolean;
+  /** Rewrites a JSON body before anything reads it (the gateway: a manifest operation named by id gets its document). */
+  resolveBody?: (body: unknown) => unknown;
 }
 
 /** The request id, the verified caller (or none) and a logger for them: the start of every GraphQL request. */
@@ -57,6 +59,7 @@ export function incomingRequest(
 export function mountGraphql<C extends BaseContext>(app: Express, server: ApolloServer<C>, options: MountOptions<C>): void {
   const started = incomingRequest(options);
   const checkText: RequestHandler = (req, res, next) => {
+    if (options.resolveBody && req.method === 'POST') req.body = options.resolveBody(req.body);
     if (options.trustedText?.(req)) return next();
     const query = req.method === 'GET' ? req.query.query : (req.body as { query?: unknown } | undefined)?.query;
     const problem = documentTextProblem(query, options.limits);

@@ -3,11 +3,15 @@ import path from 'node:path';
 import { composeServices } from '@apollo/composition';
 import { printSubgraphSchema } from '@apollo/subgraph';
 import { generate } from '@graphql-codegen/cli';
-import { parse, printSchema } from 'graphql';
+import { buildSchema, parse, printSchema } from 'graphql';
 import codegenConfig from '../codegen';
 import { SUBGRAPHS } from '../subgraphs';
 import { SUBGRAPH_NAMES, loadConfig } from '../platform/config';
-import { API_SCHEMA_PATH, SUPERGRAPH_PATH } from '../gateway/schema-paths';
+import { API_SCHEMA_PATH, OPENAPI_PATH, SUPERGRAPH_PATH } from '../gateway/schema-paths';
+import { OPERATION_MANIFEST_PATH } from '../platform/operation-manifest';
+import { buildOpenApi } from '../gateway/rest/openapi';
+import { REST_ROUTES } from '../gateway/rest/route-table';
+import { buildOperationManifest } from './operation-manifest';
 
 export interface GeneratedFile {
   path: string;
@@ -46,6 +50,9 @@ export async function generatedFiles(): Promise<GeneratedFile[]> {
     { path: SUPERGRAPH_PATH, content: `${banner('schema/subgraphs/*.graphql')}${supergraphSdl}\n` },
     { path: API_SCHEMA_PATH, content: `${banner('the supergraph: what clients see')}${apiSdl}\n` },
   ];
+  const manifest = buildOperationManifest(apiSdl);
+  files.push({ path: OPERATION_MANIFEST_PATH, content: `${JSON.stringify(manifest, null, 2)}\n` });
+  files.push({ path: OPENAPI_PATH, content: `${JSON.stringify(buildOpenApi(REST_ROUTES, manifest, buildSchema(apiSdl)), null, 2)}\n` });
   // Codegen reads the API schema from disk: give it the fresh one.
   const codegen = await generate(
     {

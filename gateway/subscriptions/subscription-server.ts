@@ -48,6 +48,8 @@ export interface SubscriptionServerOptions {
   responseMaxBytes: number;
   /** Sent to subgraphs on every upstream connection. */
   subgraphSecret: string;
+  /** A refusal for a document the caller may not send (a partner's key: only its manifest operations). */
+  refuseDocument?: (principal: GatewayContext['principal'], query: string) => GraphQLError | undefined;
 }
 
 type SocketContext = GatewayContext & {
@@ -230,6 +232,8 @@ export function serveSubscriptions(httpServer: Server, options: SubscriptionServ
           if (error instanceof RateLimitedError) return [error];
           throw error;
         }
+        const refused = options.refuseDocument?.(ctx.extra.principal ?? null, payload.query);
+        if (refused) return [refused];
         const checked = checkedOperation(payload, { schema: planner.schema, limits: options.limits, rules, documents });
         if (Array.isArray(checked) || getOperationAST(checked.document, checked.operationName)?.operation !== 'subscription')
           return checked;

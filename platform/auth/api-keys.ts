@@ -22,7 +22,7 @@ export interface PrincipalJson {
   organizationId: string;
   sessionId: string;
   expiresAt: string;
-  apiKey: { id: string; name: string; permissions: string[] | null };
+  apiKey: { id: string; name: string; permissions: string[] | null; operations: string[] | null };
 }
 
 export function principalToJson(principal: Principal): PrincipalJson {
@@ -35,6 +35,7 @@ export function principalToJson(principal: Principal): PrincipalJson {
       id: principal.apiKey!.id,
       name: principal.apiKey!.name,
       permissions: principal.apiKey!.permissions ? [...principal.apiKey!.permissions] : null,
+      operations: principal.apiKey!.operations ? [...principal.apiKey!.operations] : null,
     },
   };
 }

@@ -8,6 +8,11 @@ export interface ApiKeyGrant {
    * creator holds at the time of each request; null: everything its creator holds.
    */
   permissions: readonly string[] | null;
+  /**
+   * A partner's key: the names of the manifest operations (schema/operation-manifest.json) it
+   * may run, each only as that document; null: any document.
+   */
+  operations?: readonly string[] | null;
 }
 
 /** Who is calling: the verified claims of a session token, or of an API key acting for the member who created it. */

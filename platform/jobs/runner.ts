@@ -4,6 +4,7 @@ import { Client } from 'pg';
 import type { Logger } from '../logger';
 import type { JobDefinition, JobPayload, JobResult } from './job-definition';
 import type { JobRunUpdate } from './run-store';
+import { Wakeups } from './wakeups';
 
 /** A job with the services of the subgraph it belongs to, ready to run. */
 export interface RegisteredJob {
@@ -61,7 +62,8 @@ export interface JobRunState {
 
 const DEFAULT_RETRY_LIMIT = 2;
 const DEFAULT_RETRY_DELAY_SECONDS = 30;
-const DEFAULT_TIMEOUT_SECONDS = 15 * 60;
+/** A run of a job that sets no `timeoutSeconds` fails after this. */
+export const DEFAULT_TIMEOUT_SECONDS = 15 * 60;
 /** The singleton key of scheduled runs: one tick's run never overlaps the previous one's. */
 export const SCHEDULE_SINGLETON_KEY = 'schedule';
 
@@ -245,32 +247,6 @@ class WorkerSession {
   }
 }
 
-/** Wakes a job's idle loops when a run is sent, or sleeps them for the polling interval. */
-class Wakeups {
-  private readonly waiting = new Map<string, Set<() => void>>();
-
-  wait(name: string, ms: number, stop: AbortSignal): Promise<void> {
-    if (stop.aborted) return Promise.resolve();
-    return new Promise((resolve) => {
-      const waiters = this.waiting.get(name) ?? new Set();
-      this.waiting.set(name, waiters);
-      const done = () => {
-        clearTimeout(timer);
-        waiters.delete(done);
-        stop.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      waiters.add(done);
-      stop.addEventListener('abort', done, { once: true });
-    });
-  }
-
-  wake(name: string): void {
-    for (const done of [...(this.waiting.get(name) ?? [])]) done();
-  }
-}
-
 const RECLAIM_LOCK = 'auralink.jobs.reclaim';
 const QUEUES_LOCK = 'auralink.jobs.queues';
 /** An active run that never got a claim (its worker died between fetching and claiming) is reclaimed after this. */
@@ -373,16 +349,17 @@ export async function startJobRunner(options: JobRunnerOptions): Promise<JobRunn
     while (!closing.signal.aborted) {
       let slot: number | null = null;
       try {
+        const seen = wakeups.count(name);
         slot = await session.acquireSlot(name, slots);
         if (slot === null) {
-          await wakeups.wait(name, pollMs, closing.signal);
+          await wakeups.wait(name, pollMs, closing.signal, seen);
           continue;
         }
         const [received] = await boss.fetch<JobPayload>(name, { batchSize: 1 });
         if (!received) {
           await session.releaseSlot(name, slot);
           slot = null;
-          await wakeups.wait(name, pollMs, closing.signal);
+          await wakeups.wait(name, pollMs, closing.signal, seen);
           continue;
         }
         await execute(

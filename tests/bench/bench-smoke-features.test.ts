@@ -93,4 +93,19 @@ describe('authorization and subscription benchmark scenarios (smoke)', () => {
     expect(figures.ingestBatch1.sent).toBeGreaterThan(0);
     expect(figures.ingestBatch100.sent).toBeGreaterThan(0);
   }, 240_000);
+  it('jobs: the runner and pg-boss work() drain a queue and start sent runs, side by side', async () => {
+    const { stdout, raw } = await smoke('jobs');
+    for (const consumer of ['runner \\(platform/jobs\\)', 'pg-boss work\\(\\), batchSize 1 ']) {
+      expect(stdout).toMatch(new RegExp(`^\\| ${consumer}`, 'm'));
+    }
+    const results = raw as { peer: string; throughput: { handled: number }; latency?: { samples: number } }[];
+    expect(results.map((result) => result.peer)).toEqual([
+      'runner (platform/jobs)',
+      'pg-boss work(), batchSize 1',
+      'pg-boss work(), batchSize 20',
+      'floor: pg-boss fetch() + complete() loops',
+    ]);
+    for (const result of results) expect(result.throughput.handled).toBeGreaterThan(0);
+    for (const result of results.slice(0, 2)) expect(result.latency?.samples).toBeGreaterThan(0);
+  }, 240_000);
 });

@@ -4,6 +4,7 @@ import { API_KEY_PREFIX, NEVER_EXPIRES, isApiKey } from '../../../platform/auth/
 import type { Principal } from '../../../platform/auth/principal';
 import type { Authorizer } from '../../../platform/authorization/authorizer';
 import { formatPermission, parsePermission } from '../../../platform/authorization/permissions';
+import { operationManifest } from '../../../platform/operation-manifest';
 import { assertOwnOrganization } from '../../../platform/context';
 import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError } from '../../../platform/errors';
 import { isId, newId } from '../../../platform/ids';
@@ -31,17 +32,20 @@ interface ApiKeyRow {
   name: string;
   prefix: string;
   permissions: string[] | null;
+  operations: string[] | null;
   created_at: Date;
   expires_at: Date | null;
   last_used_at: Date | null;
   revoked_at: Date | null;
 }
 
-const COLUMNS = 'id, organization_id, created_by_id, name, prefix, permissions, created_at, expires_at, last_used_at, revoked_at';
+const COLUMNS =
+  'id, organization_id, created_by_id, name, prefix, permissions, operations, created_at, expires_at, last_used_at, revoked_at';
 
 export interface CreateApiKey {
   name: string;
   permissions?: string[] | null;
+  operations?: string[] | null;
   expiresAt?: Date | null;
 }
 
@@ -70,6 +74,7 @@ export class ApiKeyService {
   async create(principal: Principal, input: CreateApiKey): Promise<CreatedApiKey> {
     if (principal.apiKey) throw new ForbiddenError('An API key cannot create API keys: sign in as a person');
     const permissions = await this.grantable(principal, input.permissions ?? null);
+    const operations = manifestOperations(input.operations ?? null);
     const now = this.now();
     if (input.expiresAt) {
       if (input.expiresAt.getTime() <= now) throw new BadUserInputError('input.expiresAt: must be in the future', 'input.expiresAt');
@@ -90,8 +95,8 @@ export class ApiKeyService {
         throw new ConflictError(`The organization already has ${MAX_LIVE_API_KEYS} live API keys: revoke one first`);
       }
       const [inserted] = (await manager.query(
-        `INSERT INTO identity.api_keys (id, organization_id, created_by_id, name, prefix, key_hash, permissions, created_at, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9) RETURNING ${COLUMNS}`,
+        `INSERT INTO identity.api_keys (id, organization_id, created_by_id, name, prefix, key_hash, permissions, operations, created_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $10::jsonb, $8, $9) RETURNING ${COLUMNS}`,
         [
           id,
           principal.organizationId,
@@ -102,6 +107,7 @@ export class ApiKeyService {
           permissions ? JSON.stringify(permissions) : null,
           new Date(now),
           input.expiresAt ?? null,
+          operations ? JSON.stringify(operations) : null,
         ],
       )) as ApiKeyRow[];
       await this.outbox.add(manager, {
@@ -195,7 +201,7 @@ export class ApiKeyService {
       organizationId: row.organization_id,
       sessionId: row.id,
       expiresAt: row.expires_at ?? NEVER_EXPIRES,
-      apiKey: { id: row.id, name: row.name, permissions: row.permissions },
+      apiKey: { id: row.id, name: row.name, permissions: row.permissions, operations: row.operations },
     };
   }
 
@@ -253,6 +259,19 @@ export class ApiKeyService {
   }
 }
 
+/** The operations a partner's key is bound to: names of the manifest, each once (null: any document). */
+function manifestOperations(values: string[] | null): string[] | null {
+  if (values === null) return null;
+  if (values.length === 0)
+    throw new BadUserInputError('input.operations: give at least one, or omit it for any document', 'input.operations');
+  const known = new Set(operationManifest().operations.map((operation) => operation.name));
+  const unknown = values.filter((value) => !known.has(value));
+  if (unknown.length > 0) {
+    throw new BadUserInputError(`input.operations: ${unknown.join(', ')} is not an operation of the manifest`, 'input.operations');
+  }
+  return [...new Set(values)].sort();
+}
+
 function toApiKey(row: ApiKeyRow): ApiKey {
   return {
     id: row.id,
@@ -261,6 +280,7 @@ function toApiKey(row: ApiKeyRow): ApiKey {
     name: row.name,
     prefix: row.prefix,
     permissions: row.permissions,
+    operations: row.operations,
     createdAt: row.created_at,
     expiresAt: row.expires_at,
     lastUsedAt: row.last_used_at,

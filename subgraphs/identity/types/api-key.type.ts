@@ -26,6 +26,13 @@ export class ApiKey {
   })
   permissions: string[] | null;
 
+  @Field(() => [String], {
+    nullable: true,
+    description:
+      "A partner's key: the manifest operations it may run (schema/operation-manifest.json), each only as that document or by its id; null: any document.",
+  })
+  operations: string[] | null;
+
   @Field(() => Date)
   createdAt: Date;
 

@@ -16,6 +16,15 @@ export class CreateApiKeyInput {
   @ArrayMaxSize(100, { message: 'must have at most 100 permissions' })
   permissions?: string[] | null;
 
+  @Field(() => [String], {
+    nullable: true,
+    description:
+      'For a partner: the names of the manifest operations it may run (at most 200), by id or as their exact document, and nothing else. Omitted: any document.',
+  })
+  @IsOptional()
+  @ArrayMaxSize(200, { message: 'must have at most 200 operations' })
+  operations?: string[] | null;
+
   @Field(() => Date, { nullable: true, description: 'When it stops working: in the future, at most 3 years ahead. Omitted: never.' })
   @IsOptional()
   expiresAt?: Date | null;
