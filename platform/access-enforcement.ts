@@ -1,6 +1,7 @@
 import type { GraphQLField, GraphQLObjectType } from 'graphql';
 import type { MiddlewareFn } from 'type-graphql';
 import { ROOT_TYPE_NAMES, accessRuleOf } from './access-directives';
+import { ADMIN_ROLE_IDS } from './auth/admin-networks';
 import type { Principal } from './auth/principal';
 import { formatPermission, grantCovers } from './authorization/permissions';
 import type { Permission } from './authorization/permissions';
@@ -53,6 +54,14 @@ export async function enforceFieldAccess(
     });
   }
   await requirePermission(context, subgraph, qualified, rule.permission);
+  // The admin IP allowlist: every mutation of an owner or admin comes from an allowed network.
+  if (parentType.name === 'Mutation' && context.adminNetworks) {
+    const { authorizer } = context.access;
+    await context.adminNetworks.assertAllowed(principal, context.client?.ip, async () => {
+      const policy = await authorizer.policyFor(organizationId);
+      return ADMIN_ROLE_IDS.some((roleId) => policy.holds(principal.userId, roleId, authorizer.now()));
+    });
+  }
 }
 
 /** Checks one permission for the caller in their token's organization, records the decision, throws FORBIDDEN if denied. */

@@ -1,3 +1,4 @@
+import type { AdminNetworks } from './auth/admin-networks';
 import type { ClientInfo } from './client-info';
 import type { Logger } from './logger';
 import type { Principal } from './auth/principal';
@@ -22,6 +23,8 @@ export interface RequestContext {
   mutationAudit?: MutationAuditSink;
   /** The caller's address and user agent: as the gateway saw them on its requests, else this process's peer. */
   client?: ClientInfo;
+  /** The admin IP allowlists, checked on every mutation (platform/access-enforcement.ts); absent: not checked. */
+  adminNetworks?: AdminNetworks;
 }
 
 export type SubgraphContext<Services, Loaders> = RequestContext & { services: Services; loaders: Loaders };

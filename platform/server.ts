@@ -9,6 +9,7 @@ import { type ClientInfo, directClient, forwardedClient } from './client-info';
 import { createTokenVerifier } from './auth/token-verifier';
 import type { TokenVerifier } from './auth/token-verifier';
 import { cachedTokenVerifier } from './auth/token-cache';
+import { AdminNetworks, remoteAllowlistSource } from './auth/admin-networks';
 import { remoteApiKeyVerifier, withApiKeys } from './auth/api-keys';
 import type { SubgraphContext } from './context';
 import { createErrorFormatter } from './format-error';
@@ -71,6 +72,10 @@ export async function serveSubgraph<S, L>(
     ),
   );
   const stopEvicting = revocations.onApiKeyRevoked((apiKeyId) => verifyToken.evict((principal) => principal.apiKey?.id === apiKeyId));
+  const adminNetworks = new AdminNetworks(
+    definition.adminAllowlist?.(services) ?? remoteAllowlistSource(new URL(config.auth.jwksUrl).origin, secret),
+  );
+  const stopAllowlistWatch = revocations.onAdminAllowlistChanged((organizationId) => adminNetworks.changed(organizationId));
   if (definition.publishes?.length) messaging.registerRelay(definition.name, dataSource);
   for (const consumer of definition.consumers?.(services) ?? []) messaging.registerConsumer(consumer, dataSource);
   const mutationAudit =
@@ -131,6 +136,7 @@ export async function serveSubgraph<S, L>(
     entityLookups: { allowed: gateway, maxRepresentations: config.subgraph.maxRepresentations },
     mutationAudit,
     client,
+    adminNetworks,
     services,
     loaders: definition.createLoaders(services),
     health: oneCheckPerRequest(health),
@@ -186,6 +192,7 @@ export async function serveSubgraph<S, L>(
     port,
     close: async () => {
       stopEvicting();
+      stopAllowlistWatch();
       await webSocket.close();
       await server.stop();
       await background?.close();

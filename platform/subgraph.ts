@@ -1,4 +1,5 @@
 import type { Express } from 'express';
+import type { AllowlistSource } from './auth/admin-networks';
 import type { TokenVerifier } from './auth/token-verifier';
 import type { JWTVerifyGetKey } from 'jose';
 import type { GraphQLSchema } from 'graphql';
@@ -42,6 +43,8 @@ export interface SubgraphDefinition<Services = unknown, Loaders = unknown> {
   verificationKeys?(services: Services): JWTVerifyGetKey;
   /** Who an API key stands for, asked in the process (identity); every other subgraph asks identity over HTTP. */
   apiKeys?(services: Services): TokenVerifier;
+  /** An organization's admin IP allowlist, read in the process (identity); every other subgraph asks identity over HTTP. */
+  adminAllowlist?(services: Services): AllowlistSource;
   /** The facts it writes to its outbox (its schema has the `outbox` table); every process serving it runs a relay. */
   publishes?: readonly EventType[];
   /** What it does with other subgraphs' facts (its schema has `processed_events`); run in every process serving it. */

@@ -45,6 +45,7 @@ export class MembershipRevocations implements RevocationCheck {
   /** Revoked API keys, by id, with when they were revoked. */
   private readonly revokedApiKeys = new Map<string, number>();
   private readonly apiKeyListeners = new Set<(apiKeyId: string) => void>();
+  private readonly allowlistListeners = new Set<(organizationId: string) => void>();
   private readonly watchers = new Map<string, Set<() => void>>();
   private loaded = false;
   private readonly ready: Promise<void>;
@@ -69,7 +70,7 @@ export class MembershipRevocations implements RevocationCheck {
   /** Replays what may still matter, then follows new events. Requests wait until the replay is done. */
   async start(transport: EventTransport): Promise<void> {
     await transport.follow(
-      [...MEMBERSHIP_EVENT_TYPES, 'identity.session.revoked', 'identity.api_key.revoked'],
+      [...MEMBERSHIP_EVENT_TYPES, 'identity.session.revoked', 'identity.api_key.revoked', 'identity.admin_ip_allowlist.changed'],
       new Date(this.now() - HORIZON_MS),
       (event) => this.apply(event),
     );
@@ -89,7 +90,18 @@ export class MembershipRevocations implements RevocationCheck {
     return () => this.apiKeyListeners.delete(listener);
   }
 
+  /** Calls `listener` with the organization of every admin IP allowlist change from now on (platform/auth/admin-networks.ts). */
+  onAdminAllowlistChanged(listener: (organizationId: string) => void): () => void {
+    this.allowlistListeners.add(listener);
+    return () => this.allowlistListeners.delete(listener);
+  }
+
   apply(event: AnyEvent): void {
+    if (event.type === 'identity.admin_ip_allowlist.changed') {
+      for (const listener of [...this.allowlistListeners]) listener(event.payload.organizationId);
+      this.options.onApplied?.(event);
+      return;
+    }
     if (event.type === 'identity.api_key.revoked') {
       this.revokedApiKeys.set(event.payload.apiKeyId, event.occurredAt.getTime());
       for (const listener of [...this.apiKeyListeners]) listener(event.payload.apiKeyId);

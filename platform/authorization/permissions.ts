@@ -18,6 +18,7 @@ export const PERMISSION_CATALOGUE = {
   analytics: ['read', 'write', 'export'],
   jobs: ['read'],
   api_keys: ['manage'],
+  sessions: ['manage'],
 } as const satisfies Record<string, readonly string[]>;
 
 export const WILDCARD = '*';

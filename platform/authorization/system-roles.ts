@@ -20,7 +20,8 @@ export const SYSTEM_ROLES: readonly SystemRole[] = [
   {
     id: 'role_admin',
     name: 'Admin',
-    description: 'Members, roles, settings and API keys; reads billing; runs compliance and analytics; sees the background jobs.',
+    description:
+      "Members, roles, settings, API keys and members' sessions; reads billing; runs compliance and analytics; sees the background jobs.",
     permissions: [
       'organization:read',
       'organization:update',
@@ -39,6 +40,7 @@ export const SYSTEM_ROLES: readonly SystemRole[] = [
       'api_keys:manage',
       'consent:read',
       'consent:update',
+      'sessions:manage',
     ],
   },
   {

@@ -3,8 +3,12 @@
  * adding a line here: the outbox, the relay and every consumer are typed by it.
  */
 
-/** Why a sign-in session ended. */
-export type SessionRevocationReason = 'logout' | 'refresh_reuse' | 'idle' | 'expired';
+/**
+ * Why a sign-in session ended: signed out, a used refresh token presented again, idle or past
+ * its lifetime at a refresh, ended by its own user (`by_user`, from another session) or by an
+ * admin of the organization (`by_admin`).
+ */
+export type SessionRevocationReason = 'logout' | 'refresh_reuse' | 'idle' | 'expired' | 'by_user' | 'by_admin';
 
 /** A membership as identity keeps it; `removed` is said by its own event. */
 export type MembershipStatus = 'active' | 'suspended';
@@ -25,8 +29,19 @@ export interface EventCatalogue {
   'identity.member.removed': MembershipFact;
   /** A membership was suspended or reactivated (also written once for every membership that existed before the outbox). */
   'identity.member.status_changed': MembershipFact & { status: MembershipStatus };
-  /** A sign-in session ended before its lifetime (sign-out, refresh token reuse, idle, expired): its access tokens are refused. */
-  'identity.session.revoked': { organizationId: string; userId: string; sessionId: string; reason: SessionRevocationReason };
+  /**
+   * A sign-in session ended before its lifetime (sign-out, refresh token reuse, idle, expired,
+   * revoked by its user or an admin, who is `revokedById`): its access tokens are refused.
+   */
+  'identity.session.revoked': {
+    organizationId: string;
+    userId: string;
+    sessionId: string;
+    reason: SessionRevocationReason;
+    revokedById?: string;
+  };
+  /** An owner or admin set the organization's admin IP allowlist (`cidrs` empty: no restriction): every process reads it again. */
+  'identity.admin_ip_allowlist.changed': { organizationId: string; userId: string; cidrs: string[] };
   /** A member created an API key (its secret is never in a fact). */
   'identity.api_key.created': {
     organizationId: string;

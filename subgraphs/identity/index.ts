@@ -8,6 +8,7 @@ import { User } from './entities/user.entity';
 import { createIdentityLoaders } from './loaders';
 import type { IdentityLoaders } from './loaders';
 import { Invitation } from './entities/invitation.entity';
+import { AdminIpAllowlistResolver } from './resolvers/admin-ip-allowlist.resolver';
 import { ApiKeyResolver } from './resolvers/api-key.resolver';
 import { InvitationResolver } from './resolvers/invitation.resolver';
 import { memberReference } from './resolvers/member.reference';
@@ -15,6 +16,8 @@ import { MemberResolver } from './resolvers/member.resolver';
 import { OrganizationEventResolver } from './resolvers/organization-event.resolver';
 import { organizationReference } from './resolvers/organization.reference';
 import { OrganizationResolver } from './resolvers/organization.resolver';
+import { SessionPolicyResolver } from './resolvers/session-policy.resolver';
+import { SessionResolver } from './resolvers/session.resolver';
 import { userReference } from './resolvers/user.reference';
 import { UserResolver } from './resolvers/user.resolver';
 import { createIdentityServices } from './services';
@@ -32,7 +35,17 @@ export const identitySubgraph = defineSubgraph<IdentityServices, IdentityLoaders
   buildSchema: () =>
     buildFederatedSchema({
       name: 'identity',
-      resolvers: [OrganizationResolver, UserResolver, MemberResolver, InvitationResolver, OrganizationEventResolver, ApiKeyResolver],
+      resolvers: [
+        OrganizationResolver,
+        UserResolver,
+        MemberResolver,
+        InvitationResolver,
+        OrganizationEventResolver,
+        ApiKeyResolver,
+        SessionResolver,
+        SessionPolicyResolver,
+        AdminIpAllowlistResolver,
+      ],
       referenceResolvers: {
         Organization: organizationReference,
         User: userReference,
@@ -47,6 +60,7 @@ export const identitySubgraph = defineSubgraph<IdentityServices, IdentityLoaders
     'identity.member.removed',
     'identity.member.status_changed',
     'identity.session.revoked',
+    'identity.admin_ip_allowlist.changed',
     'identity.api_key.created',
     'identity.api_key.revoked',
     'identity.api_key.used',
@@ -54,6 +68,7 @@ export const identitySubgraph = defineSubgraph<IdentityServices, IdentityLoaders
   ],
   verificationKeys: (services) => services.signingKeys.verificationKey,
   apiKeys: (services) => (key) => services.apiKeys.verify(key),
+  adminAllowlist: (services) => (organizationId) => services.adminIpAllowlists.get(organizationId),
   async background(services) {
     // Last-used times noted in memory are written when the server stops.
     return { close: () => services.apiKeys.close() };

@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import type { OrganizationMember } from './entities/organization-member.entity';
 import type { Organization } from './entities/organization.entity';
 import type { User } from './entities/user.entity';
+import type { SessionPolicy } from './types/session-policy.type';
 import type { IdentityServices } from './services';
 
 export interface IdentityLoaders {
@@ -10,6 +11,7 @@ export interface IdentityLoaders {
   memberById: DataLoader<string, OrganizationMember | null>;
   membersByOrganizationId: DataLoader<string, OrganizationMember[]>;
   membershipsByUserId: DataLoader<string, OrganizationMember[]>;
+  sessionPolicyByOrganizationId: DataLoader<string, SessionPolicy>;
 }
 
 export function createIdentityLoaders(services: IdentityServices): IdentityLoaders {
@@ -21,6 +23,7 @@ export function createIdentityLoaders(services: IdentityServices): IdentityLoade
       groupBy(ids, await services.members.listByOrganizations(ids), (m) => m.organizationId),
     ),
     membershipsByUserId: new DataLoader(async (ids) => groupBy(ids, await services.members.listByUsers(ids), (m) => m.userId)),
+    sessionPolicyByOrganizationId: new DataLoader(async (ids) => services.sessionPolicies.findByOrganizationIds(ids)),
   };
 }
 

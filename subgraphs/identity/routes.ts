@@ -1,6 +1,7 @@
 // The gateway forwards /api/v1/auth/* here with the path unchanged (gateway/forwarded-routes.ts).
 import express from 'express';
 import type { Express, NextFunction, Request, Response } from 'express';
+import { ADMIN_ALLOWLIST_PATH } from '../../platform/auth/admin-networks';
 import { API_KEY_VERIFY_PATH, principalToJson } from '../../platform/auth/api-keys';
 import { BadUserInputError, CodedError, HTTP_STATUS_BY_CODE, NotFoundError } from '../../platform/errors';
 import { carriesSubgraphSecret, subgraphSecretFor } from '../../platform/subgraph-credential';
@@ -56,6 +57,8 @@ function route(handler: (req: Request, res: Response) => Promise<void>) {
  * - `POST /api/v1/auth/logout` `{ refresh_token }`: ends the session.
  * - `POST /internal/v1/api-keys/verify` `{ key }`: who an API key stands for, for the other
  *   processes' token checks; only with the subgraph credential (the gateway does not forward it).
+ * - `GET /internal/v1/admin-ip-allowlist?organization_id=`: an organization's admin IP
+ *   allowlist, for the other processes' mutation checks; only with the subgraph credential.
  * The gateway forwards `/api/v1/auth/*` here with the path unchanged, within its rate limit.
  */
 export function identityRoutes(app: Express, services: IdentityServices, dependencies: SubgraphDependencies): void {
@@ -98,6 +101,17 @@ export function identityRoutes(app: Express, services: IdentityServices, depende
       const key = (req.body as { key?: unknown } | undefined)?.key;
       if (typeof key !== 'string') throw new BadUserInputError('key: is required', 'key');
       res.set('Cache-Control', 'no-store').json({ principal: principalToJson(await services.apiKeys.verify(key)) });
+    }),
+  );
+  app.get(
+    ADMIN_ALLOWLIST_PATH,
+    route(async (req, res) => {
+      if (!carriesSubgraphSecret(req.headers, secret)) {
+        throw new NotFoundError('Route', `${req.method} ${req.path}`);
+      }
+      const organizationId = req.query.organization_id;
+      if (typeof organizationId !== 'string') throw new BadUserInputError('organization_id: is required', 'organization_id');
+      res.set('Cache-Control', 'no-store').json({ cidrs: await services.adminIpAllowlists.get(organizationId) });
     }),
   );
   app.post(

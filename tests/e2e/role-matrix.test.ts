@@ -59,6 +59,8 @@ interface Fixture {
   apiKeyId: string;
   /** An active legal hold on the organization, for the case that releases it. */
   legalHoldId: string;
+  /** A sign-in session of the actor (for a foreign fixture, of its owner), for the case that ends it. */
+  sessionId: string;
 }
 
 interface Case {
@@ -261,6 +263,42 @@ const CASES: Case[] = [
     own: (f) => ['mutation($id: ID!) { revokeApiKey(id: $id) { id revokedAt } }', { id: f.apiKeyId }],
     foreign: (f) => ['mutation($id: ID!) { revokeApiKey(id: $id) { id } }', { id: f.apiKeyId }],
   },
+  { field: 'Query.mySessions', allowed: ALL, own: () => ['{ mySessions { id current } }'] },
+  {
+    field: 'Query.memberSessions',
+    allowed: MANAGERS,
+    own: (f) => ['query($u: ID!) { memberSessions(userId: $u) { id ip } }', { u: f.targets[0]!.user.id }],
+    foreign: (f) => ['query($u: ID!) { memberSessions(userId: $u) { id ip } }', { u: f.organization.owner.user.id }],
+  },
+  {
+    field: 'Mutation.revokeSession',
+    allowed: ALL,
+    own: (f) => ['mutation($id: ID!) { revokeSession(id: $id) { id revokedAt } }', { id: f.sessionId }],
+    foreign: (f) => ['mutation($id: ID!) { revokeSession(id: $id) { id } }', { id: f.sessionId }],
+  },
+  {
+    field: 'Mutation.updateSessionPolicy',
+    allowed: MANAGERS,
+    own: (f) => [
+      'mutation($o: ID!) { updateSessionPolicy(organizationId: $o, input: { idleTimeoutMinutes: 720 }) { idleTimeoutMinutes } }',
+      { o: f.organization.organization.id },
+    ],
+    foreign: (f) => [
+      'mutation($o: ID!) { updateSessionPolicy(organizationId: $o, input: { absoluteLifetimeMinutes: 60 }) { absoluteLifetimeMinutes } }',
+      { o: f.organization.organization.id },
+    ],
+  },
+  {
+    field: 'Mutation.setAdminIpAllowlist',
+    allowed: MANAGERS,
+    own: (f) => ['mutation($o: ID!) { setAdminIpAllowlist(organizationId: $o, cidrs: []) }', { o: f.organization.organization.id }],
+    foreign: (f) => [
+      'mutation($o: ID!) { setAdminIpAllowlist(organizationId: $o, cidrs: ["192.0.2.0/24"], confirmLockout: true) }',
+      { o: f.organization.organization.id },
+    ],
+  },
+  // The actor's token belongs to no session, so keepCurrent: false ends only their others.
+  { field: 'Mutation.revokeAllSessions', allowed: ALL, own: () => ['mutation { revokeAllSessions(keepCurrent: false) }'] },
   {
     field: 'Query.reports',
     allowed: ['owner', 'admin', 'billing_manager', 'member'],
@@ -812,9 +850,11 @@ async function fixture(role: RoleName | null): Promise<Fixture> {
     `INSERT INTO compliance.legal_holds (id, organization_id, reason, placed_by_id) VALUES ($1, $2, 'Matrix', $3)`,
     [legalHoldId, organization.organization.id, organization.owner.user.id],
   );
+  const { sessionId } = await supergraph.seed.identity.sessions.start(actor!.user.id, organization.organization.id);
   return {
     apiKeyId,
     legalHoldId,
+    sessionId,
     reportId,
     spareReportId,
     reportRunId,
@@ -925,6 +965,10 @@ describe('the role matrix', () => {
   });
 
   it('left the foreign organization exactly as it was', async () => {
+    expect(await supergraph.seed.identity.sessions.isOpen(foreign.sessionId)).toBe(true);
+    const [policy] = await supergraph.seed.identity.sessionPolicies.findByOrganizationIds([foreign.organization.organization.id]);
+    expect(policy!.isDefault).toBe(true);
+    expect(await supergraph.seed.identity.adminIpAllowlists.get(foreign.organization.organization.id)).toEqual([]);
     const token = foreign.organization.owner.token;
     const { data } = await send(token, [
       `query($id: ID!) { organization(id: $id) { name members { id status user { roles { role { id } } } } } roles { id name permissions } }`,

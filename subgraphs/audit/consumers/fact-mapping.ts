@@ -41,6 +41,13 @@ export const FACT_MAPPINGS: { [T in EventType]: FactMapping<T> } = {
     action: (e) => `identity.session.revoke.${e.payload.reason}`,
     severity: (e) => (e.payload.reason === 'refresh_reuse' ? 'warning' : 'info'),
     targets: (e) => [user(e.payload.userId), { type: 'session', id: e.payload.sessionId }],
+    actor: (e) => (e.payload.revokedById ? { type: 'user', id: e.payload.revokedById } : null),
+  },
+  'identity.admin_ip_allowlist.changed': {
+    action: 'identity.admin_ip_allowlist.change',
+    severity: 'warning',
+    targets: (e) => [organization(e.payload.organizationId)],
+    actor: (e) => ({ type: 'user', id: e.payload.userId }),
   },
   'identity.api_key.created': {
     action: 'identity.api_key.create',

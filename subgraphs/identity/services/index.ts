@@ -5,10 +5,12 @@ import { createEventBus } from '../../../platform/events';
 import type { EventBus } from '../../../platform/events';
 import { createLogger } from '../../../platform/logger';
 import { Outbox } from '../../../platform/outbox/outbox';
+import { AdminIpAllowlistService } from './admin-ip-allowlist.service';
 import { ApiKeyService } from './api-key.service';
 import { InvitationService } from './invitation.service';
 import { MemberService } from './member.service';
 import { OrganizationService } from './organization.service';
+import { SessionPolicyService } from './session-policy.service';
 import { SessionService } from './session.service';
 import { SessionTokenService } from './session-token.service';
 import { SigningKeyService } from './signing-key.service';
@@ -22,7 +24,9 @@ export interface IdentityServices {
   signingKeys: SigningKeyService;
   sessionTokens: SessionTokenService;
   sessions: SessionService;
+  sessionPolicies: SessionPolicyService;
   apiKeys: ApiKeyService;
+  adminIpAllowlists: AdminIpAllowlistService;
   events: EventBus;
 }
 
@@ -43,6 +47,7 @@ export function createIdentityServices(
   const events = dependencies.events ?? createEventBus(undefined, createLogger('silent'));
   const members = new MemberService(dataSource, users, outbox, events, access.authorizer);
   const sessionTokens = new SessionTokenService(config, signingKeys, users, members);
+  const sessionPolicies = new SessionPolicyService(dataSource, outbox);
   return {
     organizations: new OrganizationService(dataSource, outbox),
     users,
@@ -51,7 +56,9 @@ export function createIdentityServices(
     events,
     signingKeys,
     sessionTokens,
-    sessions: new SessionService(dataSource, sessionTokens, outbox),
+    sessions: new SessionService(dataSource, sessionTokens, outbox, access.authorizer, sessionPolicies),
+    sessionPolicies,
     apiKeys: new ApiKeyService(dataSource, outbox, access.authorizer, members),
+    adminIpAllowlists: new AdminIpAllowlistService(dataSource, outbox),
   };
 }
