@@ -27,6 +27,7 @@ export const ID_PREFIXES = {
   session: 'sess',
   recording: 'rec',
   apiKey: 'apikey',
+  ssoConfig: 'sso',
 } as const;
 export type IdKind = keyof typeof ID_PREFIXES;
 

@@ -5,6 +5,7 @@ import { MembershipProjection1795345597211 } from './1795345597211-MembershipPro
 import { AuditPermissionsAndOutbox1796194328020 } from './1796194328020-AuditPermissionsAndOutbox';
 import { JobsPermission1796287001908 } from './1796287001908-JobsPermission';
 import { ApiKeyPermission1796300000000 } from './1796300000000-ApiKeyPermission';
+import { SsoPermission1796304274433 } from './1796304274433-SsoPermission';
 
 /** Applied in this order. */
 export const authzMigrations: MigrationClass[] = [
@@ -14,4 +15,5 @@ export const authzMigrations: MigrationClass[] = [
   AuditPermissionsAndOutbox1796194328020,
   JobsPermission1796287001908,
   ApiKeyPermission1796300000000,
+  SsoPermission1796304274433,
 ];

@@ -3,6 +3,7 @@ import { Outbox1795345594713 } from './1795345594713-Outbox';
 import { AddInvitations1795345978932 } from './1795345978932-AddInvitations';
 import { AddSessions1795400000000 } from './1795400000000-AddSessions';
 import { AddApiKeys1795500000000 } from './1795500000000-AddApiKeys';
+import { AddSsoConfigs1796304297710 } from './1796304297710-AddSsoConfigs';
 
 /** Applied in this order. */
 export const identityMigrations = [
@@ -11,4 +12,5 @@ export const identityMigrations = [
   AddInvitations1795345978932,
   AddSessions1795400000000,
   AddApiKeys1795500000000,
+  AddSsoConfigs1796304297710,
 ];

@@ -17,6 +17,7 @@ export const PERMISSION_CATALOGUE = {
   analytics: ['read', 'write', 'export'],
   jobs: ['read'],
   api_keys: ['manage'],
+  sso: ['manage'],
 } as const satisfies Record<string, readonly string[]>;
 
 export const WILDCARD = '*';

@@ -20,7 +20,8 @@ export const SYSTEM_ROLES: readonly SystemRole[] = [
   {
     id: 'role_admin',
     name: 'Admin',
-    description: 'Members, roles, settings and API keys; reads billing; runs compliance and analytics; sees the background jobs.',
+    description:
+      'Members, roles, settings, API keys and single sign-on; reads billing; runs compliance and analytics; sees the background jobs.',
     permissions: [
       'organization:read',
       'organization:update',
@@ -37,6 +38,7 @@ export const SYSTEM_ROLES: readonly SystemRole[] = [
       'analytics:*',
       'jobs:read',
       'api_keys:manage',
+      'sso:manage',
     ],
   },
   {

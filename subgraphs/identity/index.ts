@@ -4,6 +4,7 @@ import { identityMigrations } from '../../migrations/identity';
 import { OrganizationMember } from './entities/organization-member.entity';
 import { Organization } from './entities/organization.entity';
 import { SigningKey } from './entities/signing-key.entity';
+import { SsoConfig } from './entities/sso-config.entity';
 import { User } from './entities/user.entity';
 import { createIdentityLoaders } from './loaders';
 import type { IdentityLoaders } from './loaders';
@@ -15,6 +16,7 @@ import { MemberResolver } from './resolvers/member.resolver';
 import { OrganizationEventResolver } from './resolvers/organization-event.resolver';
 import { organizationReference } from './resolvers/organization.reference';
 import { OrganizationResolver } from './resolvers/organization.resolver';
+import { SsoConfigResolver } from './resolvers/sso-config.resolver';
 import { userReference } from './resolvers/user.reference';
 import { UserResolver } from './resolvers/user.resolver';
 import { createIdentityServices } from './services';
@@ -26,13 +28,21 @@ export const identitySubgraph = defineSubgraph<IdentityServices, IdentityLoaders
   name: 'identity',
   storage: {
     schema: 'identity',
-    entities: [Organization, User, OrganizationMember, Invitation, SigningKey, OutboxMessage],
+    entities: [Organization, User, OrganizationMember, Invitation, SigningKey, SsoConfig, OutboxMessage],
     migrations: identityMigrations,
   },
   buildSchema: () =>
     buildFederatedSchema({
       name: 'identity',
-      resolvers: [OrganizationResolver, UserResolver, MemberResolver, InvitationResolver, OrganizationEventResolver, ApiKeyResolver],
+      resolvers: [
+        OrganizationResolver,
+        UserResolver,
+        MemberResolver,
+        InvitationResolver,
+        OrganizationEventResolver,
+        ApiKeyResolver,
+        SsoConfigResolver,
+      ],
       referenceResolvers: {
         Organization: organizationReference,
         User: userReference,

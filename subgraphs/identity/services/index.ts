@@ -12,6 +12,7 @@ import { OrganizationService } from './organization.service';
 import { SessionService } from './session.service';
 import { SessionTokenService } from './session-token.service';
 import { SigningKeyService } from './signing-key.service';
+import { SsoConfigService } from './sso-config.service';
 import { UserService } from './user.service';
 
 export interface IdentityServices {
@@ -23,6 +24,7 @@ export interface IdentityServices {
   sessionTokens: SessionTokenService;
   sessions: SessionService;
   apiKeys: ApiKeyService;
+  ssoConfigs: SsoConfigService;
   events: EventBus;
 }
 
@@ -38,7 +40,8 @@ export function createIdentityServices(
 ): IdentityServices {
   const { config, dataSource, access } = dependencies;
   const users = new UserService(dataSource);
-  const signingKeys = new SigningKeyService(dataSource, secretBoxFor(config));
+  const secrets = secretBoxFor(config);
+  const signingKeys = new SigningKeyService(dataSource, secrets);
   const outbox = new Outbox(dependencies.messaging);
   const events = dependencies.events ?? createEventBus(undefined, createLogger('silent'));
   const members = new MemberService(dataSource, users, outbox, events, access.authorizer);
@@ -53,5 +56,6 @@ export function createIdentityServices(
     sessionTokens,
     sessions: new SessionService(dataSource, sessionTokens, outbox),
     apiKeys: new ApiKeyService(dataSource, outbox, access.authorizer, members),
+    ssoConfigs: new SsoConfigService(dataSource, secrets),
   };
 }
