@@ -40,8 +40,11 @@ export abstract class CodedError extends GraphQLError {
 
 export class UnauthenticatedError extends CodedError {
   readonly code = 'UNAUTHENTICATED';
-  constructor(message = 'Authentication required: send a bearer token in the Authorization header') {
-    super(message, 'UNAUTHENTICATED');
+  constructor(
+    message = 'Authentication required: send a bearer token in the Authorization header',
+    extensions: Record<string, unknown> = {},
+  ) {
+    super(message, 'UNAUTHENTICATED', extensions);
   }
 }
 

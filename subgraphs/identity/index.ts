@@ -60,13 +60,15 @@ export const identitySubgraph = defineSubgraph<IdentityServices, IdentityLoaders
     'identity.api_key.created',
     'identity.api_key.revoked',
     'identity.api_key.used',
+    'identity.sso.login_succeeded',
+    'identity.sso.login_failed',
     'audit.mutation.recorded',
   ],
   verificationKeys: (services) => services.signingKeys.verificationKey,
   apiKeys: (services) => (key) => services.apiKeys.verify(key),
   async background(services) {
     // Last-used times noted in memory are written when the server stops.
-    return { close: () => services.apiKeys.close() };
+    return { close: () => Promise.all([services.apiKeys.close(), services.signInStates.close()]).then(() => undefined) };
   },
   routes: identityRoutes,
 });

@@ -6,7 +6,9 @@ import { BadUserInputError, CodedError, HTTP_STATUS_BY_CODE, NotFoundError } fro
 import { carriesSubgraphSecret, subgraphSecretFor } from '../../platform/subgraph-credential';
 import type { SubgraphDependencies } from '../../platform/subgraph';
 import type { IdentityServices } from './services';
+import { OIDC_CALLBACK_PATH, OIDC_LOGIN_PATH } from './services/oidc-sign-in.service';
 import { isRefreshToken } from './services/session.service';
+import type { SignedIn } from './services/session.service';
 
 export const TOKEN_REFRESH_PATH = '/api/v1/auth/token/refresh';
 export const LOGOUT_PATH = '/api/v1/auth/logout';
@@ -36,6 +38,18 @@ function refreshTokenOf(req: Request): string {
   return token;
 }
 
+/** The token answer of a refresh and of a sign-in (the fields of an OAuth 2.0 token response, RFC 6749 §5.1, and the session id). */
+function tokenAnswer(signedIn: SignedIn) {
+  return {
+    access_token: signedIn.accessToken.token,
+    token_type: 'Bearer',
+    expires_in: Math.max(0, Math.round((signedIn.accessToken.expiresAt.getTime() - Date.now()) / 1000)),
+    expires_at: signedIn.accessToken.expiresAt.toISOString(),
+    refresh_token: signedIn.refreshToken,
+    session_id: signedIn.sessionId,
+  };
+}
+
 /** Runs a route; a coded error becomes its JSON answer, anything else goes to the JSON error handler (500, no detail). */
 function route(handler: (req: Request, res: Response) => Promise<void>) {
   return async (req: Request, res: Response, next: NextFunction) => {
@@ -54,6 +68,10 @@ function route(handler: (req: Request, res: Response) => Promise<void>) {
  * - `POST /api/v1/auth/token/refresh` `{ refresh_token }`: a new access token and the next
  *   refresh token (the one sent is used up); 401 for an unknown, used, idle or expired one;
  * - `POST /api/v1/auth/logout` `{ refresh_token }`: ends the session.
+ * - `GET /api/v1/auth/sso/oidc/login?config_id=sso_…`: 302 to the configuration's OpenID
+ *   provider; 404 for an unknown or disabled configuration.
+ * - `GET /api/v1/auth/sso/oidc/callback?code=…&state=…`: where the provider sends the browser
+ *   back; answers the tokens of the new session as JSON, or a coded JSON error.
  * - `POST /internal/v1/api-keys/verify` `{ key }`: who an API key stands for, for the other
  *   processes' token checks; only with the subgraph credential (the gateway does not forward it).
  * The gateway forwards `/api/v1/auth/*` here with the path unchanged, within its rate limit.
@@ -77,14 +95,7 @@ export function identityRoutes(app: Express, services: IdentityServices, depende
     json,
     route(async (req, res) => {
       const signedIn = await services.sessions.refresh(refreshTokenOf(req));
-      res.set('Cache-Control', 'no-store').json({
-        access_token: signedIn.accessToken.token,
-        token_type: 'Bearer',
-        expires_in: Math.max(0, Math.round((signedIn.accessToken.expiresAt.getTime() - Date.now()) / 1000)),
-        expires_at: signedIn.accessToken.expiresAt.toISOString(),
-        refresh_token: signedIn.refreshToken,
-        session_id: signedIn.sessionId,
-      });
+      res.set('Cache-Control', 'no-store').json(tokenAnswer(signedIn));
     }),
   );
   const secret = subgraphSecretFor(dependencies.config);
@@ -98,6 +109,30 @@ export function identityRoutes(app: Express, services: IdentityServices, depende
       const key = (req.body as { key?: unknown } | undefined)?.key;
       if (typeof key !== 'string') throw new BadUserInputError('key: is required', 'key');
       res.set('Cache-Control', 'no-store').json({ principal: principalToJson(await services.apiKeys.verify(key)) });
+    }),
+  );
+  app.get(
+    OIDC_LOGIN_PATH,
+    route(async (req, res) => {
+      const configId = req.query.config_id;
+      if (typeof configId !== 'string' || configId === '') {
+        throw new BadUserInputError('config_id: is required (the id of an SSO configuration, sso_…)', 'config_id');
+      }
+      const authorizationUrl = await services.oidcSignIn.begin(configId);
+      res.status(302).set('Cache-Control', 'no-store').location(authorizationUrl.toString()).end();
+    }),
+  );
+  app.get(
+    OIDC_CALLBACK_PATH,
+    route(async (req, res) => {
+      const query = new URLSearchParams(req.originalUrl.split('?')[1] ?? '');
+      const signedIn = await services.oidcSignIn.complete(query);
+      res.set('Cache-Control', 'no-store').json({
+        ...tokenAnswer(signedIn),
+        user_id: signedIn.userId,
+        organization_id: signedIn.organizationId,
+        provisioned: signedIn.provisioned,
+      });
     }),
   );
   app.post(

@@ -12,7 +12,11 @@ import { OrganizationService } from './organization.service';
 import { SessionService } from './session.service';
 import { SessionTokenService } from './session-token.service';
 import { SigningKeyService } from './signing-key.service';
+import { OIDC_CALLBACK_PATH, OidcSignInService } from './oidc-sign-in.service';
+import { createSignInStateStore } from './sign-in-state.store';
+import type { SignInStateStore } from './sign-in-state.store';
 import { SsoConfigService } from './sso-config.service';
+import { SsoSignInService } from './sso-sign-in.service';
 import { UserService } from './user.service';
 
 export interface IdentityServices {
@@ -25,6 +29,9 @@ export interface IdentityServices {
   sessions: SessionService;
   apiKeys: ApiKeyService;
   ssoConfigs: SsoConfigService;
+  oidcSignIn: OidcSignInService;
+  /** Sign-ins under way (Redis, or memory); closed with the server. */
+  signInStates: SignInStateStore;
   events: EventBus;
 }
 
@@ -46,6 +53,10 @@ export function createIdentityServices(
   const events = dependencies.events ?? createEventBus(undefined, createLogger('silent'));
   const members = new MemberService(dataSource, users, outbox, events, access.authorizer);
   const sessionTokens = new SessionTokenService(config, signingKeys, users, members);
+  const sessions = new SessionService(dataSource, sessionTokens, outbox);
+  const ssoConfigs = new SsoConfigService(dataSource, secrets);
+  const signInStates = createSignInStateStore(config.redisUrl, `${config.events.streamPrefix}:sign-in`);
+  const ssoSignIn = new SsoSignInService(dataSource, users, members, sessions, outbox);
   return {
     organizations: new OrganizationService(dataSource, outbox),
     users,
@@ -54,8 +65,10 @@ export function createIdentityServices(
     events,
     signingKeys,
     sessionTokens,
-    sessions: new SessionService(dataSource, sessionTokens, outbox),
+    sessions,
     apiKeys: new ApiKeyService(dataSource, outbox, access.authorizer, members),
-    ssoConfigs: new SsoConfigService(dataSource, secrets),
+    ssoConfigs,
+    oidcSignIn: new OidcSignInService(ssoConfigs, ssoSignIn, signInStates, `${config.auth.publicUrl}${OIDC_CALLBACK_PATH}`),
+    signInStates,
   };
 }
