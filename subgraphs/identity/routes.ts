@@ -1,12 +1,12 @@
 // The gateway forwards /api/v1/auth/* here with the path unchanged (gateway/forwarded-routes.ts).
 import express from 'express';
-import type { Express, NextFunction, Request, Response } from 'express';
+import type { CookieOptions, Express, NextFunction, Request, Response } from 'express';
 import { API_KEY_VERIFY_PATH, principalToJson } from '../../platform/auth/api-keys';
 import { BadUserInputError, CodedError, HTTP_STATUS_BY_CODE, NotFoundError } from '../../platform/errors';
 import { carriesSubgraphSecret, subgraphSecretFor } from '../../platform/subgraph-credential';
 import type { SubgraphDependencies } from '../../platform/subgraph';
 import type { IdentityServices } from './services';
-import { OIDC_CALLBACK_PATH, OIDC_LOGIN_PATH } from './services/oidc-sign-in.service';
+import { OIDC_CALLBACK_PATH, OIDC_LOGIN_PATH, OIDC_SIGN_IN_TTL_MS } from './services/oidc-sign-in.service';
 import { isRefreshToken } from './services/session.service';
 import type { SignedIn } from './services/session.service';
 
@@ -50,6 +50,26 @@ function tokenAnswer(signedIn: SignedIn) {
   };
 }
 
+/** The cookie that binds a sign-in's state to the browser that started it (RFC 6749 §10.12). */
+const SSO_STATE_COOKIE = 'auralink_sso_state';
+
+/**
+ * Only for the SSO routes, never readable by scripts; `SameSite=Lax` so the provider's
+ * top-level redirect back carries it; `Secure` when the public origin is https.
+ */
+function stateCookieOptions(secure: boolean, maxAgeMs?: number): CookieOptions {
+  return { httpOnly: true, sameSite: 'lax', path: '/api/v1/auth/sso/', secure, ...(maxAgeMs ? { maxAge: maxAgeMs } : {}) };
+}
+
+/** One cookie of the request (express parses no cookies by itself). */
+function cookieOf(req: Request, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const index = part.indexOf('=');
+    if (index > 0 && part.slice(0, index).trim() === name) return decodeURIComponent(part.slice(index + 1).trim());
+  }
+  return undefined;
+}
+
 /** Runs a route; a coded error becomes its JSON answer, anything else goes to the JSON error handler (500, no detail). */
 function route(handler: (req: Request, res: Response) => Promise<void>) {
   return async (req: Request, res: Response, next: NextFunction) => {
@@ -77,6 +97,7 @@ function route(handler: (req: Request, res: Response) => Promise<void>) {
  * The gateway forwards `/api/v1/auth/*` here with the path unchanged, within its rate limit.
  */
 export function identityRoutes(app: Express, services: IdentityServices, dependencies: SubgraphDependencies): void {
+  const secureCookies = dependencies.config.auth.publicUrl.startsWith('https:');
   app.get('/.well-known/jwks.json', async (_req, res) => {
     res.set('Cache-Control', 'public, max-age=300').json(await services.signingKeys.publicKeySet());
   });
@@ -118,15 +139,22 @@ export function identityRoutes(app: Express, services: IdentityServices, depende
       if (typeof configId !== 'string' || configId === '') {
         throw new BadUserInputError('config_id: is required (the id of an SSO configuration, sso_…)', 'config_id');
       }
-      const authorizationUrl = await services.oidcSignIn.begin(configId);
-      res.status(302).set('Cache-Control', 'no-store').location(authorizationUrl.toString()).end();
+      const { authorizationUrl, state } = await services.oidcSignIn.begin(configId);
+      res
+        .status(302)
+        .set('Cache-Control', 'no-store')
+        .cookie(SSO_STATE_COOKIE, state, stateCookieOptions(secureCookies, OIDC_SIGN_IN_TTL_MS))
+        .location(authorizationUrl.toString())
+        .end();
     }),
   );
   app.get(
     OIDC_CALLBACK_PATH,
     route(async (req, res) => {
       const query = new URLSearchParams(req.originalUrl.split('?')[1] ?? '');
-      const signedIn = await services.oidcSignIn.complete(query);
+      // Used up either way: the cookie goes with the answer.
+      res.clearCookie(SSO_STATE_COOKIE, stateCookieOptions(secureCookies));
+      const signedIn = await services.oidcSignIn.complete(query, cookieOf(req, SSO_STATE_COOKIE));
       res.set('Cache-Control', 'no-store').json({
         ...tokenAnswer(signedIn),
         user_id: signedIn.userId,

@@ -28,8 +28,13 @@ interface Answer {
   body: Record<string, unknown> & { errors?: { message: string; extensions?: { code?: string; field?: string; reason?: string } }[] };
 }
 
-async function get(url: string): Promise<Answer> {
-  const response = await fetch(url, { redirect: 'manual' });
+/** The browser's cookie for our origin (the state cookie the login route sets). */
+let browserCookie = '';
+
+async function get(url: string, options: { cookie?: string } = {}): Promise<Answer> {
+  const response = await fetch(url, { redirect: 'manual', headers: { cookie: options.cookie ?? browserCookie } });
+  const setCookie = response.headers.getSetCookie().find((line) => line.startsWith('auralink_sso_state='));
+  if (setCookie) browserCookie = setCookie.split(';')[0]!;
   const text = await response.text();
   return {
     status: response.status,
@@ -191,12 +196,20 @@ describe('OIDC sign-in', () => {
     expect(missing.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'config_id' });
   });
 
-  it('refuses a callback whose state it did not issue, and a callback used a second time', async () => {
+  it('refuses a callback whose state it did not issue, one opened in another browser, and one used a second time', async () => {
     const forged = await get(`${origin}/api/v1/auth/sso/oidc/callback?code=forged&state=not-a-state-we-issued`);
     expect(forged.status).toBe(401);
     expect(forged.body.errors?.[0]?.extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'invalid_state' });
 
     const email = team.members[0]!.user.email;
+    // A callback link someone else started, opened in a browser without its state cookie.
+    const elsewhere = await get((await throughProvider(provisioning, email)).toString(), { cookie: 'auralink_sso_state=another' });
+    expect(elsewhere.status).toBe(401);
+    expect(elsewhere.body.errors?.[0]).toMatchObject({
+      message: expect.stringContaining('another browser'),
+      extensions: { code: 'UNAUTHENTICATED', reason: 'invalid_state' },
+    });
+
     const callback = await throughProvider(provisioning, email);
     expect((await get(callback.toString())).status).toBe(200);
     const replayed = await get(callback.toString());

@@ -66,18 +66,21 @@ async function configFor(issuer: string): Promise<string> {
 
 describe('OidcSignInService', () => {
   it('starts a sign-in at the discovered authorization endpoint, with PKCE, state and nonce; its state is taken once', async () => {
-    const url = await oidc.begin(await configFor(provider.issuer));
+    const { authorizationUrl: url, state } = await oidc.begin(await configFor(provider.issuer));
     expect(`${url.origin}${url.pathname}`).toBe(`${provider.issuer}/auth`);
     expect(url.searchParams.get('code_challenge_method')).toBe('S256');
-    const state = url.searchParams.get('state')!;
+    expect(url.searchParams.get('state')).toBe(state);
     // The provider answers with an error: the state is used up by that answer.
-    await expect(oidc.complete(new URLSearchParams({ state, error: 'access_denied' }))).rejects.toThrow(/access_denied/);
-    await expect(oidc.complete(new URLSearchParams({ state, code: 'x' }))).rejects.toThrow(UnauthenticatedError);
+    await expect(oidc.complete(new URLSearchParams({ state, error: 'access_denied' }), state)).rejects.toThrow(/access_denied/);
+    await expect(oidc.complete(new URLSearchParams({ state, code: 'x' }), state)).rejects.toThrow(UnauthenticatedError);
   });
 
-  it('refuses a callback without a state, or with one it never issued', async () => {
-    await expect(oidc.complete(new URLSearchParams({ code: 'x' }))).rejects.toThrow(BadUserInputError);
-    await expect(oidc.complete(new URLSearchParams({ code: 'x', state: 'forged' }))).rejects.toThrow(UnauthenticatedError);
+  it('refuses a callback without a state, with one it never issued, or in a browser that did not start it', async () => {
+    await expect(oidc.complete(new URLSearchParams({ code: 'x' }), undefined)).rejects.toThrow(BadUserInputError);
+    await expect(oidc.complete(new URLSearchParams({ code: 'x', state: 'forged' }), 'forged')).rejects.toThrow(UnauthenticatedError);
+    const { state } = await oidc.begin(await configFor(provider.issuer));
+    await expect(oidc.complete(new URLSearchParams({ code: 'x', state }), undefined)).rejects.toThrow(/another browser/);
+    await expect(oidc.complete(new URLSearchParams({ code: 'x', state }), state)).rejects.toThrow(/already used/);
   });
 
   it('answers NOT_FOUND for a configuration that is not an enabled OIDC one, SERVICE_UNAVAILABLE for a provider that is down', async () => {

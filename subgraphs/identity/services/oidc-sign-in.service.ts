@@ -48,8 +48,12 @@ export class OidcSignInService {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Where to send the browser: the provider's authorization endpoint with this sign-in's state, nonce and code challenge. */
-  async begin(configId: string): Promise<URL> {
+  /**
+   * Where to send the browser: the provider's authorization endpoint with this sign-in's
+   * state, nonce and code challenge. The state goes to the browser in a cookie too, so the
+   * callback is accepted only from the browser that started it (RFC 6749 §10.12).
+   */
+  async begin(configId: string): Promise<{ authorizationUrl: URL; state: string }> {
     const config = await this.ssoConfigs.forSignIn(configId, SsoProviderType.OIDC);
     const oidc = await loadOpenIdClient();
     const configuration = await this.configurationOf(config);
@@ -61,7 +65,7 @@ export class OidcSignInService {
       redirectUri: this.redirectUri,
     };
     await this.states.put(`oidc:${pending.state}`, pending, OIDC_SIGN_IN_TTL_MS);
-    return oidc.buildAuthorizationUrl(configuration, {
+    const authorizationUrl = oidc.buildAuthorizationUrl(configuration, {
       redirect_uri: pending.redirectUri,
       scope: SCOPE,
       state: pending.state,
@@ -69,10 +73,14 @@ export class OidcSignInService {
       code_challenge: await oidc.calculatePKCECodeChallenge(pending.codeVerifier),
       code_challenge_method: 'S256',
     });
+    return { authorizationUrl, state: pending.state };
   }
 
-  /** The provider's redirect back (`code`, `state`, or `error`): a session, or a refusal that is also an audit fact. */
-  async complete(query: URLSearchParams): Promise<SsoSignedIn> {
+  /**
+   * The provider's redirect back (`code`, `state`, or `error`) with the state the browser's
+   * cookie holds: a session, or a refusal that is also an audit fact.
+   */
+  async complete(query: URLSearchParams, browserState: string | undefined): Promise<SsoSignedIn> {
     const state = query.get('state');
     if (!state) throw new BadUserInputError('state: is required (the identity provider sends it back with the code)', 'state');
     const pending = state.length <= 256 ? await this.states.take<PendingOidcSignIn>(`oidc:${state}`) : undefined;
@@ -82,6 +90,14 @@ export class OidcSignInService {
       });
     }
     const config = await this.ssoConfigs.forSignIn(pending.configId, SsoProviderType.OIDC);
+    // A callback link opened in another browser (one an attacker started and sent) signs nobody in there.
+    if (browserState !== pending.state) {
+      throw await this.signIns.refused(
+        config,
+        'invalid_state',
+        'This sign-in was started in another browser (its state cookie is missing or different): start it again here',
+      );
+    }
     const providerError = query.get('error');
     if (providerError) {
       const description = query.get('error_description');
