@@ -1,4 +1,5 @@
 import { expectNoErrors } from '../kit/client';
+import { eventually } from '../kit/eventually';
 import { startOidcProvider } from '../kit/oidc-provider';
 import type { RunningOidcProvider } from '../kit/oidc-provider';
 import { uniqueEmail } from '../kit/seed';
@@ -258,6 +259,35 @@ describe('OIDC sign-in', () => {
     expect((await facts(provisioning)).at(-1)).toMatchObject({
       type: 'identity.sso.login_failed',
       payload: { reason: 'invalid_id_token' },
+    });
+  });
+
+  it('shows each sign-in and each refusal in the organization’s audit log', async () => {
+    const signedIn = await get((await throughProvider(membersOnly, team.members[0]!.user.email)).toString());
+    expect(signedIn.status).toBe(200);
+    const email = uniqueEmail('unknown');
+    provider.addAccount({ sub: `op-${email}`, email });
+    expect((await get((await throughProvider(membersOnly, email)).toString())).status).toBe(403);
+    const logged = await eventually(async () => {
+      const { auditLogs } = expectNoErrors(
+        await supergraph.gateway<
+          { auditLogs: { nodes: { action: string; outcome: string; targets: { type: string; id: string }[] }[] } },
+          { o: string }
+        >(
+          'query($o: ID!) { auditLogs(organizationId: $o, first: 100, filter: { actionPrefix: "identity.sso." }) { nodes { action outcome targets { type id } } } }',
+          { o: team.organization.id },
+          { token: team.owner.token },
+        ),
+      );
+      const ours = auditLogs.nodes.filter((node) => node.targets.some((target) => target.id === membersOnly));
+      return ours.some((node) => node.action === 'identity.sso.login_failed.not_provisioned') &&
+        ours.some((node) => node.action === 'identity.sso.login')
+        ? ours
+        : undefined;
+    }, 'the sign-in facts in the audit log');
+    expect(logged.find((node) => node.action === 'identity.sso.login')).toMatchObject({
+      outcome: 'SUCCESS',
+      targets: expect.arrayContaining([{ type: 'session', id: signedIn.body.session_id }]),
     });
   });
 });
