@@ -30,6 +30,7 @@ describe('loadConfig', () => {
       audience: 'auralink-supergraph',
       jwksUrl: 'http://127.0.0.1:4001/.well-known/jwks.json',
       tokenTtlSeconds: 3600,
+      publicUrl: 'http://127.0.0.1:4000',
     });
   });
 

@@ -83,6 +83,7 @@ const environmentSchema = z.object({
   AUTH_AUDIENCE: z.string().trim().min(1).default('auralink-supergraph'),
   AUTH_JWKS_URL: optionalUrl.optional(),
   AUTH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(MAX_SESSION_TOKEN_TTL_SECONDS).default(3600),
+  AUTH_PUBLIC_URL: optionalUrl.optional(),
   SECRETS_KEY: secretsKey,
   DEMO_DATA: z.preprocess(blankAsUnset, booleanFlag.optional()),
   AUTHZ_DECISION_LOG: z.preprocess(blankAsUnset, z.enum(['denied', 'all']).default('denied')),
@@ -207,7 +208,8 @@ export interface Config {
   /** `workers`: processes of the clustered gateway (runtime/cluster.ts); unset means one per core. */
   gateway: { port: number; workers: number | undefined };
   subgraphs: Record<SubgraphName, { port: number; url: string }>;
-  auth: { issuer: string; audience: string; jwksUrl: string; tokenTtlSeconds: number };
+  /** `publicUrl`: the origin users reach sign-in on (the gateway's); SSO redirect URIs registered at identity providers start with it. */
+  auth: { issuer: string; audience: string; jwksUrl: string; tokenTtlSeconds: number; publicUrl: string };
   /** base64 AES-256 key; unset outside production means a key kept under dataDir. */
   secretsKey: string | undefined;
   demoData: boolean;
@@ -351,6 +353,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       audience: e.AUTH_AUDIENCE,
       jwksUrl: e.AUTH_JWKS_URL ?? jwksUrlOf(subgraphs.identity.url),
       tokenTtlSeconds: e.AUTH_TOKEN_TTL_SECONDS,
+      publicUrl: (e.AUTH_PUBLIC_URL ?? `http://${e.HOST}:${e.GATEWAY_PORT}`).replace(/\/+$/, ''),
     },
     secretsKey: e.SECRETS_KEY,
     // A production system never gets a demo organization (with known user ids) unless asked for.

@@ -29,6 +29,7 @@ export const ID_PREFIXES = {
   apiKey: 'apikey',
   consentRecord: 'cns',
   legalHold: 'hold',
+  ssoConfig: 'sso',
 } as const;
 export type IdKind = keyof typeof ID_PREFIXES;
 

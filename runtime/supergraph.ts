@@ -22,6 +22,8 @@ export interface SupergraphOptions {
   databaseUrl: string;
   /** 'configured': the ports in the config; 'ephemeral': free ports (tests). */
   ports: 'configured' | 'ephemeral';
+  /** Tests: the gateway on this port though the others are ephemeral, for a peer that must know it first (an identity provider's redirect URI). */
+  gatewayPort?: number;
   migrate?: boolean;
   /** Tests: relay and consumer timings. */
   messaging?: MessagingOptions;
@@ -100,7 +102,7 @@ export async function startSupergraph(options: SupergraphOptions): Promise<Runni
       config,
       logger,
       host: config.host,
-      port: options.ports === 'configured' ? config.gateway.port : 0,
+      port: options.ports === 'configured' ? config.gateway.port : (options.gatewayPort ?? 0),
       subgraphUrls,
       revocations: messaging.revocations,
     });

@@ -5,6 +5,7 @@ import { MembershipProjection1795345597211 } from './1795345597211-MembershipPro
 import { AuditPermissionsAndOutbox1796194328020 } from './1796194328020-AuditPermissionsAndOutbox';
 import { JobsPermission1796287001908 } from './1796287001908-JobsPermission';
 import { ApiKeyPermission1796300000000 } from './1796300000000-ApiKeyPermission';
+import { SsoPermission1796304274433 } from './1796304274433-SsoPermission';
 import { SessionsPermission1796304341927 } from './1796304341927-SessionsPermission';
 import { ConsentPermissions1796304359474 } from './1796304359474-ConsentPermissions';
 
@@ -16,6 +17,7 @@ export const authzMigrations: MigrationClass[] = [
   AuditPermissionsAndOutbox1796194328020,
   JobsPermission1796287001908,
   ApiKeyPermission1796300000000,
+  SsoPermission1796304274433,
   SessionsPermission1796304341927,
   ConsentPermissions1796304359474,
 ];

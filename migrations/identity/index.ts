@@ -3,6 +3,7 @@ import { Outbox1795345594713 } from './1795345594713-Outbox';
 import { AddInvitations1795345978932 } from './1795345978932-AddInvitations';
 import { AddSessions1795400000000 } from './1795400000000-AddSessions';
 import { AddApiKeys1795500000000 } from './1795500000000-AddApiKeys';
+import { AddSsoConfigs1796304297710 } from './1796304297710-AddSsoConfigs';
 import { AddSessionPolicies1796305302554 } from './1796305302554-AddSessionPolicies';
 import { ApiKeyOperations1796305684547 } from './1796305684547-ApiKeyOperations';
 import { AddAdminIpAllowlists1796306443723 } from './1796306443723-AddAdminIpAllowlists';
@@ -14,6 +15,7 @@ export const identityMigrations = [
   AddInvitations1795345978932,
   AddSessions1795400000000,
   AddApiKeys1795500000000,
+  AddSsoConfigs1796304297710,
   AddSessionPolicies1796305302554,
   ApiKeyOperations1796305684547,
   AddAdminIpAllowlists1796306443723,

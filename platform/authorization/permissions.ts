@@ -19,6 +19,7 @@ export const PERMISSION_CATALOGUE = {
   jobs: ['read'],
   api_keys: ['manage'],
   sessions: ['manage'],
+  sso: ['manage'],
 } as const satisfies Record<string, readonly string[]>;
 
 export const WILDCARD = '*';

@@ -21,7 +21,7 @@ export const SYSTEM_ROLES: readonly SystemRole[] = [
     id: 'role_admin',
     name: 'Admin',
     description:
-      "Members, roles, settings, API keys and members' sessions; reads billing; runs compliance and analytics; sees the background jobs.",
+      "Members, roles, settings, API keys, members' sessions and single sign-on; reads billing; runs compliance and analytics; sees the background jobs.",
     permissions: [
       'organization:read',
       'organization:update',
@@ -41,6 +41,7 @@ export const SYSTEM_ROLES: readonly SystemRole[] = [
       'consent:read',
       'consent:update',
       'sessions:manage',
+      'sso:manage',
     ],
   },
   {

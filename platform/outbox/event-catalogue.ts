@@ -11,6 +11,17 @@
 export type SessionRevocationReason = 'logout' | 'refresh_reuse' | 'idle' | 'expired' | 'by_user' | 'by_admin';
 
 /** A membership as identity keeps it; `removed` is said by its own event. */
+/** Why a single sign-on was refused (identity's SSO routes). */
+export type SsoLoginFailureReason =
+  | 'provider_error'
+  | 'invalid_state'
+  | 'code_refused'
+  | 'invalid_id_token'
+  | 'missing_email'
+  | 'unverified_email'
+  | 'not_provisioned'
+  | 'inactive_member';
+
 export type MembershipStatus = 'active' | 'suspended';
 
 export interface MembershipFact {
@@ -55,6 +66,25 @@ export interface EventCatalogue {
   'identity.api_key.revoked': { organizationId: string; userId: string; apiKeyId: string; createdById: string };
   /** A revoked or expired API key was presented (at most once a minute per key and identity process). */
   'identity.api_key.used': { organizationId: string; apiKeyId: string; outcome: 'denied'; reason: 'revoked' | 'expired' };
+  /** Someone signed in through an organization's identity provider: a session started (`provisioned`: their account or membership was made by it). */
+  'identity.sso.login_succeeded': {
+    organizationId: string;
+    userId: string;
+    ssoConfigId: string;
+    providerType: 'saml' | 'oidc';
+    sessionId: string;
+    provisioned: boolean;
+  };
+  /** A sign-in through an organization's identity provider was refused; `subject` is the email the provider named, when it did. */
+  'identity.sso.login_failed': {
+    organizationId: string;
+    ssoConfigId: string;
+    providerType: 'saml' | 'oidc';
+    reason: SsoLoginFailureReason;
+    detail: string;
+    subject: string | null;
+    userId: string | null;
+  };
   /** An organization subscribed to a plan (its first, or again after a cancellation). */
   'billing.subscription.created': BillingSubscriptionFact & { status: string; trialEnd: string | null };
   /** A plan change: an upgrade now (with the prorated difference charged), a downgrade at the period's end, or that downgrade applied. */

@@ -4,6 +4,7 @@ import { identityMigrations } from '../../migrations/identity';
 import { OrganizationMember } from './entities/organization-member.entity';
 import { Organization } from './entities/organization.entity';
 import { SigningKey } from './entities/signing-key.entity';
+import { SsoConfig } from './entities/sso-config.entity';
 import { User } from './entities/user.entity';
 import { createIdentityLoaders } from './loaders';
 import type { IdentityLoaders } from './loaders';
@@ -18,6 +19,7 @@ import { organizationReference } from './resolvers/organization.reference';
 import { OrganizationResolver } from './resolvers/organization.resolver';
 import { SessionPolicyResolver } from './resolvers/session-policy.resolver';
 import { SessionResolver } from './resolvers/session.resolver';
+import { SsoConfigResolver } from './resolvers/sso-config.resolver';
 import { userReference } from './resolvers/user.reference';
 import { UserResolver } from './resolvers/user.resolver';
 import { createIdentityServices } from './services';
@@ -29,7 +31,7 @@ export const identitySubgraph = defineSubgraph<IdentityServices, IdentityLoaders
   name: 'identity',
   storage: {
     schema: 'identity',
-    entities: [Organization, User, OrganizationMember, Invitation, SigningKey, OutboxMessage],
+    entities: [Organization, User, OrganizationMember, Invitation, SigningKey, SsoConfig, OutboxMessage],
     migrations: identityMigrations,
   },
   buildSchema: () =>
@@ -45,6 +47,7 @@ export const identitySubgraph = defineSubgraph<IdentityServices, IdentityLoaders
         SessionResolver,
         SessionPolicyResolver,
         AdminIpAllowlistResolver,
+        SsoConfigResolver,
       ],
       referenceResolvers: {
         Organization: organizationReference,
@@ -64,6 +67,8 @@ export const identitySubgraph = defineSubgraph<IdentityServices, IdentityLoaders
     'identity.api_key.created',
     'identity.api_key.revoked',
     'identity.api_key.used',
+    'identity.sso.login_succeeded',
+    'identity.sso.login_failed',
     'audit.mutation.recorded',
   ],
   verificationKeys: (services) => services.signingKeys.verificationKey,
@@ -71,7 +76,7 @@ export const identitySubgraph = defineSubgraph<IdentityServices, IdentityLoaders
   adminAllowlist: (services) => (organizationId) => services.adminIpAllowlists.get(organizationId),
   async background(services) {
     // Last-used times noted in memory are written when the server stops.
-    return { close: () => services.apiKeys.close() };
+    return { close: () => Promise.all([services.apiKeys.close(), services.signInStates.close()]).then(() => undefined) };
   },
   routes: identityRoutes,
 });

@@ -1,13 +1,15 @@
 // The gateway forwards /api/v1/auth/* here with the path unchanged (gateway/forwarded-routes.ts).
 import express from 'express';
-import type { Express, NextFunction, Request, Response } from 'express';
+import type { CookieOptions, Express, NextFunction, Request, Response } from 'express';
 import { ADMIN_ALLOWLIST_PATH } from '../../platform/auth/admin-networks';
 import { API_KEY_VERIFY_PATH, principalToJson } from '../../platform/auth/api-keys';
 import { BadUserInputError, CodedError, HTTP_STATUS_BY_CODE, NotFoundError } from '../../platform/errors';
 import { carriesSubgraphSecret, subgraphSecretFor } from '../../platform/subgraph-credential';
 import type { SubgraphDependencies } from '../../platform/subgraph';
 import type { IdentityServices } from './services';
+import { OIDC_CALLBACK_PATH, OIDC_LOGIN_PATH, OIDC_SIGN_IN_TTL_MS } from './services/oidc-sign-in.service';
 import { isRefreshToken } from './services/session.service';
+import type { SignedIn } from './services/session.service';
 
 export const TOKEN_REFRESH_PATH = '/api/v1/auth/token/refresh';
 export const LOGOUT_PATH = '/api/v1/auth/logout';
@@ -37,6 +39,38 @@ function refreshTokenOf(req: Request): string {
   return token;
 }
 
+/** The token answer of a refresh and of a sign-in (the fields of an OAuth 2.0 token response, RFC 6749 §5.1, and the session id). */
+function tokenAnswer(signedIn: SignedIn) {
+  return {
+    access_token: signedIn.accessToken.token,
+    token_type: 'Bearer',
+    expires_in: Math.max(0, Math.round((signedIn.accessToken.expiresAt.getTime() - Date.now()) / 1000)),
+    expires_at: signedIn.accessToken.expiresAt.toISOString(),
+    refresh_token: signedIn.refreshToken,
+    session_id: signedIn.sessionId,
+  };
+}
+
+/** The cookie that binds a sign-in's state to the browser that started it (RFC 6749 §10.12). */
+const SSO_STATE_COOKIE = 'auralink_sso_state';
+
+/**
+ * Only for the SSO routes, never readable by scripts; `SameSite=Lax` so the provider's
+ * top-level redirect back carries it; `Secure` when the public origin is https.
+ */
+function stateCookieOptions(secure: boolean, maxAgeMs?: number): CookieOptions {
+  return { httpOnly: true, sameSite: 'lax', path: '/api/v1/auth/sso/', secure, ...(maxAgeMs ? { maxAge: maxAgeMs } : {}) };
+}
+
+/** One cookie of the request (express parses no cookies by itself). */
+function cookieOf(req: Request, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const index = part.indexOf('=');
+    if (index > 0 && part.slice(0, index).trim() === name) return decodeURIComponent(part.slice(index + 1).trim());
+  }
+  return undefined;
+}
+
 /** Runs a route; a coded error becomes its JSON answer, anything else goes to the JSON error handler (500, no detail). */
 function route(handler: (req: Request, res: Response) => Promise<void>) {
   return async (req: Request, res: Response, next: NextFunction) => {
@@ -55,6 +89,10 @@ function route(handler: (req: Request, res: Response) => Promise<void>) {
  * - `POST /api/v1/auth/token/refresh` `{ refresh_token }`: a new access token and the next
  *   refresh token (the one sent is used up); 401 for an unknown, used, idle or expired one;
  * - `POST /api/v1/auth/logout` `{ refresh_token }`: ends the session.
+ * - `GET /api/v1/auth/sso/oidc/login?config_id=sso_…`: 302 to the configuration's OpenID
+ *   provider; 404 for an unknown or disabled configuration.
+ * - `GET /api/v1/auth/sso/oidc/callback?code=…&state=…`: where the provider sends the browser
+ *   back; answers the tokens of the new session as JSON, or a coded JSON error.
  * - `POST /internal/v1/api-keys/verify` `{ key }`: who an API key stands for, for the other
  *   processes' token checks; only with the subgraph credential (the gateway does not forward it).
  * - `GET /internal/v1/admin-ip-allowlist?organization_id=`: an organization's admin IP
@@ -62,6 +100,7 @@ function route(handler: (req: Request, res: Response) => Promise<void>) {
  * The gateway forwards `/api/v1/auth/*` here with the path unchanged, within its rate limit.
  */
 export function identityRoutes(app: Express, services: IdentityServices, dependencies: SubgraphDependencies): void {
+  const secureCookies = dependencies.config.auth.publicUrl.startsWith('https:');
   app.get('/.well-known/jwks.json', async (_req, res) => {
     res.set('Cache-Control', 'public, max-age=300').json(await services.signingKeys.publicKeySet());
   });
@@ -80,14 +119,7 @@ export function identityRoutes(app: Express, services: IdentityServices, depende
     json,
     route(async (req, res) => {
       const signedIn = await services.sessions.refresh(refreshTokenOf(req));
-      res.set('Cache-Control', 'no-store').json({
-        access_token: signedIn.accessToken.token,
-        token_type: 'Bearer',
-        expires_in: Math.max(0, Math.round((signedIn.accessToken.expiresAt.getTime() - Date.now()) / 1000)),
-        expires_at: signedIn.accessToken.expiresAt.toISOString(),
-        refresh_token: signedIn.refreshToken,
-        session_id: signedIn.sessionId,
-      });
+      res.set('Cache-Control', 'no-store').json(tokenAnswer(signedIn));
     }),
   );
   const secret = subgraphSecretFor(dependencies.config);
@@ -112,6 +144,37 @@ export function identityRoutes(app: Express, services: IdentityServices, depende
       const organizationId = req.query.organization_id;
       if (typeof organizationId !== 'string') throw new BadUserInputError('organization_id: is required', 'organization_id');
       res.set('Cache-Control', 'no-store').json({ cidrs: await services.adminIpAllowlists.get(organizationId) });
+    }),
+  );
+  app.get(
+    OIDC_LOGIN_PATH,
+    route(async (req, res) => {
+      const configId = req.query.config_id;
+      if (typeof configId !== 'string' || configId === '') {
+        throw new BadUserInputError('config_id: is required (the id of an SSO configuration, sso_…)', 'config_id');
+      }
+      const { authorizationUrl, state } = await services.oidcSignIn.begin(configId);
+      res
+        .status(302)
+        .set('Cache-Control', 'no-store')
+        .cookie(SSO_STATE_COOKIE, state, stateCookieOptions(secureCookies, OIDC_SIGN_IN_TTL_MS))
+        .location(authorizationUrl.toString())
+        .end();
+    }),
+  );
+  app.get(
+    OIDC_CALLBACK_PATH,
+    route(async (req, res) => {
+      const query = new URLSearchParams(req.originalUrl.split('?')[1] ?? '');
+      // Used up either way: the cookie goes with the answer.
+      res.clearCookie(SSO_STATE_COOKIE, stateCookieOptions(secureCookies));
+      const signedIn = await services.oidcSignIn.complete(query, cookieOf(req, SSO_STATE_COOKIE));
+      res.set('Cache-Control', 'no-store').json({
+        ...tokenAnswer(signedIn),
+        user_id: signedIn.userId,
+        organization_id: signedIn.organizationId,
+        provisioned: signedIn.provisioned,
+      });
     }),
   );
   app.post(

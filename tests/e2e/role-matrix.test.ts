@@ -61,6 +61,9 @@ interface Fixture {
   legalHoldId: string;
   /** A sign-in session of the actor (for a foreign fixture, of its owner), for the case that ends it. */
   sessionId: string;
+  /** Two SSO configurations of the organization (one to delete). */
+  ssoConfigId: string;
+  spareSsoConfigId: string;
 }
 
 interface Case {
@@ -299,6 +302,42 @@ const CASES: Case[] = [
   },
   // The actor's token belongs to no session, so keepCurrent: false ends only their others.
   { field: 'Mutation.revokeAllSessions', allowed: ALL, own: () => ['mutation { revokeAllSessions(keepCurrent: false) }'] },
+  {
+    field: 'Query.ssoConfigs',
+    allowed: MANAGERS,
+    own: (f) => ['query($o: ID!) { ssoConfigs(organizationId: $o) { id providerType } }', { o: f.organization.organization.id }],
+    foreign: (f) => ['query($o: ID!) { ssoConfigs(organizationId: $o) { id oidcClientId } }', { o: f.organization.organization.id }],
+  },
+  {
+    field: 'Query.ssoConfig',
+    allowed: MANAGERS,
+    own: (f) => ['query($id: ID!) { ssoConfig(id: $id) { id clientSecretSet } }', { id: f.ssoConfigId }],
+    foreign: (f) => ['query($id: ID!) { ssoConfig(id: $id) { id oidcClientId } }', { id: f.ssoConfigId }],
+  },
+  {
+    field: 'Mutation.createSsoConfig',
+    allowed: MANAGERS,
+    own: (f) => [
+      'mutation($o: ID!) { createSsoConfig(input: { organizationId: $o, providerType: OIDC, providerName: "Matrix", oidcIssuer: "https://idp.example.test", oidcClientId: "matrix" }) { id } }',
+      { o: f.organization.organization.id },
+    ],
+    foreign: (f) => [
+      'mutation($o: ID!) { createSsoConfig(input: { organizationId: $o, providerType: OIDC, providerName: "Tap", oidcIssuer: "https://idp.example.test", oidcClientId: "tap" }) { id } }',
+      { o: f.organization.organization.id },
+    ],
+  },
+  {
+    field: 'Mutation.updateSsoConfig',
+    allowed: MANAGERS,
+    own: (f) => ['mutation($id: ID!) { updateSsoConfig(id: $id, input: { providerName: "Matrix two" }) { id } }', { id: f.ssoConfigId }],
+    foreign: (f) => ['mutation($id: ID!) { updateSsoConfig(id: $id, input: { enabled: false }) { id } }', { id: f.ssoConfigId }],
+  },
+  {
+    field: 'Mutation.deleteSsoConfig',
+    allowed: MANAGERS,
+    own: (f) => ['mutation($id: ID!) { deleteSsoConfig(id: $id) { id } }', { id: f.spareSsoConfigId }],
+    foreign: (f) => ['mutation($id: ID!) { deleteSsoConfig(id: $id) { id } }', { id: f.ssoConfigId }],
+  },
   {
     field: 'Query.reports',
     allowed: ['owner', 'admin', 'billing_manager', 'member'],
@@ -851,10 +890,19 @@ async function fixture(role: RoleName | null): Promise<Fixture> {
     [legalHoldId, organization.organization.id, organization.owner.user.id],
   );
   const { sessionId } = await supergraph.seed.identity.sessions.start(actor!.user.id, organization.organization.id);
+  const [ssoConfigId, spareSsoConfigId] = [`sso_matrix${suffix}`, `sso_matrixspare${suffix}`];
+  for (const id of [ssoConfigId, spareSsoConfigId])
+    await supergraph.dataSources.identity.query(
+      `INSERT INTO identity.sso_configs (id, organization_id, provider_type, provider_name, enabled, saml_certificates, oidc_issuer, oidc_client_id, auto_provision_users, default_role_id, attribute_mapping)
+       VALUES ($1, $2, 'oidc', 'Matrix', true, '[]', 'https://idp.example.test', 'matrix', false, 'role_member', '{"email":"email","name":"name","groups":"groups","groupRoles":[]}')`,
+      [id, organization.organization.id],
+    );
   return {
     apiKeyId,
     legalHoldId,
     sessionId,
+    ssoConfigId,
+    spareSsoConfigId,
     reportId,
     spareReportId,
     reportRunId,
@@ -1011,6 +1059,14 @@ describe('the role matrix', () => {
       [foreign.organization.organization.id],
     )) as { id: string; releasedAt: Date | null }[];
     expect(holds).toEqual([{ id: foreign.legalHoldId, releasedAt: null }]);
+    const ssoConfigs = (await supergraph.dataSources.identity.query(
+      'SELECT id, provider_name, enabled FROM identity.sso_configs WHERE organization_id = $1 ORDER BY id',
+      [foreign.organization.organization.id],
+    )) as { id: string; provider_name: string; enabled: boolean }[];
+    expect(ssoConfigs).toEqual([
+      { id: foreign.ssoConfigId, provider_name: 'Matrix', enabled: true },
+      { id: foreign.spareSsoConfigId, provider_name: 'Matrix', enabled: true },
+    ]);
     const roles = data!.roles as { id: string; name: string; permissions: string[] }[];
     expect(roles.filter((r) => foreign.customRoles.includes(r.id))).toEqual([
       { id: foreign.customRoles[0], name: 'Custom one', permissions: ['members:read'] },

@@ -59,7 +59,11 @@ export function testConfig(overrides: NodeJS.ProcessEnv = {}): Config {
 /** The Redis of this run, for tests of what crosses processes: the machine's, or the one the global setup started. */
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL || DEFAULT_TEST_REDIS_URL;
 
-/** The six subgraphs and the gateway on free ports, over a database of this test file's own; `env` adds settings. */
+/**
+ * The six subgraphs and the gateway on free ports, over a database of this test file's own;
+ * `env` adds settings. With `GATEWAY_PORT` in `env` the gateway takes that port (a peer such
+ * as an identity provider must know its address before it starts).
+ */
 export async function startTestSupergraph(env: NodeJS.ProcessEnv = {}): Promise<TestSupergraph> {
   const database = await createTestDatabase();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'auralink-test-'));
@@ -69,6 +73,7 @@ export async function startTestSupergraph(env: NodeJS.ProcessEnv = {}): Promise<
     logger: createLogger(config.logLevel),
     databaseUrl: database.url,
     ports: 'ephemeral',
+    gatewayPort: env.GATEWAY_PORT ? Number(env.GATEWAY_PORT) : undefined,
     migrate: false,
   });
   return {

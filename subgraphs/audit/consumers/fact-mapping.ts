@@ -68,6 +68,23 @@ export const FACT_MAPPINGS: { [T in EventType]: FactMapping<T> } = {
     targets: (e) => [{ type: 'api_key', id: e.payload.apiKeyId }],
     outcome: (e) => e.payload.outcome,
   },
+  'identity.sso.login_succeeded': {
+    action: 'identity.sso.login',
+    severity: 'info',
+    targets: (e) => [
+      user(e.payload.userId),
+      { type: 'session', id: e.payload.sessionId },
+      { type: 'sso_config', id: e.payload.ssoConfigId },
+    ],
+    actor: (e) => ({ type: 'user', id: e.payload.userId }),
+    outcome: () => 'success',
+  },
+  'identity.sso.login_failed': {
+    action: (e) => `identity.sso.login_failed.${e.payload.reason}`,
+    severity: 'warning',
+    targets: (e) => [{ type: 'sso_config', id: e.payload.ssoConfigId }, ...(e.payload.userId ? [user(e.payload.userId)] : [])],
+    outcome: () => 'denied',
+  },
   'identity.member.status_changed': {
     action: (e) => (e.payload.status === 'suspended' ? 'identity.member.suspend' : 'identity.member.activate'),
     severity: (e) => (e.payload.status === 'suspended' ? 'warning' : 'info'),

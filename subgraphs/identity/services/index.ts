@@ -14,6 +14,11 @@ import { SessionPolicyService } from './session-policy.service';
 import { SessionService } from './session.service';
 import { SessionTokenService } from './session-token.service';
 import { SigningKeyService } from './signing-key.service';
+import { OIDC_CALLBACK_PATH, OidcSignInService } from './oidc-sign-in.service';
+import { createSignInStateStore } from './sign-in-state.store';
+import type { SignInStateStore } from './sign-in-state.store';
+import { SsoConfigService } from './sso-config.service';
+import { SsoSignInService } from './sso-sign-in.service';
 import { UserService } from './user.service';
 
 export interface IdentityServices {
@@ -27,6 +32,10 @@ export interface IdentityServices {
   sessionPolicies: SessionPolicyService;
   apiKeys: ApiKeyService;
   adminIpAllowlists: AdminIpAllowlistService;
+  ssoConfigs: SsoConfigService;
+  oidcSignIn: OidcSignInService;
+  /** Sign-ins under way (Redis, or memory); closed with the server. */
+  signInStates: SignInStateStore;
   events: EventBus;
 }
 
@@ -42,12 +51,17 @@ export function createIdentityServices(
 ): IdentityServices {
   const { config, dataSource, access } = dependencies;
   const users = new UserService(dataSource);
-  const signingKeys = new SigningKeyService(dataSource, secretBoxFor(config));
+  const secrets = secretBoxFor(config);
+  const signingKeys = new SigningKeyService(dataSource, secrets);
   const outbox = new Outbox(dependencies.messaging);
   const events = dependencies.events ?? createEventBus(undefined, createLogger('silent'));
   const members = new MemberService(dataSource, users, outbox, events, access.authorizer);
   const sessionTokens = new SessionTokenService(config, signingKeys, users, members);
   const sessionPolicies = new SessionPolicyService(dataSource, outbox);
+  const sessions = new SessionService(dataSource, sessionTokens, outbox, access.authorizer, sessionPolicies);
+  const ssoConfigs = new SsoConfigService(dataSource, secrets);
+  const signInStates = createSignInStateStore(config.redisUrl, `${config.events.streamPrefix}:sign-in`);
+  const ssoSignIn = new SsoSignInService(dataSource, users, members, sessions, outbox);
   return {
     organizations: new OrganizationService(dataSource, outbox),
     users,
@@ -56,9 +70,12 @@ export function createIdentityServices(
     events,
     signingKeys,
     sessionTokens,
-    sessions: new SessionService(dataSource, sessionTokens, outbox, access.authorizer, sessionPolicies),
+    sessions,
     sessionPolicies,
     apiKeys: new ApiKeyService(dataSource, outbox, access.authorizer, members),
     adminIpAllowlists: new AdminIpAllowlistService(dataSource, outbox),
+    ssoConfigs,
+    oidcSignIn: new OidcSignInService(ssoConfigs, ssoSignIn, signInStates, `${config.auth.publicUrl}${OIDC_CALLBACK_PATH}`),
+    signInStates,
   };
 }
