@@ -204,8 +204,9 @@ function restField(route: RestRoute, field: unknown): string | undefined {
   return field
     .split('.')
     .map((segment, index) => {
-      const renamed = index <= 1 ? Object.entries(route.renames ?? {}).find(([, to]) => to === segment)?.[0] : undefined;
-      return snakeCase(renamed ?? segment);
+      const [, name = segment, suffix = ''] = /^([^[]+)(\[.*)?$/.exec(segment) ?? [];
+      const renamed = index <= 1 ? Object.entries(route.renames ?? {}).find(([, to]) => to === name)?.[0] : undefined;
+      return `${snakeCase(renamed ?? name)}${suffix}`;
     })
     .filter((segment, index, all) => !(index === 0 && segment === route.rest && all.length > 1))
     .join('.');

@@ -38,6 +38,11 @@ export interface RestRequestValues {
 
 type Bag = Map<string, unknown>;
 
+/** A query-string value: a list variable takes it comma-separated (`severities=warning,error`). */
+class QueryString {
+  constructor(readonly text: string) {}
+}
+
 /** The operation's variables from a REST request, checked against the variables' types; unknown names are refused, named as sent. */
 export function restVariables(
   route: RestRoute,
@@ -51,7 +56,7 @@ export function restVariables(
   for (const [name, value] of Object.entries(request.body)) put(name, value);
   for (const name of new Set(request.query.keys())) {
     const values = request.query.getAll(name);
-    put(name, values.length === 1 ? values[0] : values);
+    put(name, values.length === 1 ? new QueryString(values[0]!) : values.map((value) => new QueryString(value)));
   }
   for (const [name, value] of Object.entries(request.pathParams)) put(name, value);
   for (const name of Object.keys(route.ignored ?? {})) bag.delete(name);
@@ -96,9 +101,11 @@ function coerce(type: GraphQLInputType, value: unknown, field: string, route?: R
   if (isNonNullType(type)) return coerce(type.ofType, value, field, route);
   if (value === null || value === undefined) return value;
   if (isListType(type)) {
-    const items = typeof value === 'string' ? value.split(',').filter((item) => item !== '') : Array.isArray(value) ? value : [value];
+    const items =
+      value instanceof QueryString ? value.text.split(',').filter((item) => item !== '') : Array.isArray(value) ? value : [value];
     return items.map((item, index) => coerce(type.ofType, item, `${field}[${index}]`));
   }
+  if (value instanceof QueryString) return coerce(type, value.text, field, route);
   if (isInputObjectType(type)) {
     if (typeof value !== 'object' || Array.isArray(value)) throw new BadUserInputError(`${field || 'The body'} must be an object`, field);
     const fields = type.getFields();

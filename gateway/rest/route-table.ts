@@ -34,13 +34,34 @@ export interface RestRoute {
   admin?: true;
 }
 
+/** The seed's SSO names: one certificate (`saml_certificate`), the OIDC client secret. */
+const SSO_RENAMES = { samlCertificate: 'samlCertificates', oidcClientSecret: 'clientSecret' };
+
 export const REST_ROUTES: readonly RestRoute[] = [
   // SSO configuration
-  { method: 'POST', path: '/api/v1/sso/configs', summary: 'Create SSO config', operation: null, status: 201, admin: true },
-  { method: 'GET', path: '/api/v1/sso/configs', summary: 'List SSO configs', operation: null, admin: true },
-  { method: 'GET', path: '/api/v1/sso/configs/{id}', summary: 'Get SSO config', operation: null, admin: true },
-  { method: 'PUT', path: '/api/v1/sso/configs/{id}', summary: 'Update SSO config', operation: null, admin: true },
-  { method: 'DELETE', path: '/api/v1/sso/configs/{id}', summary: 'Delete SSO config', operation: null, admin: true },
+  {
+    method: 'POST',
+    path: '/api/v1/sso/configs',
+    summary: 'Create SSO config',
+    operation: 'RestCreateSsoConfig',
+    status: 201,
+    rest: 'input',
+    renames: SSO_RENAMES,
+    admin: true,
+  },
+  { method: 'GET', path: '/api/v1/sso/configs', summary: 'List SSO configs', operation: 'RestSsoConfigs', admin: true },
+  { method: 'GET', path: '/api/v1/sso/configs/{id}', summary: 'Get SSO config', operation: 'RestSsoConfig', admin: true },
+  {
+    method: 'PUT',
+    path: '/api/v1/sso/configs/{id}',
+    summary: 'Update SSO config',
+    operation: 'RestUpdateSsoConfig',
+    rest: 'input',
+    renames: SSO_RENAMES,
+    ignored: { organizationId: 'A configuration stays in its organization.', providerType: 'The provider type is fixed once created.' },
+    admin: true,
+  },
+  { method: 'DELETE', path: '/api/v1/sso/configs/{id}', summary: 'Delete SSO config', operation: 'RestDeleteSsoConfig', admin: true },
 
   // RBAC
   {
