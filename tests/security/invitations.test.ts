@@ -96,7 +96,7 @@ describe('a person with no account yet', () => {
     const { myPermissions } = expectNoErrors(
       await supergraph.gateway<{ myPermissions: string[] }, undefined>('{ myPermissions }', undefined, { token }),
     );
-    expect(myPermissions).toEqual(['members:read', 'organization:read', 'profile:read', 'roles:read']);
+    expect(myPermissions).toEqual(['consent:read', 'consent:update', 'members:read', 'organization:read', 'profile:read', 'roles:read']);
 
     const listed = expectNoErrors(
       await supergraph.gateway(InvitationsDocument, { organizationId: acme.organization.id, status: 'ACCEPTED' }, { token: admin().token }),
