@@ -3,23 +3,18 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { bearerToken } from './auth/token-verifier';
-import { RateLimitedError } from './errors';
+import { HTTP_STATUS_BY_CODE, RateLimitedError } from './errors';
 import { operationManifest } from './operation-manifest';
 import type { RateLimiter } from './rate-limit';
 
 /** How a GraphQL request ended: no error, only errors of the caller's making, or one of ours. */
 export type Outcome = 'success' | 'client_error' | 'server_error';
 
-const CLIENT_CODES = new Set([
-  'UNAUTHENTICATED',
-  'FORBIDDEN',
-  'BAD_USER_INPUT',
-  'QUERY_TOO_COMPLEX',
-  'NOT_FOUND',
-  'CONFLICT',
-  'PAYMENT_REQUIRED',
-  'RATE_LIMITED',
-  'TOO_MANY_SUBSCRIPTIONS',
+/** The caller's errors: every coded error answered below 500, and Apollo Server's refusals of a document. */
+const CLIENT_CODES = new Set<string>([
+  ...Object.entries(HTTP_STATUS_BY_CODE)
+    .filter(([, status]) => status < 500)
+    .map(([code]) => code),
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',
   'PERSISTED_QUERY_NOT_FOUND',
