@@ -12,7 +12,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev && npm cache clean --force
 COPY --from=build /app/dist ./dist
-# The gateway reads the committed supergraph next to its compiled code (dist/schema/supergraph.graphql).
+# The processes read the committed supergraph, operation manifest and OpenAPI document next to their compiled code (dist/schema/).
 COPY schema ./dist/schema
 # The dashboard's static page and script (gateway/dashboard/public), beside its compiled routes.
 COPY gateway/dashboard/public ./dist/gateway/dashboard/public

@@ -31,9 +31,12 @@ export async function buildProject(): Promise<void> {
   await promisify(execFile)(process.execPath, [tsc, '-p', path.join(ROOT, 'tsconfig.json'), '--outDir', BUILD_DIR, '--noCheck'], {
     cwd: ROOT,
   });
-  // The gateway reads the committed supergraph next to its compiled code, as in the container image.
+  // The processes read the committed supergraph, operation manifest and OpenAPI document next to
+  // their compiled code, as in the container image.
   mkdirSync(path.join(BUILD_DIR, 'schema'), { recursive: true });
-  copyFileSync(SUPERGRAPH, path.join(BUILD_DIR, 'schema', 'supergraph.graphql'));
+  for (const file of ['supergraph.graphql', 'operation-manifest.json', 'openapi.json']) {
+    copyFileSync(path.join(ROOT, 'schema', file), path.join(BUILD_DIR, 'schema', file));
+  }
 }
 
 function baseEnv(database: BenchDatabase): NodeJS.ProcessEnv {
