@@ -56,7 +56,9 @@ export function createRestShim<C extends BaseContext>(options: RestShimOptions<C
     .sort((a, b) => b.literals - a.literals);
 
   return (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://gateway');
+    // Every request of the gateway passes here first: POST /graphql leaves without a URL parse.
+    if (!req.url?.startsWith(PREFIX)) return false;
+    const url = new URL(req.url, 'http://gateway');
     if (!url.pathname.startsWith(PREFIX)) return false;
     options.headers(req, res, () => undefined);
     if (url.pathname === OPENAPI_PATH && req.method === 'GET') {
