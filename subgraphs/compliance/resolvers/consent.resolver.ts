@@ -34,7 +34,7 @@ export class ConsentResolver {
 
   @Query(() => [ConsentRecordType], {
     description:
-      'The current state of each person’s consent to each purpose (the latest record), by person and purpose: your own with `userId` set to you; anyone’s or everyone’s with `compliance:read`.',
+      'The current state of each person’s consent to each purpose (the latest record), by person and purpose: your own with `userId` set to you; anyone’s or everyone’s with `compliance:read`. At most 500.',
   })
   @RequiresPermission('consent', 'read')
   async consents(
@@ -48,7 +48,8 @@ export class ConsentResolver {
   }
 
   @Query(() => [ConsentRecordType], {
-    description: 'Every grant and withdrawal of one person’s consent, newest first: your own, or anyone’s with `compliance:read`.',
+    description:
+      'Every grant and withdrawal of one person’s consent, newest first (at most 500): your own, or anyone’s with `compliance:read`.',
   })
   @RequiresPermission('consent', 'read')
   async consentHistory(

@@ -33,7 +33,7 @@ export class LegalHoldResolver {
 
   @Query(() => [LegalHoldType], {
     description:
-      'Your organization’s legal holds, newest first: all, only the active (`active: true`) or only the released (`active: false`).',
+      'Your organization’s legal holds, newest first (at most 500): all, only the active (`active: true`) or only the released (`active: false`).',
   })
   @RequiresPermission('compliance', 'read')
   async legalHolds(

@@ -7,6 +7,9 @@ import type { Caller } from './caller';
 import { checkNoticeVersion, checkPurpose } from './consent-rules';
 import type { MembershipService } from './membership.service';
 
+/** The most records one list answers. */
+export const MAX_LISTED = 500;
+
 export interface ConsentChange {
   organizationId: string;
   /** Absent: the caller. */
@@ -67,7 +70,7 @@ export class ConsentService {
       .addOrderBy('consent.id', 'DESC');
     if (userId) query.andWhere('consent.user_id = :userId', { userId });
     if (purpose) query.andWhere('consent.purpose = :purpose', { purpose });
-    return query.getMany();
+    return query.limit(MAX_LISTED).getMany();
   }
 
   /** Every record of one person's consent, newest first: the caller's own, or anyone's with `compliance:read`. */
@@ -76,7 +79,9 @@ export class ConsentService {
     return this.query(organizationId, {
       userId: subject,
       purpose: purpose == null ? undefined : checkPurpose(purpose, 'purpose'),
-    }).getMany();
+    })
+      .limit(MAX_LISTED)
+      .getMany();
   }
 
   private async record(

@@ -6,6 +6,7 @@ import type { Outbox } from '../../../platform/outbox/outbox';
 import { LegalHold } from '../entities/legal-hold.entity';
 import type { Caller } from './caller';
 import type { MembershipService } from './membership.service';
+import { MAX_LISTED } from './consent.service';
 
 export interface PlaceLegalHold {
   organizationId: string;
@@ -101,7 +102,7 @@ export class LegalHoldService {
       .addOrderBy('hold.id', 'DESC');
     if (active === true) query.andWhere('hold.released_at IS NULL');
     if (active === false) query.andWhere('hold.released_at IS NOT NULL');
-    return query.getMany();
+    return query.limit(MAX_LISTED).getMany();
   }
 
   /** Whether any active hold covers the person's data in the organization: one on them, or one on the whole organization. */
