@@ -64,6 +64,8 @@ export function trustedDocuments(manifest: OperationManifest, logger: Logger): T
     refusal,
     resolveBody(body) {
       if (!body || typeof body !== 'object' || Array.isArray(body)) return body;
+      // The usual request (a document, no id) leaves untouched and unallocated: this runs on every one.
+      if (typeof (body as { query?: unknown }).query === 'string' && !('documentId' in body)) return body;
       const { documentId, extensions, query, ...rest } = body as Record<string, unknown>;
       const persisted = (extensions as { persistedQuery?: { sha256Hash?: unknown } } | undefined)?.persistedQuery;
       const id = typeof documentId === 'string' ? documentId : typeof persisted?.sha256Hash === 'string' ? persisted.sha256Hash : undefined;
