@@ -86,6 +86,7 @@ const environmentSchema = z.object({
   AUTH_PUBLIC_URL: optionalUrl.optional(),
   SECRETS_KEY: secretsKey,
   DEMO_DATA: z.preprocess(blankAsUnset, booleanFlag.optional()),
+  DEMO_IDP_PORT: port.transform((value) => value ?? 4010),
   AUTHZ_DECISION_LOG: z.preprocess(blankAsUnset, z.enum(['denied', 'all']).default('denied')),
   STRIPE_SECRET_KEY: z.preprocess(blankAsUnset, z.string().min(1).optional()),
   STRIPE_API_URL: optionalUrl.optional(),
@@ -213,6 +214,8 @@ export interface Config {
   /** base64 AES-256 key; unset outside production means a key kept under dataDir. */
   secretsKey: string | undefined;
   demoData: boolean;
+  /** Where `npm start`'s demo identity provider listens on 127.0.0.1 (runtime/demo-identity-provider.ts). */
+  demoIdpPort: number;
   /** Which permission decisions are written to the decision stream: denials only, or every one. */
   authz: { decisionLog: 'denied' | 'all' };
   /** Tax on invoices, in basis points of the subtotal (2000 = 20%). */
@@ -358,6 +361,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secretsKey: e.SECRETS_KEY,
     // A production system never gets a demo organization (with known user ids) unless asked for.
     demoData: e.DEMO_DATA ?? e.NODE_ENV !== 'production',
+    demoIdpPort: e.DEMO_IDP_PORT,
     authz: { decisionLog: e.AUTHZ_DECISION_LOG },
     billing: {
       taxRateBps: e.BILLING_TAX_RATE_BPS,

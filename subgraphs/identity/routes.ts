@@ -9,6 +9,7 @@ import type { SubgraphDependencies } from '../../platform/subgraph';
 import type { IdentityServices } from './services';
 import { OIDC_CALLBACK_PATH, OIDC_LOGIN_PATH, OIDC_SIGN_IN_TTL_MS } from './services/oidc-sign-in.service';
 import { isRefreshToken } from './services/session.service';
+import { sendSignedInPage } from './signed-in-page';
 import type { SignedIn } from './services/session.service';
 
 export const TOKEN_REFRESH_PATH = '/api/v1/auth/token/refresh';
@@ -92,7 +93,8 @@ function route(handler: (req: Request, res: Response) => Promise<void>) {
  * - `GET /api/v1/auth/sso/oidc/login?config_id=sso_…`: 302 to the configuration's OpenID
  *   provider; 404 for an unknown or disabled configuration.
  * - `GET /api/v1/auth/sso/oidc/callback?code=…&state=…`: where the provider sends the browser
- *   back; answers the tokens of the new session as JSON, or a coded JSON error.
+ *   back; answers the tokens of the new session as JSON (a browser asking for HTML: a page
+ *   saying who signed in, with the access token), or a coded JSON error.
  * - `POST /internal/v1/api-keys/verify` `{ key }`: who an API key stands for, for the other
  *   processes' token checks; only with the subgraph credential (the gateway does not forward it).
  * - `GET /internal/v1/admin-ip-allowlist?organization_id=`: an organization's admin IP
@@ -169,6 +171,8 @@ export function identityRoutes(app: Express, services: IdentityServices, depende
       // Used up either way: the cookie goes with the answer.
       res.clearCookie(SSO_STATE_COOKIE, stateCookieOptions(secureCookies));
       const signedIn = await services.oidcSignIn.complete(query, cookieOf(req, SSO_STATE_COOKIE));
+      // A browser the provider sent back gets a page saying who signed in; an application asking for JSON, the tokens.
+      if (req.accepts(['json', 'html']) === 'html') return sendSignedInPage(res, services, signedIn);
       res.set('Cache-Control', 'no-store').json({
         ...tokenAnswer(signedIn),
         user_id: signedIn.userId,
