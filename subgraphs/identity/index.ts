@@ -84,3 +84,4 @@ export const identitySubgraph = defineSubgraph<IdentityServices, IdentityLoaders
 /** For the commands and the one-process runtime, which import a subgraph only through this file. */
 export { createIdentityServices } from './services';
 export type { IdentityServices } from './services';
+export { SsoProviderType } from './entities/sso-config.entity';
