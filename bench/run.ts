@@ -25,6 +25,7 @@ import { billingScenario } from './scenarios/billing';
 import { gatewayScenario } from './scenarios/gateway';
 import { jobsScenario } from './scenarios/jobs';
 import { plannerScenario } from './scenarios/planner';
+import { signInScenario } from './scenarios/sign-in';
 import { subgraphsScenario } from './scenarios/subgraphs';
 import { subscriptionsScenario } from './scenarios/subscriptions';
 
@@ -39,6 +40,7 @@ const SCENARIOS: Record<string, Scenario> = {
   audit: auditScenario,
   analytics: analyticsScenario,
   jobs: jobsScenario,
+  'sign-in': signInScenario,
 };
 
 const list = (value: string | undefined) =>

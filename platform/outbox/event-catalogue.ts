@@ -20,7 +20,17 @@ export type SsoLoginFailureReason =
   | 'missing_email'
   | 'unverified_email'
   | 'not_provisioned'
-  | 'inactive_member';
+  | 'inactive_member'
+  // SAML 2.0 only.
+  | 'invalid_saml_response'
+  | 'invalid_in_response_to'
+  | 'invalid_signature'
+  | 'expired_assertion'
+  | 'wrong_audience'
+  | 'wrong_recipient'
+  | 'wrong_destination'
+  | 'wrong_issuer'
+  | 'replayed_assertion';
 
 export type MembershipStatus = 'active' | 'suspended';
 

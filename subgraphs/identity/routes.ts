@@ -8,6 +8,8 @@ import { carriesSubgraphSecret, subgraphSecretFor } from '../../platform/subgrap
 import type { SubgraphDependencies } from '../../platform/subgraph';
 import type { IdentityServices } from './services';
 import { OIDC_CALLBACK_PATH, OIDC_LOGIN_PATH, OIDC_SIGN_IN_TTL_MS } from './services/oidc-sign-in.service';
+import { MAX_SAML_RESPONSE_BYTES, SAML_CALLBACK_PATH, SAML_LOGIN_PATH, SAML_METADATA_PATH } from './services/saml-sign-in.service';
+import type { SamlPostedForm } from './services/saml-sign-in.service';
 import { isRefreshToken } from './services/session.service';
 import { sendSignedInPage } from './signed-in-page';
 import type { SignedIn } from './services/session.service';
@@ -95,6 +97,11 @@ function route(handler: (req: Request, res: Response) => Promise<void>) {
  * - `GET /api/v1/auth/sso/oidc/callback?code=…&state=…`: where the provider sends the browser
  *   back; answers the tokens of the new session as JSON (a browser asking for HTML: a page
  *   saying who signed in, with the access token), or a coded JSON error.
+ * - `GET /api/v1/auth/sso/saml/login?config_id=sso_…`: 302 to the configuration's SAML identity
+ *   provider with an AuthnRequest; 404 for an unknown or disabled configuration.
+ * - `POST /api/v1/auth/sso/saml/callback` (form: `SAMLResponse`, `RelayState`): the ACS the
+ *   provider's page posts to; answers the tokens of the new session as JSON, or a coded JSON error.
+ * - `GET /api/v1/auth/sso/saml/metadata/:configId`: the service provider's metadata XML.
  * - `POST /internal/v1/api-keys/verify` `{ key }`: who an API key stands for, for the other
  *   processes' token checks; only with the subgraph credential (the gateway does not forward it).
  * - `GET /internal/v1/admin-ip-allowlist?organization_id=`: an organization's admin IP
@@ -173,6 +180,48 @@ export function identityRoutes(app: Express, services: IdentityServices, depende
       const signedIn = await services.oidcSignIn.complete(query, cookieOf(req, SSO_STATE_COOKIE));
       // A browser the provider sent back gets a page saying who signed in; an application asking for JSON, the tokens.
       if (req.accepts(['json', 'html']) === 'html') return sendSignedInPage(res, services, signedIn);
+      res.set('Cache-Control', 'no-store').json({
+        ...tokenAnswer(signedIn),
+        user_id: signedIn.userId,
+        organization_id: signedIn.organizationId,
+        provisioned: signedIn.provisioned,
+      });
+    }),
+  );
+  app.get(
+    SAML_LOGIN_PATH,
+    route(async (req, res) => {
+      const configId = req.query.config_id;
+      if (typeof configId !== 'string' || configId === '') {
+        throw new BadUserInputError('config_id: is required (the id of an SSO configuration, sso_…)', 'config_id');
+      }
+      const redirect = await services.samlSignIn.begin(configId);
+      res.status(302).set('Cache-Control', 'no-store').location(redirect.toString()).end();
+    }),
+  );
+  app.get(
+    `${SAML_METADATA_PATH}/:configId`,
+    route(async (req, res) => {
+      const metadata = await services.samlSignIn.metadata(String(req.params.configId));
+      res.set('Cache-Control', 'no-store').type('application/samlmetadata+xml').send(metadata);
+    }),
+  );
+  // Base64, then the form's percent-encoding, grow the response; the service checks its decoded size.
+  const parseForm = express.urlencoded({ extended: false, limit: 2 * MAX_SAML_RESPONSE_BYTES, parameterLimit: 10 });
+  app.post(
+    SAML_CALLBACK_PATH,
+    (req: Request, res: Response, next: NextFunction) =>
+      parseForm(req, res, (error?: unknown) => {
+        if (!error) return next();
+        const { status, type } = error as { status?: number; type?: string };
+        if (type === 'entity.too.large') return sendError(res, new BadUserInputError('SAMLResponse: is too large', 'SAMLResponse'));
+        if (status && status < 500)
+          return sendError(res, new BadUserInputError('Send the form the identity provider posts (SAMLResponse, RelayState)'));
+        next(error);
+      }),
+    route(async (req, res) => {
+      const form = (req.is('application/x-www-form-urlencoded') ? req.body : {}) as SamlPostedForm;
+      const signedIn = await services.samlSignIn.complete(form);
       res.set('Cache-Control', 'no-store').json({
         ...tokenAnswer(signedIn),
         user_id: signedIn.userId,

@@ -108,4 +108,15 @@ describe('authorization and subscription benchmark scenarios (smoke)', () => {
     for (const result of results) expect(result.throughput.handled).toBeGreaterThan(0);
     for (const result of results.slice(0, 2)) expect(result.latency?.samples).toBeGreaterThan(0);
   }, 240_000);
+
+  it('sign-in: the SAML ACS and the OIDC callback sign a member in, each measured', async () => {
+    const { stdout, raw } = await smoke('sign-in');
+    expect(stdout).toMatch(/^\| SAML ACS /m);
+    expect(stdout).toMatch(/^\| OIDC callback /m);
+    const figures = raw as Record<'samlAcs' | 'oidcCallback', { signIns: number; p95Ms: number }>;
+    for (const flow of [figures.samlAcs, figures.oidcCallback]) {
+      expect(flow.signIns).toBeGreaterThan(0);
+      expect(flow.p95Ms).toBeGreaterThan(0);
+    }
+  }, 240_000);
 });

@@ -15,6 +15,7 @@ import { SessionService } from './session.service';
 import { SessionTokenService } from './session-token.service';
 import { SigningKeyService } from './signing-key.service';
 import { OIDC_CALLBACK_PATH, OidcSignInService } from './oidc-sign-in.service';
+import { SamlSignInService } from './saml-sign-in.service';
 import { createSignInStateStore } from './sign-in-state.store';
 import type { SignInStateStore } from './sign-in-state.store';
 import { SsoConfigService } from './sso-config.service';
@@ -34,6 +35,7 @@ export interface IdentityServices {
   adminIpAllowlists: AdminIpAllowlistService;
   ssoConfigs: SsoConfigService;
   oidcSignIn: OidcSignInService;
+  samlSignIn: SamlSignInService;
   /** Sign-ins under way (Redis, or memory); closed with the server. */
   signInStates: SignInStateStore;
   events: EventBus;
@@ -76,6 +78,7 @@ export function createIdentityServices(
     adminIpAllowlists: new AdminIpAllowlistService(dataSource, outbox),
     ssoConfigs,
     oidcSignIn: new OidcSignInService(ssoConfigs, ssoSignIn, signInStates, `${config.auth.publicUrl}${OIDC_CALLBACK_PATH}`),
+    samlSignIn: new SamlSignInService(ssoConfigs, ssoSignIn, signInStates, config.auth.publicUrl),
     signInStates,
   };
 }
