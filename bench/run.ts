@@ -19,6 +19,7 @@ import path from 'node:path';
 import type { RunOptions, Scenario } from './options';
 import { renderReport, writeResults } from './report';
 import { analyticsScenario } from './scenarios/analytics';
+import { apiKeyScenario } from './scenarios/api-key';
 import { authzCheckScenario, authzEnforceScenario } from './scenarios/authz';
 import { auditScenario } from './scenarios/audit';
 import { billingScenario } from './scenarios/billing';
@@ -41,6 +42,7 @@ const SCENARIOS: Record<string, Scenario> = {
   analytics: analyticsScenario,
   jobs: jobsScenario,
   'sign-in': signInScenario,
+  'api-key': apiKeyScenario,
 };
 
 const list = (value: string | undefined) =>

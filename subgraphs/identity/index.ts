@@ -14,11 +14,13 @@ import { ApiKeyResolver } from './resolvers/api-key.resolver';
 import { InvitationResolver } from './resolvers/invitation.resolver';
 import { memberReference } from './resolvers/member.reference';
 import { MemberResolver } from './resolvers/member.resolver';
+import { MfaResolver } from './resolvers/mfa.resolver';
 import { OrganizationEventResolver } from './resolvers/organization-event.resolver';
 import { organizationReference } from './resolvers/organization.reference';
 import { OrganizationResolver } from './resolvers/organization.resolver';
 import { SessionPolicyResolver } from './resolvers/session-policy.resolver';
 import { SessionResolver } from './resolvers/session.resolver';
+import { SignInLockoutResolver } from './resolvers/sign-in-lockout.resolver';
 import { SsoConfigResolver } from './resolvers/sso-config.resolver';
 import { userReference } from './resolvers/user.reference';
 import { UserResolver } from './resolvers/user.resolver';
@@ -48,6 +50,8 @@ export const identitySubgraph = defineSubgraph<IdentityServices, IdentityLoaders
         SessionPolicyResolver,
         AdminIpAllowlistResolver,
         SsoConfigResolver,
+        MfaResolver,
+        SignInLockoutResolver,
       ],
       referenceResolvers: {
         Organization: organizationReference,
@@ -69,6 +73,9 @@ export const identitySubgraph = defineSubgraph<IdentityServices, IdentityLoaders
     'identity.api_key.used',
     'identity.sso.login_succeeded',
     'identity.sso.login_failed',
+    'identity.mfa.changed',
+    'identity.user.locked_out',
+    'identity.user.unlocked',
     'audit.mutation.recorded',
   ],
   verificationKeys: (services) => services.signingKeys.verificationKey,
@@ -76,7 +83,10 @@ export const identitySubgraph = defineSubgraph<IdentityServices, IdentityLoaders
   adminAllowlist: (services) => (organizationId) => services.adminIpAllowlists.get(organizationId),
   async background(services) {
     // Last-used times noted in memory are written when the server stops.
-    return { close: () => Promise.all([services.apiKeys.close(), services.signInStates.close()]).then(() => undefined) };
+    return {
+      close: () =>
+        Promise.all([services.apiKeys.close(), services.signInStates.close(), services.signInProtection.close()]).then(() => undefined),
+    };
   },
   routes: identityRoutes,
 });

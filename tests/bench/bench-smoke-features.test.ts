@@ -93,6 +93,16 @@ describe('authorization and subscription benchmark scenarios (smoke)', () => {
     expect(figures.ingestBatch1.sent).toBeGreaterThan(0);
     expect(figures.ingestBatch100.sent).toBeGreaterThan(0);
   }, 240_000);
+  it('api-key: API-key verification per request with the cache warm, and a cache miss, for every key', async () => {
+    const { stdout, raw } = await smoke('api-key');
+    expect(stdout).toMatch(/^\| per request, cache warm \(authenticate\)/m);
+    expect(stdout).toMatch(/^\| cache miss \(ApiKeyService\.verify: SQL\)/m);
+    const figures = raw as { keys: number; warm: { calls: number }; cold: { calls: number } };
+    expect(figures.keys).toBeGreaterThan(0);
+    expect(figures.warm.calls).toBeGreaterThan(0);
+    expect(figures.cold.calls).toBeGreaterThan(0);
+  }, 240_000);
+
   it('jobs: the runner and pg-boss work() drain a queue and start sent runs, side by side', async () => {
     const { stdout, raw } = await smoke('jobs');
     for (const consumer of ['runner \\(platform/jobs\\)', 'pg-boss work\\(\\), batchSize 1 ']) {

@@ -34,8 +34,18 @@ beforeAll(async () => {
     poolMax: 2,
     applicationName: 'test-saml',
   }).initialize();
-  const signIns = new SsoSignInService(dataSource, seed.identity.users, seed.identity.members, seed.identity.sessions, new Outbox());
-  saml = new SamlSignInService(seed.identity.ssoConfigs, signIns, new MemorySignInStateStore(), PUBLIC_URL);
+  const states = new MemorySignInStateStore();
+  const signIns = new SsoSignInService(
+    dataSource,
+    seed.identity.users,
+    seed.identity.members,
+    seed.identity.sessions,
+    new Outbox(),
+    seed.identity.mfa,
+    seed.identity.signInProtection,
+    states,
+  );
+  saml = new SamlSignInService(seed.identity.ssoConfigs, signIns, states, PUBLIC_URL);
 });
 afterAll(async () => {
   await dataSource?.destroy();

@@ -1,5 +1,6 @@
 import { SAML, SamlStatusError, ValidateInResponseTo } from '@node-saml/node-saml';
 import type { CacheProvider, Profile } from '@node-saml/node-saml';
+import type { ClientInfo } from '../../../platform/client-info';
 import { BadUserInputError, UnauthenticatedError } from '../../../platform/errors';
 import { isId } from '../../../platform/ids';
 import type { SsoLoginFailureReason } from '../../../platform/outbox/event-catalogue';
@@ -10,7 +11,7 @@ import type { XmlElement } from './saml-metadata';
 import type { SignInStateStore } from './sign-in-state.store';
 import type { SsoConfigService } from './sso-config.service';
 import { identityFrom } from './sso-sign-in.service';
-import type { SsoSignInService, SsoSignedIn } from './sso-sign-in.service';
+import type { SsoSignInOutcome, SsoSignInService } from './sso-sign-in.service';
 
 export const SAML_LOGIN_PATH = '/api/v1/auth/sso/saml/login';
 export const SAML_CALLBACK_PATH = '/api/v1/auth/sso/saml/callback';
@@ -109,7 +110,7 @@ export class SamlSignInService {
   }
 
   /** The form posted to the ACS: a session, or a refusal (stated as a fact when a configuration is known). */
-  async complete(form: SamlPostedForm): Promise<SsoSignedIn> {
+  async complete(form: SamlPostedForm, client?: ClientInfo): Promise<SsoSignInOutcome> {
     const encoded = form.SAMLResponse;
     if (typeof encoded !== 'string' || encoded.trim() === '') {
       throw new BadUserInputError('SAMLResponse: is required (the identity provider posts it to this address)', 'SAMLResponse');
@@ -137,7 +138,7 @@ export class SamlSignInService {
     }
     const config = await this.ssoConfigs.forSignIn(pending.configId, SsoProviderType.SAML);
     try {
-      return await this.signIns.complete(config, await this.validate(config, pending, encoded, response.destination));
+      return await this.signIns.complete(config, await this.validate(config, pending, encoded, response.destination), client);
     } catch (error) {
       if (error instanceof Refusal) throw await this.signIns.refused(config, error.reason, error.message);
       throw error;
