@@ -37,6 +37,7 @@ export const identitySubgraph = defineSubgraph<IdentityServices, IdentityLoaders
   buildSchema: () =>
     buildFederatedSchema({
       name: 'identity',
+      dataSubject: true,
       resolvers: [
         OrganizationResolver,
         UserResolver,
