@@ -8,6 +8,7 @@ import { uniqueEmail } from '../kit/seed';
 import type { SeededMember, SeededOrganization } from '../kit/seed';
 import { startTestSupergraph } from '../kit/supergraph';
 import type { TestSupergraph } from '../kit/supergraph';
+import { connect } from '../kit/subscriptions';
 import { freePort } from '../kit/test-services';
 
 /**
@@ -318,6 +319,52 @@ describe('data-subject requests through the gateway', () => {
       await gateway('mutation($id: ID!) { approveComplianceRequest(id: $id) { id } }', { id: mine!.id }, b.owner.token),
       'NOT_FOUND',
     );
+  });
+
+  it('an owner follows the organization’s requests as they change; another organization’s admin hears nothing of them', async () => {
+    const o = a.organization.id;
+    const socket = connect(supergraph.gatewayUrl, a.owner.token);
+    const outsider = connect(supergraph.gatewayUrl, bAdmin.token);
+    try {
+      const stream = socket.subscribe<{ complianceRequestUpdates: { id: string; type: string; status: string; userId: string } }>(
+        'subscription($o: ID!) { complianceRequestUpdates(organizationId: $o) { id type status userId } }',
+        { o },
+      );
+      const [refused] = await outsider
+        .subscribe('subscription($o: ID!) { complianceRequestUpdates(organizationId: $o) { id } }', { o })
+        .drain(1_000);
+      expect(refused?.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const { requestRectification } = expectNoErrors(
+        await gateway<{ requestRectification: Request }>(
+          'mutation($o: ID!) { requestRectification(input: { organizationId: $o, details: "My name is spelt Kolleg" }) { id } }',
+          { o },
+          colleague.token,
+        ),
+      );
+      expectNoErrors(
+        await gateway(
+          'mutation($id: ID!) { approveComplianceRequest(id: $id, note: "Corrected") { id } }',
+          { id: requestRectification.id },
+          a.owner.token,
+        ),
+      );
+      const seen: string[] = [];
+      while (!seen.includes('COMPLETED')) {
+        const result = await stream.next(30_000);
+        expect(result.errors).toBeUndefined();
+        expect(result.data!.complianceRequestUpdates).toMatchObject({
+          id: requestRectification.id,
+          type: 'RECTIFICATION',
+          userId: colleague.user.id,
+        });
+        seen.push(result.data!.complianceRequestUpdates.status);
+      }
+      expect(seen).toEqual(['AWAITING_APPROVAL', 'COMPLETED']);
+    } finally {
+      await socket.dispose();
+      await outsider.dispose();
+    }
   });
 
   it('the contract answers compliance’s service token only, and only for its organization', async () => {
