@@ -42,7 +42,7 @@ export interface DataSubjectErasure {
 }
 
 export interface DataSubjectContract {
-  /** A page of the person's records in the organization, `first` at most, from `after` (a previous page's `next`). */
+  /** A page of the person's records in the organization, `first` at most (fewer when they are large), from `after` (a previous page's `next`). */
   export(subject: DataSubject, after: string | null, first: number): Promise<DataSubjectPage>;
   /** Erases or anonymises the person's data of these categories in the organization, by this subgraph's rules. Idempotent. */
   erase(subject: DataSubject, categories: readonly PersonalDataCategory[]): Promise<DataSubjectErasure[]>;

@@ -5,6 +5,8 @@ import type { PersonalDataCategory } from '../../../platform/personal-data/perso
 import { EVENT_COLUMNS, fromRow, isAnonymisable, personalDigestOf } from './audit-event';
 import type { EventRow } from './audit-event';
 
+const EVENTS_PER_PAGE = 200;
+
 /** What anonymising touches: an event's personal part is who acted and what they sent. */
 const ERASED_BY: readonly PersonalDataCategory[] = ['identity', 'network', 'activity'];
 
@@ -21,7 +23,9 @@ const ERASED_BY: readonly PersonalDataCategory[] = ['identity', 'network', 'acti
 export class AuditDataSubjectService implements DataSubjectContract {
   constructor(private readonly dataSource: DataSource) {}
 
-  async export({ organizationId, userId }: DataSubject, after: string | null, first: number): Promise<DataSubjectPage> {
+  async export({ organizationId, userId }: DataSubject, after: string | null, asked: number): Promise<DataSubjectPage> {
+    // An event may carry 16 KB of request and changes: a page stays well within the gateway's response limit.
+    const first = Math.min(asked, EVENTS_PER_PAGE);
     const from = after === null ? 0 : Number(after);
     if (!Number.isSafeInteger(from) || from < 0) throw new BadUserInputError('after: not a cursor of this export', 'after');
     const rows = (await this.dataSource.query(

@@ -1,6 +1,6 @@
 import type { ServiceTokens } from '../../../platform/auth/service-token';
 import type { SubgraphName } from '../../../platform/config';
-import { dataSubjectFieldNames } from '../../../platform/personal-data/data-subject';
+import { MAX_DATA_SUBJECT_PAGE, dataSubjectFieldNames } from '../../../platform/personal-data/data-subject';
 import type { DataSubject, DataSubjectErasure, DataSubjectRecord } from '../../../platform/personal-data/data-subject';
 import type { PersonalDataCategory } from '../../../platform/personal-data/personal-data-directive';
 
@@ -12,8 +12,8 @@ import type { PersonalDataCategory } from '../../../platform/personal-data/perso
 export const DATA_SUBJECT_SUBGRAPHS = ['identity', 'audit', 'analytics', 'compliance'] as const satisfies readonly SubgraphName[];
 export type DataSubjectSubgraph = (typeof DATA_SUBJECT_SUBGRAPHS)[number];
 
-/** Records asked for in one call: small enough that a page of audit events with their requests stays well within the gateway's response limit. */
-export const EXPORT_PAGE_SIZE = 200;
+/** Records asked for in one call, the contract's most; a subgraph whose records are large answers fewer (audit). */
+export const EXPORT_PAGE_SIZE = MAX_DATA_SUBJECT_PAGE;
 
 export interface DataSubjectParts {
   /** Every record of the person's in one subgraph, a page at a time. */
