@@ -45,6 +45,7 @@ import { serveSubscriptions } from './subscriptions/subscription-server';
 import { SubscriptionPlanner } from './subscriptions/subscription-planner';
 import { cachedTokenVerifier } from '../platform/auth/token-cache';
 import { remoteApiKeyVerifier, withApiKeys } from '../platform/auth/api-keys';
+import { ServiceTokens, withServiceTokens } from '../platform/auth/service-token';
 import { withCompletionErrors } from './value-completion';
 import { mountDashboard } from './dashboard/dashboard-routes';
 import { FORWARDED_PREFIXES, forwardRoutes } from './forwarded-routes';
@@ -88,9 +89,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   const subgraphSecret = subgraphSecretFor(config);
   // API keys are asked of identity (once a minute per key at most); session tokens are verified here.
   const verifyToken = cachedTokenVerifier(
-    withApiKeys(
-      options.tokenVerifier ?? createTokenVerifier(config.auth),
-      remoteApiKeyVerifier(new URL(config.auth.jwksUrl).origin, subgraphSecret),
+    withServiceTokens(
+      withApiKeys(
+        options.tokenVerifier ?? createTokenVerifier(config.auth),
+        remoteApiKeyVerifier(new URL(config.auth.jwksUrl).origin, subgraphSecret),
+      ),
+      ServiceTokens.fromConfig(config),
     ),
   );
   let ownMessaging: Messaging | undefined;

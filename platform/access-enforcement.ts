@@ -7,6 +7,7 @@ import { formatPermission, grantCovers } from './authorization/permissions';
 import type { Permission } from './authorization/permissions';
 import type { RequestContext } from './context';
 import { ForbiddenError, UnauthenticatedError } from './errors';
+import { assertDataSubjectCaller, isDataSubjectField } from './personal-data/data-subject';
 
 const ROOT_TYPES = new Set<string>(ROOT_TYPE_NAMES);
 
@@ -38,6 +39,13 @@ export async function enforceFieldAccess(
   const field = parentType.getFields()[fieldName] as GraphQLField<unknown, unknown> | undefined;
   const rule = field ? accessRuleOf(field) : { public: false, permission: null };
   const isRoot = ROOT_TYPES.has(parentType.name);
+  // The data-subject contract answers compliance's service token, and a service token answers nothing else.
+  if (isRoot && isDataSubjectField(fieldName)) return assertDataSubjectCaller(context, `${parentType.name}.${fieldName}`, args);
+  if (isRoot && context.principal?.service) {
+    throw new ForbiddenError(`${parentType.name}.${fieldName}: a service token answers only the data-subject fields`, {
+      field: `${parentType.name}.${fieldName}`,
+    });
+  }
   if (rule.public || (!isRoot && !rule.permission)) return;
 
   const principal = context.principal;

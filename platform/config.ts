@@ -108,6 +108,9 @@ const environmentSchema = z.object({
   AUDIT_DECISION_STREAM: z.preprocess(blankAsUnset, z.string().trim().min(1).default('auralink:authz:decisions')),
   ANALYTICS_PUBLIC_URL: optionalUrl.optional(),
   ANALYTICS_REPORT_LINK_TTL_SECONDS: z.preprocess(blankAsUnset, z.coerce.number().int().min(30).max(86_400).default(900)),
+  COMPLIANCE_GATEWAY_URL: optionalUrl.optional(),
+  COMPLIANCE_PUBLIC_URL: optionalUrl.optional(),
+  COMPLIANCE_EXPORT_LINK_TTL_SECONDS: z.preprocess(blankAsUnset, z.coerce.number().int().min(30).max(86_400).default(900)),
   EVENT_STREAM_PREFIX: z.preprocess(blankAsUnset, z.string().trim().min(1).default('auralink:events')),
   // At least as long as a session token lives: revocations are replayed from the streams at start.
   EVENT_RETENTION_HOURS: z.preprocess(
@@ -249,6 +252,16 @@ export interface Config {
   analytics: {
     publicUrl: string;
     reportLinkTtlSeconds: number;
+  };
+  /**
+   * Data-subject requests: the gateway compliance reaches every subgraph's part through (this
+   * process's own gateway by default), where export download links point (compliance's own
+   * address by default) and how long they work.
+   */
+  compliance: {
+    gatewayUrl: string;
+    publicUrl: string;
+    exportLinkTtlSeconds: number;
   };
   /** Requests per window the gateway serves: per address (anonymous), per user, per organization; 0 is no limit. */
   rateLimit: {
@@ -394,6 +407,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     analytics: {
       publicUrl: (e.ANALYTICS_PUBLIC_URL ?? new URL('.', subgraphs.analytics.url).toString()).replace(/\/+$/, ''),
       reportLinkTtlSeconds: e.ANALYTICS_REPORT_LINK_TTL_SECONDS,
+    },
+    compliance: {
+      gatewayUrl: e.COMPLIANCE_GATEWAY_URL ?? `http://${e.HOST}:${e.GATEWAY_PORT}/graphql`,
+      publicUrl: (e.COMPLIANCE_PUBLIC_URL ?? new URL('.', subgraphs.compliance.url).toString()).replace(/\/+$/, ''),
+      exportLinkTtlSeconds: e.COMPLIANCE_EXPORT_LINK_TTL_SECONDS,
     },
     rateLimit: {
       windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS,

@@ -16,6 +16,7 @@ import {
   PERSONAL_DATA_DIRECTIVE_NAMES,
   PERSONAL_DATA_SPEC_URL,
 } from './personal-data/personal-data-directive';
+import { dataSubjectModule } from './personal-data/data-subject';
 import type { SubgraphName } from './config';
 import type { RequestContext } from './context';
 import { healthModule, healthReferenceResolver } from './health';
@@ -47,6 +48,11 @@ export interface FederatedSchemaOptions {
   orphanedTypes?: ClassType[];
   /** `__resolveReference` per entity type this subgraph can resolve from a key. */
   referenceResolvers?: ReferenceResolvers;
+  /**
+   * It holds personal data: it answers the data-subject contract's two fields from its
+   * `services.dataSubject` (platform/personal-data/data-subject.ts).
+   */
+  dataSubject?: boolean;
 }
 
 /**
@@ -56,9 +62,10 @@ export interface FederatedSchemaOptions {
  */
 export async function buildFederatedSchema(options: FederatedSchemaOptions): Promise<GraphQLSchema> {
   const health = healthModule(options.name);
+  const dataSubject = options.dataSubject ? dataSubjectModule(options.name) : { resolvers: [], types: [] };
   const schema = await buildSchema({
-    resolvers: [...health.resolvers, ...(options.resolvers ?? [])] as NonEmptyArray<ClassType>,
-    orphanedTypes: [...health.types, ...(options.orphanedTypes ?? [])],
+    resolvers: [...health.resolvers, ...dataSubject.resolvers, ...(options.resolvers ?? [])] as NonEmptyArray<ClassType>,
+    orphanedTypes: [...health.types, ...dataSubject.types, ...(options.orphanedTypes ?? [])],
     // The mutation audit first: it records refusals by the other two as well.
     globalMiddlewares: [mutationAudit(options.name), accessEnforcement(options.name), entitlementEnforcement()],
     validate: { forbidUnknownValues: false },

@@ -30,6 +30,8 @@ export const ID_PREFIXES = {
   consentRecord: 'cns',
   legalHold: 'hold',
   ssoConfig: 'sso',
+  complianceRequest: 'dsr',
+  serviceToken: 'svct',
 } as const;
 export type IdKind = keyof typeof ID_PREFIXES;
 

@@ -11,6 +11,7 @@ import type { TokenVerifier } from './auth/token-verifier';
 import { cachedTokenVerifier } from './auth/token-cache';
 import { AdminNetworks, remoteAllowlistSource } from './auth/admin-networks';
 import { remoteApiKeyVerifier, withApiKeys } from './auth/api-keys';
+import { ServiceTokens, withServiceTokens } from './auth/service-token';
 import type { SubgraphContext } from './context';
 import { createErrorFormatter } from './format-error';
 import { databaseHealthProbe, oneCheckPerRequest } from './health';
@@ -66,9 +67,12 @@ export async function serveSubgraph<S, L>(
   // One signature check per token and minute, one question to identity per API key and minute;
   // revocations are checked after it on every request (platform/authenticate.ts), and a key's revocation evicts it.
   const verifyToken = cachedTokenVerifier(
-    withApiKeys(
-      options.tokenVerifier ?? createTokenVerifier(config.auth, definition.verificationKeys?.(services)),
-      definition.apiKeys?.(services) ?? remoteApiKeyVerifier(new URL(config.auth.jwksUrl).origin, secret),
+    withServiceTokens(
+      withApiKeys(
+        options.tokenVerifier ?? createTokenVerifier(config.auth, definition.verificationKeys?.(services)),
+        definition.apiKeys?.(services) ?? remoteApiKeyVerifier(new URL(config.auth.jwksUrl).origin, secret),
+      ),
+      ServiceTokens.fromConfig(config),
     ),
   );
   const stopEvicting = revocations.onApiKeyRevoked((apiKeyId) => verifyToken.evict((principal) => principal.apiKey?.id === apiKeyId));

@@ -148,9 +148,23 @@ export const REST_ROUTES: readonly RestRoute[] = [
   { method: 'GET', path: '/api/v1/billing/usage/summary', summary: 'Usage summary', operation: 'RestUsageSummary' },
 
   // Compliance
-  { method: 'POST', path: '/api/v1/compliance/data-export', summary: 'Request data export (GDPR)', operation: null, status: 201 },
-  { method: 'POST', path: '/api/v1/compliance/data-deletion', summary: 'Request data deletion (GDPR)', operation: null, status: 201 },
-  { method: 'GET', path: '/api/v1/compliance/requests', summary: 'List requests', operation: null },
+  {
+    method: 'POST',
+    path: '/api/v1/compliance/data-export',
+    summary: 'Request data export (GDPR)',
+    operation: 'RestRequestDataExport',
+    status: 201,
+    renames: { exportFormat: 'format', complianceStandard: 'regulation' },
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/compliance/data-deletion',
+    summary: 'Request data deletion (GDPR)',
+    operation: 'RestRequestDataDeletion',
+    status: 201,
+    renames: { deletionScope: 'categories' },
+  },
+  { method: 'GET', path: '/api/v1/compliance/requests', summary: 'List requests', operation: 'RestComplianceRequests' },
   {
     method: 'POST',
     path: '/api/v1/compliance/retention-policies',

@@ -24,4 +24,10 @@ export interface Principal {
   expiresAt: Date;
   /** Set when the caller authenticated with an API key. */
   apiKey?: ApiKeyGrant;
+  /**
+   * Set when the caller is one of the platform's services with a service token
+   * (platform/auth/service-token.ts): `userId` is then `service:<name>`, and only the
+   * fields meant for that service answer it.
+   */
+  service?: 'compliance';
 }

@@ -13,7 +13,7 @@ export const PERMISSION_CATALOGUE = {
   profile: ['read', 'update'],
   billing: ['read', 'update'],
   audit: ['read', 'export', 'write', 'update'],
-  compliance: ['read', 'manage'],
+  compliance: ['read', 'manage', 'approve'],
   consent: ['read', 'update'],
   analytics: ['read', 'write', 'export'],
   jobs: ['read'],

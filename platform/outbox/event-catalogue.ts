@@ -161,6 +161,19 @@ export interface EventCatalogue {
   };
   /** A legal hold was released (others may still cover the same data). */
   'compliance.legal_hold.released': { organizationId: string; holdId: string; userId: string | null; releasedById: string };
+  /**
+   * A data-subject request changed status (received, in_progress, awaiting_approval, completed,
+   * rejected), was extended, or waits for a legal hold (`held`). `actorId`: who did it; null: the job.
+   */
+  'compliance.request.updated': {
+    organizationId: string;
+    requestId: string;
+    userId: string;
+    type: string;
+    status: string;
+    held: boolean;
+    actorId: string | null;
+  };
   /** A mutation's outcome, written by the platform after its resolver settled (platform/mutation-audit.ts), for the audit log. */
   'audit.mutation.recorded': MutationOutcomeFact;
 }

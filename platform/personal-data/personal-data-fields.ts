@@ -1,5 +1,5 @@
-import { isInterfaceType, isObjectType } from 'graphql';
-import type { GraphQLSchema } from 'graphql';
+import { Kind, isInterfaceType, isObjectType } from 'graphql';
+import type { ConstDirectiveNode, GraphQLSchema } from 'graphql';
 
 /**
  * Field names that usually hold something about a person: an email address, a person's name,
@@ -21,4 +21,32 @@ export function unmarkedPersonalFields(schema: GraphQLSchema, notPersonal: Reado
     }
   }
   return found.sort();
+}
+
+/**
+ * The subgraphs of a composed supergraph whose fields carry `@personalData` but that do not
+ * answer the data-subject contract (`_<subgraph>DataSubjectExport` and `…Erase`, see
+ * data-subject.ts): a field belongs to the graphs its `@join__field` names, else its type's
+ * `@join__type`.
+ */
+export function subgraphsWithoutContract(supergraph: GraphQLSchema): string[] {
+  const holders = new Set<string>();
+  const graphsOf = (directives: readonly ConstDirectiveNode[] | undefined, name: string) =>
+    (directives ?? [])
+      .filter((directive) => directive.name.value === name)
+      .map((directive) => directive.arguments?.find((argument) => argument.name.value === 'graph')?.value)
+      .filter((value) => value?.kind === Kind.ENUM)
+      .map((value) => (value as { value: string }).value.toLowerCase());
+  for (const type of Object.values(supergraph.getTypeMap())) {
+    if (type.name.startsWith('__') || !(isObjectType(type) || isInterfaceType(type))) continue;
+    const typeGraphs = [type.astNode, ...type.extensionASTNodes].flatMap((node) => graphsOf(node?.directives, 'join__type'));
+    for (const field of Object.values(type.getFields())) {
+      if (!field.astNode?.directives?.some((directive) => directive.name.value === 'personalData')) continue;
+      const fieldGraphs = graphsOf(field.astNode.directives, 'join__field');
+      for (const graph of fieldGraphs.length > 0 ? fieldGraphs : typeGraphs) holders.add(graph);
+    }
+  }
+  const queries = supergraph.getQueryType()?.getFields() ?? {};
+  const mutations = supergraph.getMutationType()?.getFields() ?? {};
+  return [...holders].filter((graph) => !queries[`_${graph}DataSubjectExport`] || !mutations[`_${graph}DataSubjectErase`]).sort();
 }

@@ -61,6 +61,7 @@ export const analyticsSubgraph = defineSubgraph<AnalyticsServices, Record<string
   buildSchema: () =>
     buildFederatedSchema({
       name: 'analytics',
+      dataSubject: true,
       resolvers: [
         LiveMetricsResolver,
         CallRecordResolver,

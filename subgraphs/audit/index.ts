@@ -42,6 +42,7 @@ export const auditSubgraph = defineSubgraph<AuditServices, Record<string, never>
   buildSchema: () =>
     buildFederatedSchema({
       name: 'audit',
+      dataSubject: true,
       resolvers: [
         AuditLogResolver,
         AuditChainResolver,

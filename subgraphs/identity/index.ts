@@ -39,6 +39,7 @@ export const identitySubgraph = defineSubgraph<IdentityServices, IdentityLoaders
   buildSchema: () =>
     buildFederatedSchema({
       name: 'identity',
+      dataSubject: true,
       resolvers: [
         OrganizationResolver,
         UserResolver,

@@ -164,12 +164,9 @@ describe('the seed documents’ examples through the REST shim', () => {
   });
 
   it('answers 501 with the error body where the operation does not exist yet', async () => {
-    const answer = await call('POST', '/api/v1/compliance/data-export', {
-      token: owner(),
-      body: { user_id: acme.owner.user.id, export_format: 'json', compliance_standard: 'GDPR' },
-    });
+    const answer = await call('GET', '/api/v1/compliance/report', { token: owner() });
     expect(answer.status).toBe(501);
-    expect(answer.body).toEqual({ error: { code: 'NOT_IMPLEMENTED', message: expect.stringContaining('Request data export') } });
+    expect(answer.body).toEqual({ error: { code: 'NOT_IMPLEMENTED', message: expect.stringContaining('Compliance report') } });
   });
 });
 

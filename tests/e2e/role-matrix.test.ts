@@ -60,6 +60,8 @@ interface Fixture {
   apiKeyId: string;
   /** An active legal hold on the organization, for the case that releases it. */
   legalHoldId: string;
+  /** Data-subject requests: the actor's own to read, and a target's rectifications awaiting approval to approve, reject and extend. */
+  complianceRequests: { read: string; approve: string; reject: string; extend: string };
   /** A sign-in session of the actor (for a foreign fixture, of its owner), for the case that ends it. */
   sessionId: string;
   /** Two SSO configurations of the organization (one to delete). */
@@ -75,7 +77,8 @@ const mfaCode = (f: Fixture, steps: number) =>
 
 interface Case {
   field: string;
-  allowed: RoleName[] | 'public';
+  /** `service`: the data-subject contract, answered to compliance's service token only, so refused to every role. */
+  allowed: RoleName[] | 'public' | 'service';
   own: (own: Fixture) => [query: string, variables?: Record<string, unknown>];
   /** Aimed at the foreign organization with the caller's own token; absent when the field names no organization's data. */
   foreign?: (foreign: Fixture) => [query: string, variables?: Record<string, unknown>];
@@ -812,6 +815,128 @@ const CASES: Case[] = [
     foreign: (f) => ['query($o: ID!) { legalHolds(organizationId: $o) { id reason } }', { o: f.organization.organization.id }],
   },
   {
+    field: 'Mutation.requestDataExport',
+    allowed: ALL,
+    own: (f) => [
+      'mutation($o: ID!) { requestDataExport(input: { organizationId: $o, format: CSV }) { id status } }',
+      { o: f.organization.organization.id },
+    ],
+    foreign: (f) => [
+      'mutation($o: ID!) { requestDataExport(input: { organizationId: $o }) { id } }',
+      { o: f.organization.organization.id },
+    ],
+  },
+  {
+    field: 'Mutation.requestDataDeletion',
+    allowed: ALL,
+    own: (f) => [
+      'mutation($o: ID!) { requestDataDeletion(input: { organizationId: $o }) { id status } }',
+      { o: f.organization.organization.id },
+    ],
+    foreign: (f) => [
+      'mutation($o: ID!) { requestDataDeletion(input: { organizationId: $o }) { id } }',
+      { o: f.organization.organization.id },
+    ],
+  },
+  {
+    field: 'Mutation.requestRectification',
+    allowed: ALL,
+    own: (f) => [
+      'mutation($o: ID!) { requestRectification(input: { organizationId: $o, details: "My name is misspelt" }) { id status } }',
+      { o: f.organization.organization.id },
+    ],
+    foreign: (f) => [
+      'mutation($o: ID!) { requestRectification(input: { organizationId: $o, details: "Matrix" }) { id } }',
+      { o: f.organization.organization.id },
+    ],
+  },
+  {
+    field: 'Mutation.approveComplianceRequest',
+    allowed: COMPLIANCE_MANAGERS,
+    own: (f) => [
+      'mutation($id: ID!) { approveComplianceRequest(id: $id, note: "Corrected") { id status } }',
+      { id: f.complianceRequests.approve },
+    ],
+    foreign: (f) => ['mutation($id: ID!) { approveComplianceRequest(id: $id) { id status } }', { id: f.complianceRequests.approve }],
+  },
+  {
+    field: 'Mutation.rejectComplianceRequest',
+    allowed: COMPLIANCE_MANAGERS,
+    own: (f) => [
+      'mutation($id: ID!) { rejectComplianceRequest(id: $id, reason: "Matrix") { id status } }',
+      { id: f.complianceRequests.reject },
+    ],
+    foreign: (f) => [
+      'mutation($id: ID!) { rejectComplianceRequest(id: $id, reason: "Matrix") { id status } }',
+      { id: f.complianceRequests.reject },
+    ],
+  },
+  {
+    field: 'Mutation.extendComplianceRequest',
+    allowed: COMPLIANCE_MANAGERS,
+    own: (f) => [
+      'mutation($id: ID!) { extendComplianceRequest(id: $id, reason: "Matrix") { id dueAt } }',
+      { id: f.complianceRequests.extend },
+    ],
+    foreign: (f) => [
+      'mutation($id: ID!) { extendComplianceRequest(id: $id, reason: "Matrix") { id dueAt } }',
+      { id: f.complianceRequests.extend },
+    ],
+  },
+  {
+    field: 'Query.complianceRequests',
+    allowed: ALL,
+    own: (f) => [
+      'query($o: ID!, $u: ID!) { complianceRequests(organizationId: $o, userId: $u) { id status } }',
+      { o: f.organization.organization.id, u: f.actor.user.id },
+    ],
+    foreign: (f) => ['query($o: ID!) { complianceRequests(organizationId: $o) { id details } }', { o: f.organization.organization.id }],
+  },
+  {
+    field: 'Query.complianceRequest',
+    allowed: ALL,
+    own: (f) => ['query($id: ID!) { complianceRequest(id: $id) { id status overdue } }', { id: f.complianceRequests.read }],
+    foreign: (f) => ['query($id: ID!) { complianceRequest(id: $id) { id details } }', { id: f.complianceRequests.read }],
+  },
+  {
+    field: 'Subscription.complianceRequestUpdates',
+    allowed: COMPLIANCE_READERS,
+    own: (f) => [
+      'subscription($o: ID!) { complianceRequestUpdates(organizationId: $o) { id status } }',
+      { o: f.organization.organization.id },
+    ],
+    foreign: (f) => [
+      'subscription($o: ID!) { complianceRequestUpdates(organizationId: $o) { id status } }',
+      { o: f.organization.organization.id },
+    ],
+  },
+  ...(['identity', 'audit', 'analytics', 'compliance'] as const).flatMap((subgraph): Case[] => [
+    {
+      field: `Query._${subgraph}DataSubjectExport`,
+      allowed: 'service',
+      own: (f) => [
+        `query($o: ID!, $u: ID!) { _${subgraph}DataSubjectExport(organizationId: $o, userId: $u) { next records { kind id data } } }`,
+        { o: f.organization.organization.id, u: f.actor.user.id },
+      ],
+      foreign: (f) => [
+        `query($o: ID!, $u: ID!) { _${subgraph}DataSubjectExport(organizationId: $o, userId: $u) { records { data } } }`,
+        { o: f.organization.organization.id, u: f.organization.owner.user.id },
+      ],
+    },
+    {
+      field: `Mutation._${subgraph}DataSubjectErase`,
+      allowed: 'service',
+      own: (f) => [
+        `mutation($o: ID!, $u: ID!) { _${subgraph}DataSubjectErase(organizationId: $o, userId: $u, categories: ["network"]) { kind } }`,
+        { o: f.organization.organization.id, u: f.actor.user.id },
+      ],
+      foreign: (f) => [
+        `mutation($o: ID!, $u: ID!) { _${subgraph}DataSubjectErase(organizationId: $o, userId: $u, categories: ["network"]) { kind } }`,
+        { o: f.organization.organization.id, u: f.organization.owner.user.id },
+      ],
+    },
+  ]),
+  {
     field: 'Query.jobs',
     allowed: JOB_READERS,
     own: (f) => ['query($o: ID!) { jobs(organizationId: $o) { id status } }', { o: f.organization.organization.id }],
@@ -931,6 +1056,24 @@ async function fixture(role: RoleName | null): Promise<Fixture> {
   );
   const { sessionId } = await supergraph.seed.identity.sessions.start(actor!.user.id, organization.organization.id);
   const { secret: mfaSecret } = await supergraph.seed.identity.mfa.beginEnrollment(actor!.user.id, actor!.user.email);
+  const complianceRequests = {
+    read: `dsr_matrixread${suffix}`,
+    approve: `dsr_matrixapprove${suffix}`,
+    reject: `dsr_matrixreject${suffix}`,
+    extend: `dsr_matrixextend${suffix}`,
+  };
+  // The one to read is the actor's own; the ones decided are about a target (nobody decides a request about themselves).
+  for (const [id, subject] of [
+    [complianceRequests.read, actor!],
+    [complianceRequests.approve, targets[0]!],
+    [complianceRequests.reject, targets[0]!],
+    [complianceRequests.extend, targets[0]!],
+  ] as const)
+    await supergraph.dataSources.compliance.query(
+      `INSERT INTO compliance.data_subject_requests (id, organization_id, user_id, requested_by_id, type, status, regulation, details, received_at, due_at, updated_at)
+       VALUES ($1, $2, $3, $3, 'rectification', 'awaiting_approval', 'gdpr', 'Matrix', now(), now() + interval '1 month', now())`,
+      [id, organization.organization.id, subject.user.id],
+    );
   const [ssoConfigId, spareSsoConfigId] = [`sso_matrix${suffix}`, `sso_matrixspare${suffix}`];
   for (const id of [ssoConfigId, spareSsoConfigId])
     await supergraph.dataSources.identity.query(
@@ -941,6 +1084,7 @@ async function fixture(role: RoleName | null): Promise<Fixture> {
   return {
     apiKeyId,
     legalHoldId,
+    complianceRequests,
     sessionId,
     mfaSecret,
     ssoConfigId,
@@ -1027,7 +1171,11 @@ describe('the role matrix', () => {
         const own = fixtures.get(role)!;
         const exchange = await send(own.actor.token, c.own(own));
         const fieldName = c.field.split('.')[1]!;
-        if (c.allowed === 'public' || c.allowed.includes(role)) {
+        if (c.allowed === 'service') {
+          expect(codes(exchange)).toEqual(['FORBIDDEN']);
+          expect(exchange.errors?.[0]?.extensions?.reason).toBe('SERVICE_ONLY');
+          expect(exchange.data?.[fieldName] ?? null).toBeNull();
+        } else if (c.allowed === 'public' || c.allowed.includes(role)) {
           expect({ errors: exchange.errors ?? [] }).toEqual({ errors: [] });
           expect(exchange.data?.[fieldName]).toBeDefined();
         } else {

@@ -3,12 +3,20 @@ import path from 'node:path';
 import { buildSchema } from 'graphql';
 import { SUPERGRAPH_PATH } from '../../gateway/schema-paths';
 import { PERSONAL_DATA_DIRECTIVE_DEFINITIONS, isPersonalDataCategory } from '../../platform/personal-data/personal-data-directive';
-import { unmarkedPersonalFields } from '../../platform/personal-data/personal-data-fields';
+import { subgraphsWithoutContract, unmarkedPersonalFields } from '../../platform/personal-data/personal-data-fields';
 
 const supergraphSdl = readFileSync(path.resolve(__dirname, '../..', SUPERGRAPH_PATH), 'utf8');
 
 /** Fields whose names look personal but name a thing, not a person. */
-const NOT_PERSONAL = new Set(['Organization.name', 'Plan.name', 'Role.name', 'Report.name', 'ApiKey.name', 'SsoConfig.providerName']);
+const NOT_PERSONAL = new Set([
+  'Organization.name',
+  'Plan.name',
+  'Role.name',
+  'Report.name',
+  'ApiKey.name',
+  'SsoConfig.providerName',
+  'DataSubjectErasure.note',
+]);
 
 describe('personal data is declared in the schema', () => {
   it('finds a field that looks personal and carries no @personalData (fixture schema)', () => {
@@ -31,5 +39,37 @@ describe('personal data is declared in the schema', () => {
     for (const field of ['email', 'name', 'displayName', 'ip', 'userAgent', 'participants', 'request', 'changes']) {
       expect(fields).toContain(field);
     }
+  });
+
+  it('finds a subgraph that holds personal data and does not answer the data-subject contract (fixture supergraph)', () => {
+    const fixture = buildSchema(`${PERSONAL_DATA_DIRECTIVE_DEFINITIONS}
+      enum join__Graph { PEOPLE, CALLS, PLANS }
+      directive @join__type(graph: join__Graph!) repeatable on OBJECT
+      directive @join__field(graph: join__Graph) repeatable on FIELD_DEFINITION
+      type Query @join__type(graph: PEOPLE) @join__type(graph: CALLS) {
+        _peopleDataSubjectExport: String @join__field(graph: PEOPLE)
+        _callsDataSubjectExport: String @join__field(graph: CALLS)
+      }
+      type Mutation @join__type(graph: PEOPLE) { _peopleDataSubjectErase: String @join__field(graph: PEOPLE) }
+      type Person @join__type(graph: PEOPLE) @join__type(graph: CALLS) {
+        email: String @join__field(graph: PEOPLE) @personalData(category: "contact")
+        calls: [Call] @join__field(graph: CALLS)
+      }
+      type Call @join__type(graph: CALLS) { participants: [String] @personalData(category: "communications") }
+      type Plan @join__type(graph: PLANS) { code: String }
+    `);
+    expect(subgraphsWithoutContract(fixture)).toEqual(['calls']);
+  });
+
+  it('every subgraph with @personalData fields answers the data-subject contract, for the service token only', () => {
+    const supergraph = buildSchema(supergraphSdl);
+    expect(subgraphsWithoutContract(supergraph)).toEqual([]);
+    const contract = Object.keys(supergraph.getQueryType()!.getFields()).filter((name) => /DataSubjectExport$/.test(name));
+    expect(contract.sort()).toEqual([
+      '_analyticsDataSubjectExport',
+      '_auditDataSubjectExport',
+      '_complianceDataSubjectExport',
+      '_identityDataSubjectExport',
+    ]);
   });
 });

@@ -1,3 +1,4 @@
+import { AnalyticsDataSubjectService } from './data-subject.service';
 import { derivedKey } from '../../../platform/secrets';
 import type { SubgraphDependencies } from '../../../platform/subgraph';
 import { Outbox } from '../../../platform/outbox/outbox';
@@ -22,6 +23,8 @@ export interface AnalyticsServices {
   reports: ReportService;
   recordings: RecordingService;
   recordingProcessing: RecordingProcessingService;
+  /** The data-subject contract: the person's calls, recordings' text, AI usage. */
+  dataSubject: AnalyticsDataSubjectService;
 }
 
 /** Analytics' services: ingestion writes its facts (`usage.reported`) to analytics' outbox, then publishes the live figures. */
@@ -49,5 +52,6 @@ export function createAnalyticsServices(
     }),
     recordings: new RecordingService(dataSource, config.recordings.storageOrigins),
     recordingProcessing: new RecordingProcessingService(dataSource, aiUsage, aiProviderOf(config)),
+    dataSubject: new AnalyticsDataSubjectService(dataSource),
   };
 }

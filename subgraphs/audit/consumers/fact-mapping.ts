@@ -166,6 +166,12 @@ export const FACT_MAPPINGS: { [T in EventType]: FactMapping<T> } = {
     ],
     actor: (e) => ({ type: 'user', id: e.payload.releasedById }),
   },
+  'compliance.request.updated': {
+    action: (e) => `compliance.request.${e.payload.type}.${e.payload.held ? 'held' : e.payload.status}`,
+    severity: (e) => (e.payload.type === 'deletion' ? 'warning' : 'info'),
+    targets: (e) => [{ type: 'data_subject_request', id: e.payload.requestId }, user(e.payload.userId)],
+    actor: (e) => (e.payload.actorId ? { type: 'user', id: e.payload.actorId } : null),
+  },
   'audit.mutation.recorded': {
     action: (e) => `${e.payload.subgraph}.mutation.${e.payload.field}`,
     severity: (e) => (e.payload.outcome === 'success' ? 'info' : e.payload.outcome === 'denied' ? 'warning' : 'error'),

@@ -55,10 +55,72 @@ export interface AuditEvent extends Required<Omit<AuditEventInput, 'id' | 'actor
   recordedAt: Date;
   previousHash: string;
   hash: string;
+  /**
+   * The random salt of the personal part's digest (base64), for events whose hash covers the
+   * personal part only through that digest; null for events hashed whole (recorded before
+   * that) and for anonymised ones.
+   */
+  personalSalt: string | null;
+  /** An anonymised event's digest of the personal part it had (hex), which its hash covers; null otherwise. */
+  personalDigest: string | null;
 }
 
-/** What the hash covers: every field but the hash itself, in RFC 8785 canonical form. */
+/** The fields that say who acted and what they sent: what anonymising an event removes. */
+export function personalContent(event: Pick<AuditEvent, 'actor' | 'ip' | 'userAgent' | 'request' | 'response' | 'changes'>): string {
+  return canonicalJson({
+    actorId: event.actor.id,
+    actorName: event.actor.displayName,
+    ip: event.ip,
+    userAgent: event.userAgent,
+    request: event.request,
+    response: event.response,
+    changes: event.changes,
+  });
+}
+
+/**
+ * SHA-256 over the salt and the personal part. The salt is random per event and goes with
+ * the personal part when the event is anonymised, so the digest that stays confirms no guess
+ * about who it was (GDPR recital 26).
+ */
+export function personalDigestOf(event: Omit<AuditEvent, 'hash'>): string {
+  if (event.personalDigest) return event.personalDigest;
+  return createHash('sha256')
+    .update(event.personalSalt ?? '')
+    .update(personalContent(event))
+    .digest('hex');
+}
+
+/** Whether the event's hash covers its personal part through the salted digest, so it can be anonymised with its chain intact. */
+export function isAnonymisable(event: Pick<AuditEvent, 'personalSalt' | 'personalDigest'>): boolean {
+  return event.personalSalt !== null || event.personalDigest !== null;
+}
+
+/**
+ * What the hash covers: every field but the hash itself, in RFC 8785 canonical form. An event
+ * with a salted personal digest has, in place of its actor's id and name, address, user agent,
+ * request, response and changes, that digest: the chain then verifies the same once they are
+ * removed (GDPR Art. 17 against an append-only log).
+ */
 export function hashedContent(event: Omit<AuditEvent, 'hash'>): string {
+  if (isAnonymisable(event)) {
+    return canonicalJson({
+      id: event.id,
+      organizationId: event.organizationId,
+      sequence: event.sequence,
+      actorType: event.actor.type,
+      personal: personalDigestOf(event),
+      action: event.action,
+      severity: event.severity,
+      outcome: event.outcome,
+      targets: event.targets,
+      requestId: event.requestId,
+      metadata: event.metadata,
+      source: event.source,
+      occurredAt: event.occurredAt.toISOString(),
+      recordedAt: event.recordedAt.toISOString(),
+    });
+  }
   return canonicalJson({
     id: event.id,
     organizationId: event.organizationId,
@@ -88,7 +150,7 @@ export function chainHash(event: Omit<AuditEvent, 'hash'>): string {
 
 /** The columns of `audit.events` and `audit.archived_events`, in the order `fromRow` reads them. */
 export const EVENT_COLUMNS =
-  'id, organization_id, sequence, actor_type, actor_id, actor_name, action, severity, outcome, targets, request_id, ip, user_agent, request, response, changes, metadata, source, occurred_at, recorded_at, previous_hash, hash';
+  'id, organization_id, sequence, actor_type, actor_id, actor_name, action, severity, outcome, targets, request_id, ip, user_agent, request, response, changes, metadata, source, occurred_at, recorded_at, previous_hash, hash, personal_salt, personal_digest';
 
 export interface EventRow {
   id: string;
@@ -113,6 +175,8 @@ export interface EventRow {
   recorded_at: Date;
   previous_hash: string;
   hash: string;
+  personal_salt: string | null;
+  personal_digest: string | null;
 }
 
 export function fromRow(row: EventRow): AuditEvent {
@@ -137,5 +201,7 @@ export function fromRow(row: EventRow): AuditEvent {
     recordedAt: row.recorded_at,
     previousHash: row.previous_hash,
     hash: row.hash,
+    personalSalt: row.personal_salt,
+    personalDigest: row.personal_digest,
   };
 }

@@ -1,3 +1,4 @@
+import { AuditDataSubjectService } from './data-subject.service';
 import { hostname } from 'node:os';
 import type { Config } from '../../../platform/config';
 import type { InProcessDecisionLog } from '../../../platform/authorization/decision-log';
@@ -28,6 +29,8 @@ export interface AuditServices {
   siem: SiemService;
   /** The organization's background job runs (pg-boss's tables, `config.jobs.schema`). */
   jobRuns: JobRunService;
+  /** The data-subject contract: the events the person acted in, anonymised on erasure. */
+  dataSubject: AuditDataSubjectService;
 }
 
 export type AuditDependencies = Pick<SubgraphDependencies, 'dataSource' | 'config'> &
@@ -67,6 +70,7 @@ export function createAuditServices(dependencies: AuditDependencies): AuditServi
       new JobRunStore((sql, values) => dataSource.query(sql, values), config.jobs.schema),
       dependencies.events ?? null,
     ),
+    dataSubject: new AuditDataSubjectService(dataSource),
   };
 }
 

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Principal } from '../../../platform/auth/principal';
@@ -133,7 +134,14 @@ export class IngestService {
         continue;
       }
       const chain = head.get(event.organizationId)!;
-      const unhashed = { ...event, sequence: chain.sequence + 1, recordedAt, previousHash: chain.hash };
+      const unhashed = {
+        ...event,
+        sequence: chain.sequence + 1,
+        recordedAt,
+        previousHash: chain.hash,
+        personalSalt: randomBytes(16).toString('base64'),
+        personalDigest: null,
+      };
       const stored: AuditEvent = { ...unhashed, hash: chainHash(unhashed) };
       head.set(event.organizationId, { sequence: stored.sequence, hash: stored.hash });
       fresh.push(stored);
@@ -171,10 +179,11 @@ export async function insertEvents(
   const json = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value));
   await manager.query(
     `INSERT INTO audit.${table} (id, organization_id, sequence, actor_type, actor_id, actor_name, action, severity, outcome, targets,
-       request_id, ip, user_agent, request, response, changes, metadata, source, occurred_at, recorded_at, previous_hash, hash)
+       request_id, ip, user_agent, request, response, changes, metadata, source, occurred_at, recorded_at, previous_hash, hash,
+       personal_salt, personal_digest)
      SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
        $10::jsonb[], $11::text[], $12::text[], $13::text[], $14::jsonb[], $15::jsonb[], $16::jsonb[], $17::jsonb[], $18::text[],
-       $19::timestamptz[], $20::timestamptz[], $21::text[], $22::text[])`,
+       $19::timestamptz[], $20::timestamptz[], $21::text[], $22::text[], $23::text[], $24::text[])`,
     [
       column((e) => e.id),
       column((e) => e.organizationId),
@@ -198,11 +207,13 @@ export async function insertEvents(
       column((e) => e.recordedAt.toISOString()),
       column((e) => e.previousHash),
       column((e) => e.hash),
+      column((e) => e.personalSalt),
+      column((e) => e.personalDigest),
     ],
   );
 }
 
-type PreparedEvent = Omit<AuditEvent, 'sequence' | 'recordedAt' | 'previousHash' | 'hash'>;
+type PreparedEvent = Omit<AuditEvent, 'sequence' | 'recordedAt' | 'previousHash' | 'hash' | 'personalSalt' | 'personalDigest'>;
 
 /** Validates a batch (BAD_USER_INPUT names `events.<index>.<field>`), redacts secrets, and fills the optional fields. */
 function prepare(inputs: readonly AuditEventInput[], field: string): PreparedEvent[] {

@@ -1,5 +1,12 @@
+import { randomBytes } from 'node:crypto';
+import { ServiceTokens } from '../../../platform/auth/service-token';
 import { Outbox } from '../../../platform/outbox/outbox';
+import { derivedKey } from '../../../platform/secrets';
 import type { SubgraphDependencies } from '../../../platform/subgraph';
+import { ComplianceDataSubjectService } from './data-subject.service';
+import { DataSubjectRequestService } from './data-subject-request.service';
+import { GatewayDataSubjectParts } from './data-subject-gateway';
+import type { DataSubjectParts } from './data-subject-gateway';
 import { ConsentService } from './consent.service';
 import { LegalHoldService } from './legal-hold.service';
 import { MembershipService } from './membership.service';
@@ -8,17 +15,45 @@ export interface ComplianceServices {
   memberships: MembershipService;
   consents: ConsentService;
   legalHolds: LegalHoldService;
+  /** Data-subject requests, run through every subgraph's part of the contract. */
+  requests: DataSubjectRequestService;
+  /** Compliance's own part of the contract: consents, holds and requests about the person. */
+  dataSubject: ComplianceDataSubjectService;
 }
 
-/** Compliance's services: holds are told to the other subgraphs through compliance's outbox. */
+/** Without a config (a test of consent or holds), requests have nowhere to run: processing one fails. */
+const NO_GATEWAY: DataSubjectParts = {
+  export: () => {
+    throw new Error('no gateway configured for data-subject requests');
+  },
+  erase: () => Promise.reject(new Error('no gateway configured for data-subject requests')),
+};
+
+/**
+ * Compliance's services: holds and requests are told to the other subgraphs through
+ * compliance's outbox; requests reach each subgraph's data through the gateway
+ * (`parts`, by default the configured gateway with compliance's service token).
+ */
 export function createComplianceServices(
-  dependencies: Pick<SubgraphDependencies, 'dataSource'> & Partial<Pick<SubgraphDependencies, 'messaging'>>,
+  dependencies: Pick<SubgraphDependencies, 'dataSource'> &
+    Partial<Pick<SubgraphDependencies, 'messaging' | 'config' | 'events'>> & { parts?: DataSubjectParts },
 ): ComplianceServices {
-  const { dataSource } = dependencies;
+  const { dataSource, config } = dependencies;
+  const outbox = new Outbox(dependencies.messaging);
   const memberships = new MembershipService(dataSource);
+  const legalHolds = new LegalHoldService(dataSource, outbox, memberships);
+  const parts =
+    dependencies.parts ??
+    (config ? new GatewayDataSubjectParts(config.compliance.gatewayUrl, ServiceTokens.fromConfig(config)) : NO_GATEWAY);
   return {
     memberships,
     consents: new ConsentService(dataSource, memberships),
-    legalHolds: new LegalHoldService(dataSource, new Outbox(dependencies.messaging), memberships),
+    legalHolds,
+    requests: new DataSubjectRequestService(dataSource, outbox, dependencies.events ?? null, memberships, legalHolds, parts, {
+      key: config ? derivedKey(config, 'compliance-export-links') : randomBytes(32),
+      baseUrl: config?.compliance.publicUrl ?? '',
+      linkTtlSeconds: config?.compliance.exportLinkTtlSeconds ?? 900,
+    }),
+    dataSubject: new ComplianceDataSubjectService(dataSource),
   };
 }

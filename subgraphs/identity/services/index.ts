@@ -1,4 +1,5 @@
 import type { SubgraphDependencies } from '../../../platform/subgraph';
+import { IdentityDataSubjectService } from './data-subject.service';
 import { secretBoxFor } from '../../../platform/secrets';
 import type { AccessControl } from '../../../platform/authorization/access-control';
 import { createEventBus } from '../../../platform/events';
@@ -46,6 +47,8 @@ export interface IdentityServices {
   /** Sign-ins under way (Redis, or memory); closed with the server. */
   signInStates: SignInStateStore;
   events: EventBus;
+  /** The data-subject contract: the person's account, membership, sessions, API keys and invitations. */
+  dataSubject: IdentityDataSubjectService;
 }
 
 /**
@@ -98,5 +101,6 @@ export function createIdentityServices(
     mfaSignIn: new MfaSignInService(mfa, ssoSignIn, signInProtection, signInStates, users),
     signInProtection,
     signInStates,
+    dataSubject: new IdentityDataSubjectService(dataSource, outbox),
   };
 }
