@@ -86,6 +86,7 @@ afterAll(async () => {
 async function seedSubjectData(): Promise<void> {
   const o = a.organization.id;
   await supergraph.seed.identity.sessions.start(subject.user.id, o, { ip: SESSION_IP, userAgent: USER_AGENT });
+  await supergraph.seed.identity.mfa.beginEnrollment(subject.user.id, EMAIL);
   expectNoErrors(
     await gateway('mutation { createApiKey(input: { name: "Deploy key" }) { apiKey { id } } }', {}, subject.token, asSubject.headers),
   );
@@ -263,6 +264,7 @@ describe('data-subject requests through the gateway', () => {
     expect(await count('SELECT count(*)::int AS n FROM identity.organization_members WHERE user_id = $1', [subject.user.id])).toBe(0);
     expect(await count('SELECT count(*)::int AS n FROM identity.sessions WHERE user_id = $1', [subject.user.id])).toBe(0);
     expect(await count('SELECT count(*)::int AS n FROM identity.api_keys WHERE created_by_id = $1', [subject.user.id])).toBe(0);
+    expect(await count('SELECT count(*)::int AS n FROM identity.user_mfa WHERE user_id = $1', [subject.user.id])).toBe(0);
     expect(await count('SELECT count(*)::int AS n FROM audit.events WHERE actor_id = $1', [subject.user.id])).toBe(0);
     expect(
       await count('SELECT count(*)::int AS n FROM audit.events WHERE organization_id = $1 AND personal_digest IS NOT NULL', [o]),

@@ -28,9 +28,10 @@ type Row = Record<string, unknown> & { id: string };
  * they created in it and the invitations sent to their address.
  *
  * Erasure: sessions and API keys end (their facts go out, so tokens stop working) and are
- * deleted, invitations deleted, the membership removed (the usual fact: authz drops the roles);
- * the account itself is anonymised (address and name) once no other organization has the
- * person as a member, since the account is also theirs.
+ * deleted, invitations deleted, a sign-in lock-out in the organization deleted, the membership
+ * removed (the usual fact: authz drops the roles); the account itself is anonymised (address
+ * and name) and its second factor (secret and recovery codes) deleted once no other
+ * organization has the person as a member, since the account is also theirs.
  */
 export class IdentityDataSubjectService implements DataSubjectContract {
   private readonly sections: DataSubjectSection[];
@@ -132,6 +133,11 @@ export class IdentityDataSubjectService implements DataSubjectContract {
       [organizationId, userId],
     )) as [unknown[], number];
 
+    const [lockouts] = (await manager.query(
+      'DELETE FROM identity.sign_in_lockouts WHERE organization_id = $1 AND user_id = $2 RETURNING user_id',
+      [organizationId, userId],
+    )) as [unknown[], number];
+
     // A SELECT answers its rows; a DELETE or UPDATE its rows and how many it changed.
     const [membership] = (await manager.query(
       'SELECT id, status FROM identity.organization_members WHERE organization_id = $1 AND user_id = $2 FOR UPDATE',
@@ -158,9 +164,20 @@ export class IdentityDataSubjectService implements DataSubjectContract {
       [userId],
     )) as [{ elsewhere: number }];
     let account: DataSubjectErasure;
+    let secondFactor: DataSubjectErasure;
     if (elsewhere > 0) {
       account = { kind: 'user', erased: 0, anonymised: 0, kept: 1, note: 'the account is also a member of other organizations' };
+      secondFactor = { kind: 'mfa', erased: 0, anonymised: 0, kept: 1, note: 'the account is also a member of other organizations' };
     } else {
+      const [codes] = (await manager.query('DELETE FROM identity.mfa_recovery_codes WHERE user_id = $1 RETURNING user_id', [userId])) as [
+        unknown[],
+        number,
+      ];
+      const [factors] = (await manager.query('DELETE FROM identity.user_mfa WHERE user_id = $1 RETURNING user_id', [userId])) as [
+        unknown[],
+        number,
+      ];
+      secondFactor = { kind: 'mfa', erased: factors.length + codes.length, anonymised: 0, kept: 0 };
       const [, changed] = (await manager.query(
         'UPDATE identity.users SET email = $2, name = NULL, updated_at = now() WHERE id = $1 AND email <> $2',
         [userId, erasedEmail(userId)],
@@ -170,8 +187,10 @@ export class IdentityDataSubjectService implements DataSubjectContract {
     return [
       { kind: 'api_key', erased: keys.length, anonymised: 0, kept: 0 },
       { kind: 'invitation', erased: invitations.length, anonymised: 0, kept: 0 },
+      { kind: 'sign_in_lockout', erased: lockouts.length, anonymised: 0, kept: 0 },
       { kind: 'membership', erased: membership ? 1 : 0, anonymised: 0, kept: 0 },
       account,
+      secondFactor,
     ];
   }
 }
