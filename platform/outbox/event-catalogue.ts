@@ -74,6 +74,8 @@ export interface EventCatalogue {
     providerType: 'saml' | 'oidc';
     sessionId: string;
     provisioned: boolean;
+    /** The address the browser signed in from (absent when the sign-in was not told it). */
+    ip?: string | null;
   };
   /** A sign-in through an organization's identity provider was refused; `subject` is the email the provider named, when it did. */
   'identity.sso.login_failed': {

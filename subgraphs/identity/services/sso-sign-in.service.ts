@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import type { ClientInfo } from '../../../platform/client-info';
 import { ForbiddenError, UnauthenticatedError } from '../../../platform/errors';
 import type { CodedError } from '../../../platform/errors';
 import type { SsoLoginFailureReason } from '../../../platform/outbox/event-catalogue';
@@ -59,7 +60,8 @@ export class SsoSignInService {
     private readonly outbox: Outbox,
   ) {}
 
-  async complete(config: SsoConfig, identity: AssertedIdentity): Promise<SsoSignedIn> {
+  /** `client`: the browser's address and user agent, kept with the session and the address in the sign-in fact. */
+  async complete(config: SsoConfig, identity: AssertedIdentity, client?: ClientInfo): Promise<SsoSignedIn> {
     if (!identity.email || !/^[^@\s]+@[^@\s]+$/.test(identity.email) || identity.email.length > 320) {
       throw await this.refused(
         config,
@@ -104,7 +106,7 @@ export class SsoSignInService {
       userId = added.userId;
       provisioned = true;
     }
-    const signedIn = await this.sessions.start(userId, config.organizationId);
+    const signedIn = await this.sessions.start(userId, config.organizationId, client);
     await this.dataSource.transaction((manager) =>
       this.outbox.add(manager, {
         type: 'identity.sso.login_succeeded',
@@ -115,6 +117,7 @@ export class SsoSignInService {
           providerType: config.providerType,
           sessionId: signedIn.sessionId,
           provisioned,
+          ...(client?.ip ? { ip: client.ip } : {}),
         },
       }),
     );
