@@ -92,6 +92,8 @@ export interface EventCatalogue {
     provisioned: boolean;
     /** The second factor the sign-in was completed with, when the organization or the person asked for one. */
     mfa?: 'totp' | 'recovery_code';
+    /** The address the browser signed in from (absent when the sign-in was not told it). */
+    ip?: string | null;
   };
   /** A sign-in through an organization's identity provider was refused; `subject` is the email the provider named, when it did. */
   'identity.sso.login_failed': {

@@ -88,7 +88,9 @@ describe('ingest across a PostgreSQL restart', () => {
       }
     };
     const writers = Array.from({ length: 8 }, (_, index) => writer(index));
+    // A second of writing, and at least one acknowledged batch (a busy machine may take longer).
     await sleep(1_000);
+    while (acknowledged.size === 0) await sleep(100);
     const beforeRestart = acknowledged.size;
     await postgres.stop();
     await sleep(300);

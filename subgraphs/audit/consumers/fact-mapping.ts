@@ -9,6 +9,8 @@ interface FactMapping<T extends EventType> {
   /** Who did it, when the fact says; otherwise the system (the subgraph that wrote it). */
   actor?(event: EventEnvelope<T>): { type: 'user' | 'api_key'; id: string } | null;
   outcome?(event: EventEnvelope<T>): 'success' | 'denied' | 'failed';
+  /** The address the fact names (a sign-in's). */
+  ip?(event: EventEnvelope<T>): string | null;
 }
 
 const organization = (id: string): AuditTarget => ({ type: 'organization', id });
@@ -78,6 +80,7 @@ export const FACT_MAPPINGS: { [T in EventType]: FactMapping<T> } = {
     ],
     actor: (e) => ({ type: 'user', id: e.payload.userId }),
     outcome: () => 'success',
+    ip: (e) => e.payload.ip ?? null,
   },
   'identity.sso.login_failed': {
     action: (e) => `identity.sso.login_failed.${e.payload.reason}`,
@@ -203,7 +206,7 @@ export function auditEventOf(event: AnyEvent): AuditEventInput {
     outcome: mapping.outcome?.(event) ?? 'success',
     targets: mapping.targets(event),
     requestId: mutation?.requestId ?? null,
-    ip: mutation?.ip ?? null,
+    ip: mutation?.ip ?? mapping.ip?.(event) ?? null,
     userAgent: mutation?.userAgent ?? null,
     request: mutation ? { arguments: mutation.arguments } : null,
     response: mutation?.errorCode ? { errorCode: mutation.errorCode } : null,

@@ -1,4 +1,7 @@
 import type { DataSource } from 'typeorm';
+import { Authorizer } from '../../../platform/authorization/authorizer';
+import { DatabasePolicySource } from '../../../platform/authorization/policy-store';
+import { InProcessPolicyWatcher } from '../../../platform/authorization/policy-watcher';
 import { createDataSource } from '../../../platform/database';
 import { newId } from '../../../platform/ids';
 import { createTestDatabase } from '../../../tests/kit/database';
@@ -7,6 +10,10 @@ import { testConfig } from '../../../tests/kit/supergraph';
 import { auditSubgraph } from '..';
 import { createAuditServices } from '.';
 import type { AuditServices } from '.';
+import { applyOnce } from '../../../platform/outbox/consumer';
+import { outboxFactsConsumer } from '../consumers/outbox-facts.consumer';
+import { ensurePartitions } from './partitions';
+import { networkOf } from './security-rules';
 import { chainHash } from './audit-event';
 import type { AuditEventInput } from './audit-event';
 
@@ -312,6 +319,85 @@ describe('security rules', () => {
     ).rejects.toMatchObject({
       extensions: { code: 'NOT_FOUND' },
     });
+  });
+});
+
+describe('an admin signing in from a new network', () => {
+  it('is a security event from their second network on (IPv4 /24, IPv6 /48, not seen in 30 days); a first sign-in and a member’s never are', async () => {
+    const organizationId = newId('organization');
+    const principal = principalOf(organizationId);
+    // Roles as authz keeps them: the admin holds role_admin, the member none of the admin roles.
+    await dataSource.query(
+      `INSERT INTO authz.casbin_rule (ptype, v0, v1, v2) VALUES ('g', 'user_admin', 'role_admin', $1), ('g', 'user_member', 'role_member', $1)`,
+      [organizationId],
+    );
+    const authorizer = new Authorizer({ source: new DatabasePolicySource(dataSource), watcher: new InProcessPolicyWatcher() });
+    const withRoles = createAuditServices({ dataSource, config: testConfig(), access: { authorizer } });
+    const signIn = async (userId: string, ip: string) => {
+      await withRoles.ingest.record([
+        event(organizationId, { action: 'identity.sso.login', actor: { type: 'user', id: userId, displayName: null }, ip, changes: null }),
+      ]);
+      await withRoles.securityEvents.settled();
+    };
+    const flagged = async () =>
+      (await withRoles.securityEvents.list(principal, organizationId, null, 50))
+        .filter((e) => e.rule === 'admin_new_network')
+        .map((e) => e.subject)
+        .sort();
+
+    // The first sign-in arrives as identity's fact, its address included.
+    const fact = {
+      id: newId('event'),
+      type: 'identity.sso.login_succeeded' as const,
+      source: 'identity',
+      sequence: 1,
+      occurredAt: new Date(),
+      payload: {
+        organizationId,
+        userId: 'user_admin',
+        ssoConfigId: 'sso_1',
+        providerType: 'oidc' as const,
+        sessionId: 'ses_1',
+        provisioned: false,
+        ip: '203.0.113.10',
+      },
+    };
+    expect(await applyOnce(dataSource, outboxFactsConsumer(withRoles), fact)).toBe('applied');
+    await withRoles.securityEvents.settled();
+    expect((await withRoles.logs.page(principal, organizationId, { actionPrefix: 'identity.sso.' }, 5, null)).events[0]!.ip).toBe(
+      '203.0.113.10',
+    );
+    await signIn('user_admin', '203.0.113.77');
+    expect(await flagged()).toEqual([]);
+
+    await signIn('user_admin', '198.51.100.5');
+    await signIn('user_admin', '198.51.100.9');
+    await signIn('user_admin', '2001:db8:1:2::1');
+    await signIn('user_admin', '2001:db8:1:ffff::2');
+    expect(await flagged()).toEqual(['user:user_admin network:198.51.100.0/24', 'user:user_admin network:2001:db8:1::/48']);
+
+    // A network last seen over 30 days ago is new again.
+    await ensurePartitions(dataSource, new Date(), new Date(Date.now() - 32 * 86_400_000));
+    await dataSource.query(
+      `UPDATE audit.events SET recorded_at = now() - interval '31 days' WHERE organization_id = $1 AND ip LIKE '203.0.113.%'`,
+      [organizationId],
+    );
+    await signIn('user_admin', '::ffff:203.0.113.200');
+    expect(await flagged()).toContain('user:user_admin network:203.0.113.0/24');
+
+    await signIn('user_member', '192.0.2.1');
+    await signIn('user_member', '10.1.2.3');
+    await signIn('user_member', '2001:db8:9::1');
+    expect((await flagged()).filter((subject) => subject.includes('user_member'))).toEqual([]);
+  });
+
+  it('compares addresses by network', () => {
+    expect(networkOf('203.0.113.9')).toBe('203.0.113.0/24');
+    expect(networkOf('::FFFF:203.0.113.9')).toBe('203.0.113.0/24');
+    expect(networkOf('2001:db8:abcd:12::1')).toBe('2001:db8:abcd::/48');
+    expect(networkOf('2001:db8::1')).toBe('2001:db8:0::/48');
+    expect(networkOf('::1')).toBe('0:0:0::/48');
+    expect(networkOf('not an address')).toBeNull();
   });
 });
 

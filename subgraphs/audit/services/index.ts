@@ -1,5 +1,7 @@
 import { AuditDataSubjectService } from './data-subject.service';
 import { hostname } from 'node:os';
+import { ADMIN_ROLE_IDS } from '../../../platform/auth/admin-networks';
+import type { AccessControl } from '../../../platform/authorization/access-control';
 import type { Config } from '../../../platform/config';
 import type { InProcessDecisionLog } from '../../../platform/authorization/decision-log';
 import { JobRunStore } from '../../../platform/jobs/run-store';
@@ -34,15 +36,25 @@ export interface AuditServices {
 }
 
 export type AuditDependencies = Pick<SubgraphDependencies, 'dataSource' | 'config'> &
-  Partial<Pick<SubgraphDependencies, 'events' | 'logger'>>;
+  Partial<Pick<SubgraphDependencies, 'events' | 'logger'>> & { access?: Pick<AccessControl, 'authorizer'> };
 
 export function createAuditServices(dependencies: AuditDependencies): AuditServices {
   const { dataSource, config } = dependencies;
   const ingest = new IngestService(dataSource);
   const signing = new SigningService(dataSource, secretBoxFor(config));
+  const authorizer = dependencies.access?.authorizer;
   const securityEvents = new SecurityEventService(
     dataSource,
-    securityRules({ largeExportRows: config.audit.largeExportRows }),
+    securityRules({
+      largeExportRows: config.audit.largeExportRows,
+      // Who is an admin now, from the policy every process keeps (authz's role assignments).
+      isAdmin: authorizer
+        ? async (organizationId, userId) => {
+            const policy = await authorizer.policyFor(organizationId);
+            return ADMIN_ROLE_IDS.some((roleId) => policy.holds(userId, roleId, authorizer.now()));
+          }
+        : undefined,
+    }),
     dependencies.events ?? null,
     dependencies.logger ?? null,
   );

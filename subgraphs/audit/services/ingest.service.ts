@@ -30,18 +30,55 @@ export interface RecordedEvent {
 /** Told about events once they are committed (security rules, live listeners); never delays the acknowledgement. */
 export type CommittedListener = (events: readonly AuditEvent[]) => void;
 
+/** How concurrent `record` calls of one process share transactions (group commit). */
+export interface GroupCommitOptions {
+  /** Events one transaction holds at most; a caller's batch is never split across two. */
+  maxGroupEvents: number;
+  /** Transactions of this process writing at once. */
+  maxInFlight: number;
+  /** While one is being written, how long callers gather before another starts (unless the group is full). */
+  maxWaitMs: number;
+}
+
+export const DEFAULT_GROUP_COMMIT: GroupCommitOptions = { maxGroupEvents: MAX_INGEST_BATCH, maxInFlight: 2, maxWaitMs: 1 };
+
+/** The heads this process has seen exist: their insert is skipped. Bounded; forgetting one only costs that insert again. */
+const MAX_KNOWN_HEADS = 100_000;
+
+interface Waiter {
+  events: PreparedEvent[];
+  resolve(results: RecordedEvent[]): void;
+  reject(error: unknown): void;
+}
+
 /**
- * Appends events to their organizations' hash chains. One batch is one transaction: it
- * locks the chain heads of the organizations it touches (in id order, so two batches never
- * deadlock), so events of one organization are numbered and chained one batch after another
- * while batches of other organizations commit in parallel. An id recorded before is skipped
- * (idempotent ingest); the promise resolves only after COMMIT, so an acknowledged event is
- * durable (PostgreSQL's synchronous commit).
+ * Appends events to their organizations' hash chains. Concurrent `record` calls of this
+ * process are gathered into one transaction (group commit): the first goes at once, and
+ * callers arriving while a transaction is being written wait for it, or for `maxWaitMs`,
+ * and go together. A transaction locks the chain heads of the organizations it touches (in
+ * id order, so two transactions of any processes never deadlock): events of one organization
+ * are numbered and chained one transaction after another, while other organizations' commit
+ * in parallel. An id recorded before is skipped (idempotent ingest). Every caller is answered
+ * only after COMMIT, so an acknowledged event is durable (PostgreSQL's synchronous commit); a
+ * failed transaction fails its callers, and only them: when the failure is one caller's
+ * events (an id another organization holds, a value PostgreSQL refuses), each caller of the
+ * group is written again on its own, so only that caller's batch fails.
  */
 export class IngestService {
   private readonly listeners: CommittedListener[] = [];
+  private readonly options: GroupCommitOptions;
+  private readonly queue: Waiter[] = [];
+  private queuedEvents = 0;
+  private inFlight = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private readonly knownHeads = new Set<string>();
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    options: Partial<GroupCommitOptions> = {},
+  ) {
+    this.options = { ...DEFAULT_GROUP_COMMIT, ...options };
+  }
 
   onCommitted(listener: CommittedListener): void {
     this.listeners.push(listener);
@@ -53,19 +90,17 @@ export class IngestService {
     return this.record(inputs.map((input) => ({ ...input, source: 'api' })));
   }
 
-  /** In a transaction of its own; a missing month partition is created and the batch tried again once. */
+  /**
+   * Resolves once the transaction holding these events has committed (with other callers'
+   * events, as they arrive). An invalid event fails this call before it joins a group.
+   */
   async record(inputs: readonly AuditEventInput[], field = 'events'): Promise<RecordedEvent[]> {
     const events = prepare(inputs, field);
-    let stored: { results: RecordedEvent[]; events: AuditEvent[] };
-    try {
-      stored = await this.dataSource.transaction((manager) => this.append(manager, events));
-    } catch (error) {
-      if (!isMissingPartition(error)) throw error;
-      await ensurePartitions(this.dataSource);
-      stored = await this.dataSource.transaction((manager) => this.append(manager, events));
-    }
-    this.committed(stored.events);
-    return stored.results;
+    return new Promise((resolve, reject) => {
+      this.queue.push({ events, resolve, reject });
+      this.queuedEvents += events.length;
+      this.pump();
+    });
   }
 
   /**
@@ -77,6 +112,89 @@ export class IngestService {
     // The caller's transaction cannot be retried after a failed insert: make sure of this month's partition first (its own transaction).
     await this.partitionsForThisMonth();
     return this.append(manager, events);
+  }
+
+  committed(events: readonly AuditEvent[]): void {
+    if (events.length === 0) return;
+    for (const listener of this.listeners) listener(events);
+  }
+
+  /** Starts a group when one may start: at once when nothing is being written or the group is full, else after `maxWaitMs`. */
+  private pump(): void {
+    while (this.queue.length > 0 && this.inFlight < this.options.maxInFlight) {
+      if (this.inFlight > 0 && this.queuedEvents < this.options.maxGroupEvents) {
+        this.timer ??= setTimeout(() => {
+          this.timer = null;
+          if (this.queue.length > 0 && this.inFlight < this.options.maxInFlight) this.flush();
+          this.pump();
+        }, this.options.maxWaitMs);
+        return;
+      }
+      this.flush();
+    }
+  }
+
+  private flush(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    const group: Waiter[] = [];
+    let size = 0;
+    while (this.queue.length > 0 && (group.length === 0 || size + this.queue[0]!.events.length <= this.options.maxGroupEvents)) {
+      const waiter = this.queue.shift()!;
+      group.push(waiter);
+      size += waiter.events.length;
+    }
+    this.queuedEvents -= size;
+    this.inFlight += 1;
+    void this.writeGroup(group).finally(() => {
+      this.inFlight -= 1;
+      this.pump();
+    });
+  }
+
+  /** One transaction for the group's events; each caller is answered with its own events' results after COMMIT. */
+  private async writeGroup(group: Waiter[]): Promise<void> {
+    let stored: { results: RecordedEvent[]; events: AuditEvent[] };
+    try {
+      stored = await this.transact(group.flatMap((waiter) => waiter.events));
+    } catch (error) {
+      if (group.length > 1 && isCallersFault(error)) {
+        for (const waiter of group) await this.writeGroup([waiter]);
+        return;
+      }
+      for (const waiter of group) waiter.reject(error);
+      return;
+    }
+    let offset = 0;
+    for (const waiter of group) {
+      waiter.resolve(stored.results.slice(offset, offset + waiter.events.length));
+      offset += waiter.events.length;
+    }
+    try {
+      this.committed(stored.events);
+    } catch {
+      // A listener's failure is its own: the events are committed and their callers answered.
+    }
+  }
+
+  /** A missing month partition is created and the transaction tried again once; a lost race on an id, a few times. */
+  private async transact(events: PreparedEvent[]): Promise<{ results: RecordedEvent[]; events: AuditEvent[] }> {
+    let partitionsMade = false;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.dataSource.transaction((manager) => this.append(manager, events));
+      } catch (error) {
+        if (isMissingPartition(error) && !partitionsMade) {
+          partitionsMade = true;
+          await ensurePartitions(this.dataSource);
+          continue;
+        }
+        if (error instanceof IdRaceError && attempt < 3) continue;
+        throw error;
+      }
+    }
   }
 
   private partitionsChecked: { month: string; ready: Promise<unknown> } | null = null;
@@ -93,44 +211,44 @@ export class IngestService {
     return this.partitionsChecked.ready;
   }
 
-  committed(events: readonly AuditEvent[]): void {
-    if (events.length === 0) return;
-    for (const listener of this.listeners) listener(events);
-  }
-
+  /**
+   * Three statements: the heads of organizations new to this process inserted (if missing),
+   * the heads locked and read with the ids recorded before, then ids, events and new heads
+   * written in one statement.
+   */
   private async append(manager: EntityManager, events: PreparedEvent[]): Promise<{ results: RecordedEvent[]; events: AuditEvent[] }> {
     const organizations = [...new Set(events.map((event) => event.organizationId))].sort();
-    await manager.query(
-      `INSERT INTO audit.chain_heads (organization_id, sequence, hash) SELECT unnest($1::text[]), 0, $2 ON CONFLICT DO NOTHING`,
-      [organizations, GENESIS_HASH],
-    );
-    const heads = (await manager.query(
-      `SELECT organization_id, sequence, hash FROM audit.chain_heads WHERE organization_id = ANY($1) ORDER BY organization_id FOR UPDATE`,
-      [organizations],
-    )) as { organization_id: string; sequence: string; hash: string }[];
-    const head = new Map(heads.map((row) => [row.organization_id, { sequence: Number(row.sequence), hash: row.hash }]));
-    const known = new Map(
-      (
-        (await manager.query(`SELECT id, organization_id, sequence FROM audit.event_ids WHERE id = ANY($1)`, [
-          events.map((event) => event.id),
-        ])) as { id: string; organization_id: string; sequence: string }[]
-      ).map((row) => [row.id, row]),
-    );
+    const unknown = organizations.filter((organizationId) => !this.knownHeads.has(organizationId));
+    if (unknown.length > 0) {
+      await manager.query(
+        `INSERT INTO audit.chain_heads (organization_id, sequence, hash) SELECT unnest($1::text[]), 0, $2 ON CONFLICT DO NOTHING`,
+        [unknown, GENESIS_HASH],
+      );
+    }
+    let read = await this.lockHeads(manager, organizations, events);
+    if (read.head.size < organizations.length) {
+      // A head this process took for granted is gone: make it again, in the same order.
+      const missing = organizations.filter((organizationId) => !read.head.has(organizationId));
+      missing.forEach((organizationId) => this.knownHeads.delete(organizationId));
+      await manager.query(
+        `INSERT INTO audit.chain_heads (organization_id, sequence, hash) SELECT unnest($1::text[]), 0, $2 ON CONFLICT DO NOTHING`,
+        [missing, GENESIS_HASH],
+      );
+      read = await this.lockHeads(manager, organizations, events);
+    }
+    if (this.knownHeads.size + organizations.length > MAX_KNOWN_HEADS) this.knownHeads.clear();
+    for (const organizationId of organizations) this.knownHeads.add(organizationId);
+    const { head, known } = read;
 
     const recordedAt = new Date();
     const results: RecordedEvent[] = [];
     const fresh: AuditEvent[] = [];
     const seen = new Map<string, RecordedEvent>();
     for (const event of events) {
-      const before = known.get(event.id);
+      const before = known.get(event.id) ?? seen.get(event.id);
       if (before) {
-        if (before.organization_id !== event.organizationId) throw new ConflictError(`Audit event id "${event.id}" is taken`, 'id');
-        results.push({ id: event.id, organizationId: event.organizationId, sequence: Number(before.sequence), duplicate: true });
-        continue;
-      }
-      const again = seen.get(event.id);
-      if (again) {
-        results.push({ ...again, duplicate: true });
+        if (before.organizationId !== event.organizationId) throw new ConflictError(`Audit event id "${event.id}" is taken`, 'id');
+        results.push({ id: event.id, organizationId: event.organizationId, sequence: before.sequence, duplicate: true });
         continue;
       }
       const chain = head.get(event.organizationId)!;
@@ -151,66 +269,106 @@ export class IngestService {
     }
     if (fresh.length === 0) return { results, events: [] };
 
-    const claimed = (await manager.query(
-      `INSERT INTO audit.event_ids (id, organization_id, sequence)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[]) ON CONFLICT DO NOTHING RETURNING id`,
-      [fresh.map((e) => e.id), fresh.map((e) => e.organizationId), fresh.map((e) => e.sequence)],
-    )) as unknown[];
-    // Only an id another organization's batch took at this very moment gets here (the head lock orders one organization's).
-    if (claimed.length !== fresh.length) throw new ConflictError('An audit event id in this batch is taken', 'id');
-    await insertEvents(manager, 'events', fresh);
     const changed = [...new Set(fresh.map((e) => e.organizationId))];
-    await manager.query(
-      `UPDATE audit.chain_heads h SET sequence = n.sequence, hash = n.hash, updated_at = now()
-         FROM unnest($1::text[], $2::bigint[], $3::text[]) AS n(organization_id, sequence, hash) WHERE h.organization_id = n.organization_id`,
-      [changed, changed.map((o) => head.get(o)!.sequence), changed.map((o) => head.get(o)!.hash)],
-    );
+    const columns = eventColumns(fresh);
+    const [{ claimed }] = (await manager.query(
+      `WITH claimed AS (
+         INSERT INTO audit.event_ids (id, organization_id, sequence)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[]) ON CONFLICT DO NOTHING RETURNING 1
+       ), stored AS (
+         INSERT INTO audit.events (${INSERTED_COLUMNS}) SELECT * FROM ${UNNESTED_COLUMNS}
+       ), heads AS (
+         UPDATE audit.chain_heads h SET sequence = n.sequence, hash = n.hash, updated_at = now()
+           FROM unnest($25::text[], $26::bigint[], $27::text[]) AS n(organization_id, sequence, hash) WHERE h.organization_id = n.organization_id
+       )
+       SELECT count(*)::int AS claimed FROM claimed`,
+      [...columns, changed, changed.map((o) => head.get(o)!.sequence), changed.map((o) => head.get(o)!.hash)],
+    )) as { claimed: number }[];
+    // Only an id another transaction committed after this one read the ids gets here: read again (the transaction rolls back).
+    if (claimed !== fresh.length) throw new IdRaceError();
     return { results, events: fresh };
+  }
+
+  /**
+   * Locks the heads in organization id order and reads them, with the ids of `events` recorded
+   * before (as of this statement's start: one committed while it waited for a lock is caught
+   * by the insert's ON CONFLICT, and the transaction is tried again).
+   */
+  private async lockHeads(
+    manager: EntityManager,
+    organizations: string[],
+    events: PreparedEvent[],
+  ): Promise<{ head: Map<string, { sequence: number; hash: string }>; known: Map<string, RecordedEvent> }> {
+    const [row] = (await manager.query(
+      `WITH heads AS MATERIALIZED (
+         SELECT organization_id, sequence, hash FROM audit.chain_heads WHERE organization_id = ANY($1::text[]) ORDER BY organization_id FOR UPDATE
+       )
+       SELECT (SELECT coalesce(json_agg(json_build_array(organization_id, sequence::text, hash)), '[]'::json) FROM heads) AS heads,
+              (SELECT coalesce(json_agg(json_build_array(id, organization_id, sequence::text)), '[]'::json)
+                 FROM audit.event_ids WHERE id = ANY($2::text[])) AS known`,
+      [organizations, events.map((event) => event.id)],
+    )) as { heads: [string, string, string][]; known: [string, string, string][] }[];
+    return {
+      head: new Map(row!.heads.map(([organizationId, sequence, hash]) => [organizationId, { sequence: Number(sequence), hash }])),
+      known: new Map(
+        row!.known.map(([id, organizationId, sequence]) => [id, { id, organizationId, sequence: Number(sequence), duplicate: true }]),
+      ),
+    };
   }
 }
 
-/** Inserts stored events, in one statement, into `audit.events` or `audit.archived_events`. */
-export async function insertEvents(
-  manager: EntityManager,
-  table: 'events' | 'archived_events',
-  events: readonly AuditEvent[],
-): Promise<void> {
+/** An id this transaction read as free was taken meanwhile (another process's transaction): the transaction is tried again. */
+class IdRaceError extends ConflictError {
+  constructor() {
+    super('An audit event id in this batch is taken', 'id');
+  }
+}
+
+/** A failure that one caller's events cause (so the group is written again caller by caller), not the database's state. */
+function isCallersFault(error: unknown): boolean {
+  if (error instanceof ConflictError) return true;
+  const code = (error as { code?: unknown }).code;
+  // Class 22 (data exception) and 23 (integrity constraint violation) are about the values written.
+  return typeof code === 'string' && /^2[23]/.test(code) && !isMissingPartition(error);
+}
+
+const INSERTED_COLUMNS = `id, organization_id, sequence, actor_type, actor_id, actor_name, action, severity, outcome, targets,
+  request_id, ip, user_agent, request, response, changes, metadata, source, occurred_at, recorded_at, previous_hash, hash,
+  personal_salt, personal_digest`;
+const UNNESTED_COLUMNS = `unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+  $10::jsonb[], $11::text[], $12::text[], $13::text[], $14::jsonb[], $15::jsonb[], $16::jsonb[], $17::jsonb[], $18::text[],
+  $19::timestamptz[], $20::timestamptz[], $21::text[], $22::text[], $23::text[], $24::text[])`;
+
+/** The 24 column arrays `UNNESTED_COLUMNS` reads, as parameters $1 to $24. */
+function eventColumns(events: readonly AuditEvent[]): unknown[][] {
   const column = <T>(pick: (event: AuditEvent) => T) => events.map(pick);
   const json = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value));
-  await manager.query(
-    `INSERT INTO audit.${table} (id, organization_id, sequence, actor_type, actor_id, actor_name, action, severity, outcome, targets,
-       request_id, ip, user_agent, request, response, changes, metadata, source, occurred_at, recorded_at, previous_hash, hash,
-       personal_salt, personal_digest)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
-       $10::jsonb[], $11::text[], $12::text[], $13::text[], $14::jsonb[], $15::jsonb[], $16::jsonb[], $17::jsonb[], $18::text[],
-       $19::timestamptz[], $20::timestamptz[], $21::text[], $22::text[], $23::text[], $24::text[])`,
-    [
-      column((e) => e.id),
-      column((e) => e.organizationId),
-      column((e) => e.sequence),
-      column((e) => e.actor.type),
-      column((e) => e.actor.id),
-      column((e) => e.actor.displayName),
-      column((e) => e.action),
-      column((e) => e.severity),
-      column((e) => e.outcome),
-      column((e) => JSON.stringify(e.targets)),
-      column((e) => e.requestId),
-      column((e) => e.ip),
-      column((e) => e.userAgent),
-      column((e) => json(e.request)),
-      column((e) => json(e.response)),
-      column((e) => json(e.changes)),
-      column((e) => json(e.metadata)),
-      column((e) => e.source),
-      column((e) => e.occurredAt.toISOString()),
-      column((e) => e.recordedAt.toISOString()),
-      column((e) => e.previousHash),
-      column((e) => e.hash),
-      column((e) => e.personalSalt),
-      column((e) => e.personalDigest),
-    ],
-  );
+  return [
+    column((e) => e.id),
+    column((e) => e.organizationId),
+    column((e) => e.sequence),
+    column((e) => e.actor.type),
+    column((e) => e.actor.id),
+    column((e) => e.actor.displayName),
+    column((e) => e.action),
+    column((e) => e.severity),
+    column((e) => e.outcome),
+    column((e) => JSON.stringify(e.targets)),
+    column((e) => e.requestId),
+    column((e) => e.ip),
+    column((e) => e.userAgent),
+    column((e) => json(e.request)),
+    column((e) => json(e.response)),
+    column((e) => json(e.changes)),
+    column((e) => json(e.metadata)),
+    column((e) => e.source),
+    column((e) => e.occurredAt.toISOString()),
+    column((e) => e.recordedAt.toISOString()),
+    column((e) => e.previousHash),
+    column((e) => e.hash),
+    column((e) => e.personalSalt),
+    column((e) => e.personalDigest),
+  ];
 }
 
 type PreparedEvent = Omit<AuditEvent, 'sequence' | 'recordedAt' | 'previousHash' | 'hash' | 'personalSalt' | 'personalDigest'>;

@@ -100,6 +100,7 @@ export class SecurityEventService {
   }
 
   private async evaluate(rule: SecurityRule, event: AuditEvent, subject: string): Promise<void> {
+    if (rule.applies && !(await rule.applies(event))) return;
     const [window] = (await this.dataSource.query(
       `SELECT count(*)::int AS count, min(recorded_at) AS first, max(recorded_at) AS last, (array_agg(id ORDER BY sequence))[1:20] AS ids
          FROM audit.events WHERE organization_id = $1 AND recorded_at > now() - make_interval(secs => $2) AND ${rule.counted.condition}`,

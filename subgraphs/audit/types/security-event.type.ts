@@ -14,7 +14,8 @@ export class SecurityEventType {
   organizationId: string;
 
   @Field(() => String, {
-    description: '`failed_logins_user`, `failed_logins_ip`, `permission_denials`, `revoked_api_key_used`, `large_export`.',
+    description:
+      '`failed_logins_user`, `failed_logins_ip`, `permission_denials`, `revoked_api_key_used`, `large_export`, `admin_new_network`.',
   })
   rule: string;
 

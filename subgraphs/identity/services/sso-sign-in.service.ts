@@ -201,6 +201,7 @@ export class SsoSignInService {
           sessionId: signedIn.sessionId,
           provisioned,
           ...(mfa ? { mfa } : {}),
+          ...(client?.ip ? { ip: client.ip } : {}),
         },
       }),
     );
