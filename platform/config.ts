@@ -99,6 +99,8 @@ const environmentSchema = z.object({
   AUDIT_DECISION_STREAM: z.preprocess(blankAsUnset, z.string().trim().min(1).default('auralink:authz:decisions')),
   ANALYTICS_PUBLIC_URL: optionalUrl.optional(),
   ANALYTICS_REPORT_LINK_TTL_SECONDS: z.preprocess(blankAsUnset, z.coerce.number().int().min(30).max(86_400).default(900)),
+  COMPLIANCE_PUBLIC_URL: optionalUrl.optional(),
+  COMPLIANCE_REPORT_LINK_TTL_SECONDS: z.preprocess(blankAsUnset, z.coerce.number().int().min(30).max(86_400).default(900)),
   EVENT_STREAM_PREFIX: z.preprocess(blankAsUnset, z.string().trim().min(1).default('auralink:events')),
   // At least as long as a session token lives: revocations are replayed from the streams at start.
   EVENT_RETENTION_HOURS: z.preprocess(
@@ -239,6 +241,11 @@ export interface Config {
     publicUrl: string;
     reportLinkTtlSeconds: number;
   };
+  /** Compliance reports: where their PDF download links point (compliance's own address by default) and how long they work. */
+  compliance: {
+    publicUrl: string;
+    reportLinkTtlSeconds: number;
+  };
   /** Requests per window the gateway serves: per address (anonymous), per user, per organization; 0 is no limit. */
   rateLimit: {
     windowSeconds: number;
@@ -375,6 +382,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     analytics: {
       publicUrl: (e.ANALYTICS_PUBLIC_URL ?? new URL('.', subgraphs.analytics.url).toString()).replace(/\/+$/, ''),
       reportLinkTtlSeconds: e.ANALYTICS_REPORT_LINK_TTL_SECONDS,
+    },
+    compliance: {
+      publicUrl: (e.COMPLIANCE_PUBLIC_URL ?? new URL('.', subgraphs.compliance.url).toString()).replace(/\/+$/, ''),
+      reportLinkTtlSeconds: e.COMPLIANCE_REPORT_LINK_TTL_SECONDS,
     },
     rateLimit: {
       windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS,

@@ -4,31 +4,70 @@ import { OutboxMessage } from '../../platform/outbox/outbox-message.entity';
 import { ProcessedEvent } from '../../platform/outbox/processed-event.entity';
 import { complianceMigrations } from '../../migrations/compliance';
 import { membershipsConsumer } from './consumers/memberships.consumer';
+import { organizationsConsumer } from './consumers/organizations.consumer';
+import { retentionReportsConsumer } from './consumers/retention-reports.consumer';
+import { ssoSignInsConsumer } from './consumers/sso-sign-ins.consumer';
 import { ConsentRecord } from './entities/consent-record.entity';
 import { LegalHold } from './entities/legal-hold.entity';
 import { ComplianceMembership } from './entities/membership.entity';
+import { ComplianceOrganization } from './entities/organization-name.entity';
+import { RetentionPolicy } from './entities/retention-policy.entity';
+import { RetentionRun, RetentionRunCategory } from './entities/retention-run.entity';
+import { SsoSignIn } from './entities/sso-sign-in.entity';
+import { applyRetentionJob } from './jobs/apply-retention.job';
+import { ComplianceReportResolver } from './resolvers/compliance-report.resolver';
 import { ConsentResolver } from './resolvers/consent.resolver';
 import { LegalHoldResolver } from './resolvers/legal-hold.resolver';
+import { RetentionResolver } from './resolvers/retention.resolver';
+import { complianceRoutes } from './routes';
 import { createComplianceServices } from './services';
 import type { ComplianceServices } from './services';
 
 /**
- * Compliance: consent per person and purpose, with its full history, and legal holds (told to
- * the other subgraphs as facts). It knows who belongs to which organization from identity's
- * membership facts (its own projection).
+ * Compliance: consent per person and purpose, with its full history; legal holds (told to
+ * the other subgraphs as facts); retention policies, applied by the subgraphs owning the data
+ * on compliance's request; and compliance reports. It knows who belongs to which organization,
+ * its name and who signs in through SSO from identity's facts (its own projections).
  */
 export const complianceSubgraph = defineSubgraph<ComplianceServices, Record<string, never>>({
   name: 'compliance',
   storage: {
     schema: 'compliance',
-    entities: [ConsentRecord, LegalHold, ComplianceMembership, OutboxMessage, ProcessedEvent],
+    entities: [
+      ConsentRecord,
+      LegalHold,
+      ComplianceMembership,
+      ComplianceOrganization,
+      SsoSignIn,
+      RetentionPolicy,
+      RetentionRun,
+      RetentionRunCategory,
+      OutboxMessage,
+      ProcessedEvent,
+    ],
     migrations: complianceMigrations,
   },
-  buildSchema: () => buildFederatedSchema({ name: 'compliance', resolvers: [ConsentResolver, LegalHoldResolver] }),
+  buildSchema: () =>
+    buildFederatedSchema({
+      name: 'compliance',
+      resolvers: [ConsentResolver, LegalHoldResolver, RetentionResolver, ComplianceReportResolver],
+    }),
   createServices: createComplianceServices,
   createLoaders: () => ({}),
-  publishes: ['compliance.legal_hold.placed', 'compliance.legal_hold.released', 'audit.mutation.recorded'],
-  consumers: (services) => [membershipsConsumer(services)],
+  publishes: [
+    'compliance.legal_hold.placed',
+    'compliance.legal_hold.released',
+    'compliance.retention.requested',
+    'audit.mutation.recorded',
+  ],
+  consumers: (services) => [
+    membershipsConsumer(services),
+    organizationsConsumer(),
+    ssoSignInsConsumer(),
+    retentionReportsConsumer(services),
+  ],
+  jobs: [applyRetentionJob],
+  routes: complianceRoutes,
 });
 
 /** For the commands, the runtime and tests, which import a subgraph only through this file. */

@@ -25,13 +25,15 @@ import { UserResolver } from './resolvers/user.resolver';
 import { createIdentityServices } from './services';
 import { identityRoutes } from './routes';
 import { OutboxMessage } from '../../platform/outbox/outbox-message.entity';
+import { ProcessedEvent } from '../../platform/outbox/processed-event.entity';
+import { identityRetentionConsumer } from './consumers/retention.consumer';
 import type { IdentityServices } from './services';
 
 export const identitySubgraph = defineSubgraph<IdentityServices, IdentityLoaders>({
   name: 'identity',
   storage: {
     schema: 'identity',
-    entities: [Organization, User, OrganizationMember, Invitation, SigningKey, SsoConfig, OutboxMessage],
+    entities: [Organization, User, OrganizationMember, Invitation, SigningKey, SsoConfig, OutboxMessage, ProcessedEvent],
     migrations: identityMigrations,
   },
   buildSchema: () =>
@@ -59,6 +61,7 @@ export const identitySubgraph = defineSubgraph<IdentityServices, IdentityLoaders
   createLoaders: createIdentityLoaders,
   publishes: [
     'identity.organization.created',
+    'identity.organization.renamed',
     'identity.member.added',
     'identity.member.removed',
     'identity.member.status_changed',
@@ -69,8 +72,10 @@ export const identitySubgraph = defineSubgraph<IdentityServices, IdentityLoaders
     'identity.api_key.used',
     'identity.sso.login_succeeded',
     'identity.sso.login_failed',
+    'retention.applied',
     'audit.mutation.recorded',
   ],
+  consumers: () => [identityRetentionConsumer()],
   verificationKeys: (services) => services.signingKeys.verificationKey,
   apiKeys: (services) => (key) => services.apiKeys.verify(key),
   adminAllowlist: (services) => (organizationId) => services.adminIpAllowlists.get(organizationId),

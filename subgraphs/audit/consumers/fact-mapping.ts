@@ -27,6 +27,12 @@ export const FACT_MAPPINGS: { [T in EventType]: FactMapping<T> } = {
     targets: (e) => [organization(e.payload.organizationId)],
     actor: (e) => ({ type: 'user', id: e.payload.creatorUserId }),
   },
+  'identity.organization.renamed': {
+    action: 'identity.organization.rename',
+    severity: 'info',
+    targets: (e) => [organization(e.payload.organizationId)],
+    actor: (e) => ({ type: 'user', id: e.payload.userId }),
+  },
   'identity.member.added': {
     action: 'identity.member.add',
     severity: 'info',
@@ -147,6 +153,16 @@ export const FACT_MAPPINGS: { [T in EventType]: FactMapping<T> } = {
       e.payload.userId ? user(e.payload.userId) : organization(e.payload.organizationId),
     ],
     actor: (e) => ({ type: 'user', id: e.payload.releasedById }),
+  },
+  'compliance.retention.requested': {
+    action: (e) => (e.payload.dryRun ? 'compliance.retention.dry_run' : 'compliance.retention.request'),
+    severity: (e) => (e.payload.dryRun ? 'info' : 'warning'),
+    targets: (e) => [{ type: 'retention_run', id: e.payload.runId }, organization(e.payload.organizationId)],
+  },
+  'retention.applied': {
+    action: (e) => `${e.source}.retention.${e.payload.dryRun ? 'count' : e.payload.action}`,
+    severity: (e) => (e.payload.dryRun || e.payload.affected === 0 ? 'info' : 'warning'),
+    targets: (e) => [{ type: 'retention_run', id: e.payload.runId }, organization(e.payload.organizationId)],
   },
   'audit.mutation.recorded': {
     action: (e) => `${e.payload.subgraph}.mutation.${e.payload.field}`,
