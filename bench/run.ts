@@ -19,12 +19,14 @@ import path from 'node:path';
 import type { RunOptions, Scenario } from './options';
 import { renderReport, writeResults } from './report';
 import { analyticsScenario } from './scenarios/analytics';
+import { apiKeyScenario } from './scenarios/api-key';
 import { authzCheckScenario, authzEnforceScenario } from './scenarios/authz';
 import { auditScenario } from './scenarios/audit';
 import { billingScenario } from './scenarios/billing';
 import { gatewayScenario } from './scenarios/gateway';
 import { jobsScenario } from './scenarios/jobs';
 import { plannerScenario } from './scenarios/planner';
+import { signInScenario } from './scenarios/sign-in';
 import { subgraphsScenario } from './scenarios/subgraphs';
 import { subscriptionsScenario } from './scenarios/subscriptions';
 
@@ -39,6 +41,8 @@ const SCENARIOS: Record<string, Scenario> = {
   audit: auditScenario,
   analytics: analyticsScenario,
   jobs: jobsScenario,
+  'sign-in': signInScenario,
+  'api-key': apiKeyScenario,
 };
 
 const list = (value: string | undefined) =>

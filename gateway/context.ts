@@ -8,6 +8,6 @@ export interface GatewayContext {
   /** The caller's Authorization header, forwarded to subgraphs as it came. */
   authorization: string | undefined;
   logger: Logger;
-  /** The caller's address and user agent, passed to subgraphs for the audit log; absent over WebSocket. */
+  /** The caller's address and user agent, passed to subgraphs for the audit log and the admin IP allowlist (over WebSocket: the connection's). */
   client?: ClientInfo;
 }

@@ -64,6 +64,13 @@ const rateLimitFields = {
   RATE_LIMIT_TRUSTED_PROXIES: z.preprocess(blankAsUnset, z.coerce.number().int().min(0).max(10).default(0)),
   RATE_LIMIT_KEY_PREFIX: z.preprocess(blankAsUnset, z.string().trim().min(1).default('auralink:ratelimit')),
 };
+const signInFields = {
+  SIGN_IN_FAILURE_WINDOW_SECONDS: z.preprocess(blankAsUnset, z.coerce.number().int().min(60).max(86_400).default(900)),
+  SIGN_IN_MAX_FAILURES: z.preprocess(blankAsUnset, z.coerce.number().int().min(1).max(100).default(5)),
+  SIGN_IN_LOCKOUT_SECONDS: z.preprocess(blankAsUnset, z.coerce.number().int().min(60).max(86_400).default(900)),
+  SIGN_IN_IP_MAX_FAILURES: budget(20),
+  MFA_ISSUER: z.preprocess(blankAsUnset, z.string().trim().min(1).max(64).default('AuraLink')),
+};
 
 const environmentSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -86,12 +93,14 @@ const environmentSchema = z.object({
   AUTH_PUBLIC_URL: optionalUrl.optional(),
   SECRETS_KEY: secretsKey,
   DEMO_DATA: z.preprocess(blankAsUnset, booleanFlag.optional()),
+  DEMO_IDP_PORT: port.transform((value) => value ?? 4010),
   AUTHZ_DECISION_LOG: z.preprocess(blankAsUnset, z.enum(['denied', 'all']).default('denied')),
   STRIPE_SECRET_KEY: z.preprocess(blankAsUnset, z.string().min(1).optional()),
   STRIPE_API_URL: optionalUrl.optional(),
   STRIPE_WEBHOOK_SECRET: z.preprocess(blankAsUnset, z.string().min(1).optional()),
   BILLING_TAX_RATE_BPS: z.preprocess(blankAsUnset, z.coerce.number().int().min(0).max(10_000).default(0)),
   ...rateLimitFields,
+  ...signInFields,
   AUDIT_PUBLIC_URL: optionalUrl.optional(),
   AUDIT_EXPORT_LINK_TTL_SECONDS: z.preprocess(blankAsUnset, z.coerce.number().int().min(30).max(86_400).default(900)),
   AUDIT_LARGE_EXPORT_ROWS: limit(100_000),
@@ -215,6 +224,8 @@ export interface Config {
   /** base64 AES-256 key; unset outside production means a key kept under dataDir. */
   secretsKey: string | undefined;
   demoData: boolean;
+  /** Where `npm start`'s demo identity provider listens on 127.0.0.1 (runtime/demo-identity-provider.ts). */
+  demoIdpPort: number;
   /** Which permission decisions are written to the decision stream: denials only, or every one. */
   authz: { decisionLog: 'denied' | 'all' };
   /** Tax on invoices, in basis points of the subtotal (2000 = 20%). */
@@ -259,6 +270,13 @@ export interface Config {
     /** Redis key prefix of the counters. */
     keyPrefix: string;
   };
+  /**
+   * Attack protection at sign-in (identity's SSO callbacks and MFA codes): failures counted per
+   * address and per member within `failureWindowSeconds`; `maxFailures` of a member's lock them
+   * out of the organization for `lockoutSeconds`; `ipMaxFailures` of an address's refuse its
+   * sign-ins until the window has passed (0: no limit). `mfaIssuer`: the name authenticator apps show.
+   */
+  signIn: { failureWindowSeconds: number; maxFailures: number; lockoutSeconds: number; ipMaxFailures: number; mfaIssuer: string };
   /** Facts between subgraphs (platform/outbox): Redis stream names, how long events are kept, the crash-test hook. */
   events: {
     streamPrefix: string;
@@ -365,6 +383,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secretsKey: e.SECRETS_KEY,
     // A production system never gets a demo organization (with known user ids) unless asked for.
     demoData: e.DEMO_DATA ?? e.NODE_ENV !== 'production',
+    demoIdpPort: e.DEMO_IDP_PORT,
     authz: { decisionLog: e.AUTHZ_DECISION_LOG },
     billing: {
       taxRateBps: e.BILLING_TAX_RATE_BPS,
@@ -395,6 +414,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       failedAuthenticationCost: e.RATE_LIMIT_FAILED_AUTH_COST,
       trustedProxies: e.RATE_LIMIT_TRUSTED_PROXIES,
       keyPrefix: e.RATE_LIMIT_KEY_PREFIX,
+    },
+    signIn: {
+      failureWindowSeconds: e.SIGN_IN_FAILURE_WINDOW_SECONDS,
+      maxFailures: e.SIGN_IN_MAX_FAILURES,
+      lockoutSeconds: e.SIGN_IN_LOCKOUT_SECONDS,
+      ipMaxFailures: e.SIGN_IN_IP_MAX_FAILURES,
+      mfaIssuer: e.MFA_ISSUER,
     },
     events: {
       streamPrefix: e.EVENT_STREAM_PREFIX,

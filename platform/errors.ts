@@ -135,8 +135,13 @@ export class PaymentRequiredError extends CodedError {
 
 export class RateLimitedError extends CodedError {
   readonly code = 'RATE_LIMITED';
-  constructor(readonly retryAfterSeconds: number) {
-    super(`Too many requests: retry after ${retryAfterSeconds}s`, 'RATE_LIMITED', { retryAfterSeconds });
+  /** `message` and `extensions` (a `reason` such as `locked_out`) for a refusal more particular than a spent request budget. */
+  constructor(
+    readonly retryAfterSeconds: number,
+    message = `Too many requests: retry after ${retryAfterSeconds}s`,
+    extensions: Record<string, unknown> = {},
+  ) {
+    super(message, 'RATE_LIMITED', { ...extensions, retryAfterSeconds });
   }
 }
 

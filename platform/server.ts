@@ -174,7 +174,16 @@ export async function serveSubgraph<S, L>(
     limits: config.limits,
     maxMessageBytes: config.webSocket.maxMessageBytes,
     isGateway: (request) => carriesSubgraphSecret(request.headers, secret),
-    context: (principal, requestId, gateway) => contextFor(principal, requestId, logger.child({ requestId }), gateway),
+    // As over HTTP: the peer's address, or the client the gateway names. The gateway's own upstream
+    // connections name none, so an allowlisted admin's mutation over them is refused (admin-networks.ts).
+    context: (principal, requestId, gateway, request) =>
+      contextFor(
+        principal,
+        requestId,
+        logger.child({ requestId }),
+        gateway,
+        gateway ? forwardedClient(request.headers) : directClient(request.socket.remoteAddress, request.headers),
+      ),
     eventContext: (context) => ({
       ...(context as ServedContext<S, L>),
       loaders: definition.createLoaders(services),

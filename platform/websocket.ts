@@ -196,7 +196,8 @@ export interface WebSocketOptions {
   maxMessageBytes: number;
   /** Whether the upgrade request carries the gateway's credential. */
   isGateway: (request: IncomingMessage) => boolean;
-  context: (principal: Principal | null, requestId: string, gateway: boolean) => RequestContext;
+  /** `request`: the upgrade request, whose peer (or, from the gateway, whose client headers) is the caller's address. */
+  context: (principal: Principal | null, requestId: string, gateway: boolean, request: IncomingMessage) => RequestContext;
   /**
    * The context one event's fields resolve in: the subscription's, with what must not
    * outlive the event (its DataLoaders) made anew, so no event sees what an earlier one cached.
@@ -232,7 +233,7 @@ export function serveWebSocket(httpServer: Server, options: WebSocketOptions): {
         });
         if (Array.isArray(checked)) return checked;
         const { document } = checked;
-        const contextValue = options.context(ctx.extra.principal ?? null, requestIdFrom(undefined), gateway);
+        const contextValue = options.context(ctx.extra.principal ?? null, requestIdFrom(undefined), gateway, ctx.extra.request);
         const args: ExecutionArgs = { ...checked, contextValue };
         const operation = getOperationAST(document, payload.operationName);
         if (operation?.operation === 'subscription') {

@@ -6,6 +6,7 @@ import type { DocumentNode, ExecutionArgs, ExecutionResult, GraphQLFormattedErro
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { RevocationCheck } from '../../platform/auth/membership-revocations';
+import { directClient } from '../../platform/client-info';
 import { DocumentCache } from '../../platform/document-cache';
 import type { TokenVerifier } from '../../platform/auth/token-verifier';
 import type { Config, DocumentLimits } from '../../platform/config';
@@ -78,7 +79,9 @@ interface OpenSocket {
  *   TOO_MANY_SUBSCRIPTIONS. Caps count per gateway process.
  * - Every operation is validated against the supergraph's API schema with the same
  *   document limits as over HTTP.
- * - Queries and mutations run through the same Apollo pipeline as over HTTP.
+ * - Queries and mutations run through the same Apollo pipeline as over HTTP, for the client
+ *   address the connection was charged to (subgraphs hold admins' mutations to the admin IP
+ *   allowlist on it, as over HTTP).
  * - Subscriptions are planned: the root field goes to its subgraph as a subscription, the
  *   event's other fields are fetched from their subgraphs per event. Identical
  *   subscriptions share the upstream and the per-event work.
@@ -259,6 +262,8 @@ export function serveSubscriptions(
           requestId,
           principal: ctx.extra.principal ?? null,
           authorization: ctx.extra.authorization,
+          // The address the connection was charged to, as over HTTP: subgraphs check the admin IP allowlist on it.
+          client: directClient(ctx.extra.clientAddress || ctx.extra.request.socket.remoteAddress, ctx.extra.request.headers),
           logger: logger.child({ requestId, operationName: payload.operationName }),
           socket: ctx.extra.socket as SocketContext['socket'],
           operationId: id,

@@ -1,7 +1,7 @@
 import type { MigrationClass } from '../../platform/database';
 import { AuditTrail1796194328019 } from './1796194328019-AuditTrail';
 import { SiemSinks1796195924409 } from './1796195924409-SiemSinks';
-import { Outbox1796307500001 } from './1796307500001-Outbox';
+import { Outbox1796400000002 } from './1796400000002-Outbox';
 
 /** Applied in this order. */
-export const auditMigrations: MigrationClass[] = [AuditTrail1796194328019, SiemSinks1796195924409, Outbox1796307500001];
+export const auditMigrations: MigrationClass[] = [AuditTrail1796194328019, SiemSinks1796195924409, Outbox1796400000002];

@@ -7,7 +7,8 @@ import { AddSsoConfigs1796304297710 } from './1796304297710-AddSsoConfigs';
 import { AddSessionPolicies1796305302554 } from './1796305302554-AddSessionPolicies';
 import { ApiKeyOperations1796305684547 } from './1796305684547-ApiKeyOperations';
 import { AddAdminIpAllowlists1796306443723 } from './1796306443723-AddAdminIpAllowlists';
-import { ProcessedEvents1796307500000 } from './1796307500000-ProcessedEvents';
+import { AddMfaAndLockouts1796400000000 } from './1796400000000-AddMfaAndLockouts';
+import { ProcessedEvents1796400000001 } from './1796400000001-ProcessedEvents';
 
 /** Applied in this order. */
 export const identityMigrations = [
@@ -20,5 +21,6 @@ export const identityMigrations = [
   AddSessionPolicies1796305302554,
   ApiKeyOperations1796305684547,
   AddAdminIpAllowlists1796306443723,
-  ProcessedEvents1796307500000,
+  AddMfaAndLockouts1796400000000,
+  ProcessedEvents1796400000001,
 ];

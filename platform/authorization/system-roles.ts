@@ -84,6 +84,7 @@ export const SYSTEM_ROLES: readonly SystemRole[] = [
 ];
 
 export const OWNER_ROLE_ID = 'role_owner';
+export const ADMIN_ROLE_ID = 'role_admin';
 export const MEMBER_ROLE_ID = 'role_member';
 
 export function systemRole(id: string): SystemRole | undefined {

@@ -6,9 +6,10 @@
 /**
  * Why a sign-in session ended: signed out, a used refresh token presented again, idle or past
  * its lifetime at a refresh, ended by its own user (`by_user`, from another session) or by an
- * admin of the organization (`by_admin`).
+ * admin of the organization (`by_admin`), or with the membership (`member_suspended`, `member_removed`).
  */
-export type SessionRevocationReason = 'logout' | 'refresh_reuse' | 'idle' | 'expired' | 'by_user' | 'by_admin';
+export type SessionRevocationReason =
+  'logout' | 'refresh_reuse' | 'idle' | 'expired' | 'by_user' | 'by_admin' | 'member_suspended' | 'member_removed';
 
 /** A membership as identity keeps it; `removed` is said by its own event. */
 /** Why a single sign-on was refused (identity's SSO routes). */
@@ -20,7 +21,22 @@ export type SsoLoginFailureReason =
   | 'missing_email'
   | 'unverified_email'
   | 'not_provisioned'
-  | 'inactive_member';
+  | 'inactive_member'
+  // SAML 2.0 only.
+  | 'invalid_saml_response'
+  | 'invalid_in_response_to'
+  | 'invalid_signature'
+  | 'expired_assertion'
+  | 'wrong_audience'
+  | 'wrong_recipient'
+  | 'wrong_destination'
+  | 'wrong_issuer'
+  | 'replayed_assertion'
+  // The second factor.
+  | 'mfa_code_invalid';
+
+/** What changed about a person's second factor. */
+export type MfaChange = 'enabled' | 'disabled' | 'recovery_codes_regenerated' | 'recovery_code_used';
 
 export type MembershipStatus = 'active' | 'suspended';
 
@@ -76,6 +92,8 @@ export interface EventCatalogue {
     providerType: 'saml' | 'oidc';
     sessionId: string;
     provisioned: boolean;
+    /** The second factor the sign-in was completed with, when the organization or the person asked for one. */
+    mfa?: 'totp' | 'recovery_code';
   };
   /** A sign-in through an organization's identity provider was refused; `subject` is the email the provider named, when it did. */
   'identity.sso.login_failed': {
@@ -87,6 +105,12 @@ export interface EventCatalogue {
     subject: string | null;
     userId: string | null;
   };
+  /** A person enabled or disabled their second factor (TOTP), made new recovery codes, or signed in with one. */
+  'identity.mfa.changed': { organizationId: string; userId: string; change: MfaChange };
+  /** A member's failed sign-ins reached the limit: their sign-ins to the organization are refused until `lockedUntil`. */
+  'identity.user.locked_out': { organizationId: string; userId: string; failures: number; lockedUntil: string; ip: string | null };
+  /** A lock-out ended: an admin ended it (`unlockedById`), or its time passed (`expired`, stated when next looked at). */
+  'identity.user.unlocked': { organizationId: string; userId: string; reason: 'by_admin' | 'expired'; unlockedById: string | null };
   /** An organization subscribed to a plan (its first, or again after a cancellation). */
   'billing.subscription.created': BillingSubscriptionFact & { status: string; trialEnd: string | null };
   /** A plan change: an upgrade now (with the prorated difference charged), a downgrade at the period's end, or that downgrade applied. */

@@ -4,12 +4,14 @@ import { OutboxMessage } from '../../platform/outbox/outbox-message.entity';
 import { ProcessedEvent } from '../../platform/outbox/processed-event.entity';
 import { complianceMigrations } from '../../migrations/compliance';
 import { membershipsConsumer } from './consumers/memberships.consumer';
+import { mfaEnrollmentsConsumer } from './consumers/mfa-enrollments.consumer';
 import { organizationsConsumer } from './consumers/organizations.consumer';
 import { retentionReportsConsumer } from './consumers/retention-reports.consumer';
 import { ssoSignInsConsumer } from './consumers/sso-sign-ins.consumer';
 import { ConsentRecord } from './entities/consent-record.entity';
 import { LegalHold } from './entities/legal-hold.entity';
 import { ComplianceMembership } from './entities/membership.entity';
+import { MfaEnrollment } from './entities/mfa-enrollment.entity';
 import { ComplianceOrganization } from './entities/organization-name.entity';
 import { RetentionPolicy } from './entities/retention-policy.entity';
 import { RetentionRun, RetentionRunCategory } from './entities/retention-run.entity';
@@ -27,7 +29,7 @@ import type { ComplianceServices } from './services';
  * Compliance: consent per person and purpose, with its full history; legal holds (told to
  * the other subgraphs as facts); retention policies, applied by the subgraphs owning the data
  * on compliance's request; and compliance reports. It knows who belongs to which organization,
- * its name and who signs in through SSO from identity's facts (its own projections).
+ * its name, who signs in through SSO and who has a second factor from identity's facts (its own projections).
  */
 export const complianceSubgraph = defineSubgraph<ComplianceServices, Record<string, never>>({
   name: 'compliance',
@@ -39,6 +41,7 @@ export const complianceSubgraph = defineSubgraph<ComplianceServices, Record<stri
       ComplianceMembership,
       ComplianceOrganization,
       SsoSignIn,
+      MfaEnrollment,
       RetentionPolicy,
       RetentionRun,
       RetentionRunCategory,
@@ -64,6 +67,7 @@ export const complianceSubgraph = defineSubgraph<ComplianceServices, Record<stri
     membershipsConsumer(services),
     organizationsConsumer(),
     ssoSignInsConsumer(),
+    mfaEnrollmentsConsumer(),
     retentionReportsConsumer(services),
   ],
   jobs: [applyRetentionJob],

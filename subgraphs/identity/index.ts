@@ -14,11 +14,13 @@ import { ApiKeyResolver } from './resolvers/api-key.resolver';
 import { InvitationResolver } from './resolvers/invitation.resolver';
 import { memberReference } from './resolvers/member.reference';
 import { MemberResolver } from './resolvers/member.resolver';
+import { MfaResolver } from './resolvers/mfa.resolver';
 import { OrganizationEventResolver } from './resolvers/organization-event.resolver';
 import { organizationReference } from './resolvers/organization.reference';
 import { OrganizationResolver } from './resolvers/organization.resolver';
 import { SessionPolicyResolver } from './resolvers/session-policy.resolver';
 import { SessionResolver } from './resolvers/session.resolver';
+import { SignInLockoutResolver } from './resolvers/sign-in-lockout.resolver';
 import { SsoConfigResolver } from './resolvers/sso-config.resolver';
 import { userReference } from './resolvers/user.reference';
 import { UserResolver } from './resolvers/user.resolver';
@@ -50,6 +52,8 @@ export const identitySubgraph = defineSubgraph<IdentityServices, IdentityLoaders
         SessionPolicyResolver,
         AdminIpAllowlistResolver,
         SsoConfigResolver,
+        MfaResolver,
+        SignInLockoutResolver,
       ],
       referenceResolvers: {
         Organization: organizationReference,
@@ -72,6 +76,9 @@ export const identitySubgraph = defineSubgraph<IdentityServices, IdentityLoaders
     'identity.api_key.used',
     'identity.sso.login_succeeded',
     'identity.sso.login_failed',
+    'identity.mfa.changed',
+    'identity.user.locked_out',
+    'identity.user.unlocked',
     'retention.applied',
     'audit.mutation.recorded',
   ],
@@ -81,7 +88,10 @@ export const identitySubgraph = defineSubgraph<IdentityServices, IdentityLoaders
   adminAllowlist: (services) => (organizationId) => services.adminIpAllowlists.get(organizationId),
   async background(services) {
     // Last-used times noted in memory are written when the server stops.
-    return { close: () => Promise.all([services.apiKeys.close(), services.signInStates.close()]).then(() => undefined) };
+    return {
+      close: () =>
+        Promise.all([services.apiKeys.close(), services.signInStates.close(), services.signInProtection.close()]).then(() => undefined),
+    };
   },
   routes: identityRoutes,
 });
@@ -89,3 +99,5 @@ export const identitySubgraph = defineSubgraph<IdentityServices, IdentityLoaders
 /** For the commands and the one-process runtime, which import a subgraph only through this file. */
 export { createIdentityServices } from './services';
 export type { IdentityServices } from './services';
+export { SsoProviderType } from './entities/sso-config.entity';
+export { OIDC_CALLBACK_PATH, OIDC_LOGIN_PATH } from './services/oidc-sign-in.service';

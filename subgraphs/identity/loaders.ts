@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import type { OrganizationMember } from './entities/organization-member.entity';
 import type { Organization } from './entities/organization.entity';
 import type { User } from './entities/user.entity';
+import type { MfaRequirement } from './types/mfa-requirement.type';
 import type { SessionPolicy } from './types/session-policy.type';
 import type { IdentityServices } from './services';
 
@@ -12,6 +13,9 @@ export interface IdentityLoaders {
   membersByOrganizationId: DataLoader<string, OrganizationMember[]>;
   membershipsByUserId: DataLoader<string, OrganizationMember[]>;
   sessionPolicyByOrganizationId: DataLoader<string, SessionPolicy>;
+  mfaRequirementByOrganizationId: DataLoader<string, MfaRequirement>;
+  /** Keyed `organizationId:userId`. */
+  signInLockedUntilByMember: DataLoader<string, Date | null>;
 }
 
 export function createIdentityLoaders(services: IdentityServices): IdentityLoaders {
@@ -24,6 +28,8 @@ export function createIdentityLoaders(services: IdentityServices): IdentityLoade
     ),
     membershipsByUserId: new DataLoader(async (ids) => groupBy(ids, await services.members.listByUsers(ids), (m) => m.userId)),
     sessionPolicyByOrganizationId: new DataLoader(async (ids) => services.sessionPolicies.findByOrganizationIds(ids)),
+    mfaRequirementByOrganizationId: new DataLoader(async (ids) => services.mfa.requirementsOf(ids)),
+    signInLockedUntilByMember: new DataLoader(async (keys) => services.signInProtection.lockedUntilOf(keys)),
   };
 }
 

@@ -3,12 +3,21 @@ import express from 'express';
 import type { CookieOptions, Express, NextFunction, Request, Response } from 'express';
 import { ADMIN_ALLOWLIST_PATH } from '../../platform/auth/admin-networks';
 import { API_KEY_VERIFY_PATH, principalToJson } from '../../platform/auth/api-keys';
-import { BadUserInputError, CodedError, HTTP_STATUS_BY_CODE, NotFoundError } from '../../platform/errors';
+import { directClient, forwardedClient } from '../../platform/client-info';
+import type { ClientInfo } from '../../platform/client-info';
+import { BadUserInputError, CodedError, HTTP_STATUS_BY_CODE, NotFoundError, RateLimitedError } from '../../platform/errors';
 import { carriesSubgraphSecret, subgraphSecretFor } from '../../platform/subgraph-credential';
 import type { SubgraphDependencies } from '../../platform/subgraph';
 import type { IdentityServices } from './services';
+import { MFA_ENROLL_PATH, MFA_VERIFY_PATH } from './services/mfa-sign-in.service';
+import type { MfaSignedIn } from './services/mfa-sign-in.service';
+import type { MfaProof } from './services/mfa.service';
 import { OIDC_CALLBACK_PATH, OIDC_LOGIN_PATH, OIDC_SIGN_IN_TTL_MS } from './services/oidc-sign-in.service';
+import { MAX_SAML_RESPONSE_BYTES, SAML_CALLBACK_PATH, SAML_LOGIN_PATH, SAML_METADATA_PATH } from './services/saml-sign-in.service';
+import type { SamlPostedForm } from './services/saml-sign-in.service';
+import type { SsoSignInOutcome } from './services/sso-sign-in.service';
 import { isRefreshToken } from './services/session.service';
+import { sendSignedInPage } from './signed-in-page';
 import type { SignedIn } from './services/session.service';
 
 export const TOKEN_REFRESH_PATH = '/api/v1/auth/token/refresh';
@@ -19,6 +28,7 @@ const AUTH_BODY_LIMIT = '4kb';
 
 /** The coded JSON error every route answers with, in the shape of a GraphQL error (`errors[].extensions.code`). */
 export function sendError(res: Response, error: CodedError): void {
+  if (error instanceof RateLimitedError) res.set('Retry-After', String(error.retryAfterSeconds));
   res
     .status(HTTP_STATUS_BY_CODE[error.code])
     .set('Cache-Control', 'no-store')
@@ -49,6 +59,60 @@ function tokenAnswer(signedIn: SignedIn) {
     refresh_token: signedIn.refreshToken,
     session_id: signedIn.sessionId,
   };
+}
+
+/**
+ * The answer of a completed SSO callback: the session's tokens, or (200 as well, no tokens) the
+ * MFA challenge to answer at `POST /api/v1/auth/mfa/verify`.
+ */
+function signInAnswer(outcome: SsoSignInOutcome | MfaSignedIn) {
+  if (outcome.kind === 'mfa_required') {
+    return {
+      mfa_required: true,
+      mfa_token: outcome.mfaToken,
+      mfa_enrollment_required: outcome.enrollmentRequired,
+      expires_in: Math.max(0, Math.round((outcome.expiresAt.getTime() - Date.now()) / 1000)),
+      user_id: outcome.userId,
+      organization_id: outcome.organizationId,
+    };
+  }
+  return {
+    ...tokenAnswer(outcome),
+    user_id: outcome.userId,
+    organization_id: outcome.organizationId,
+    provisioned: outcome.provisioned,
+    ...('recoveryCodes' in outcome && outcome.recoveryCodes ? { recovery_codes: outcome.recoveryCodes } : {}),
+  };
+}
+
+/**
+ * How both SSO callbacks answer: a browser the provider sent back gets a page saying who signed
+ * in; an application asking for JSON, the tokens, or the MFA challenge to answer first.
+ */
+async function answerSignIn(req: Request, res: Response, services: IdentityServices, outcome: SsoSignInOutcome): Promise<void> {
+  if (outcome.kind !== 'mfa_required' && req.accepts(['json', 'html']) === 'html') return sendSignedInPage(res, services, outcome);
+  res.set('Cache-Control', 'no-store').json(signInAnswer(outcome));
+}
+
+/** The client a request speaks for: the one the gateway names (with its credential), else the socket's peer. */
+function clientOf(req: Request, secret: string): ClientInfo {
+  return carriesSubgraphSecret(req.headers, secret) ? forwardedClient(req.headers) : directClient(req.socket.remoteAddress, req.headers);
+}
+
+/** `{ mfa_token, code }` or `{ mfa_token, recovery_code }`, or BAD_USER_INPUT naming the field. */
+function mfaBodyOf(req: Request, needsProof: boolean): { mfaToken: string; proof: MfaProof } {
+  const body = req.body as unknown;
+  if (!req.is('application/json') || body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new BadUserInputError('Send a JSON object: {"mfa_token": "mfa_…", "code": "123456"} with Content-Type: application/json');
+  }
+  const { mfa_token: mfaToken, code, recovery_code: recoveryCode } = body as Record<string, unknown>;
+  if (typeof mfaToken !== 'string' || mfaToken === '') {
+    throw new BadUserInputError('mfa_token: is required (the one the sign-in answered)', 'mfa_token');
+  }
+  if (!needsProof) return { mfaToken, proof: { code: '' } };
+  if (typeof code === 'string' && recoveryCode === undefined) return { mfaToken, proof: { code } };
+  if (typeof recoveryCode === 'string' && code === undefined) return { mfaToken, proof: { recoveryCode } };
+  throw new BadUserInputError('code: send either code (six digits of your authenticator app) or recovery_code', 'code');
 }
 
 /** The cookie that binds a sign-in's state to the browser that started it (RFC 6749 §10.12). */
@@ -92,7 +156,19 @@ function route(handler: (req: Request, res: Response) => Promise<void>) {
  * - `GET /api/v1/auth/sso/oidc/login?config_id=sso_…`: 302 to the configuration's OpenID
  *   provider; 404 for an unknown or disabled configuration.
  * - `GET /api/v1/auth/sso/oidc/callback?code=…&state=…`: where the provider sends the browser
- *   back; answers the tokens of the new session as JSON, or a coded JSON error.
+ *   back; answers the tokens of the new session as JSON (a browser asking for HTML: a page
+ *   saying who signed in, with the access token), the MFA challenge to answer first, or a coded
+ *   JSON error.
+ * - `GET /api/v1/auth/sso/saml/login?config_id=sso_…`: 302 to the configuration's SAML identity
+ *   provider with an AuthnRequest; 404 for an unknown or disabled configuration.
+ * - `POST /api/v1/auth/sso/saml/callback` (form: `SAMLResponse`, `RelayState`): the ACS the
+ *   provider's page posts to; answers as the OIDC callback does.
+ * - `GET /api/v1/auth/sso/saml/metadata/:configId`: the service provider's metadata XML.
+ * - `POST /api/v1/auth/mfa/enroll` `{ mfa_token }`: the secret and otpauth:// URI of the
+ *   enrolment a challenge requires.
+ * - `POST /api/v1/auth/mfa/verify` `{ mfa_token, code | recovery_code }`: completes the sign-in
+ *   (the session's tokens, and the recovery codes of an enrolment it completed).
+ * The sign-in routes count failures per address and member (429 with Retry-After when spent).
  * - `POST /internal/v1/api-keys/verify` `{ key }`: who an API key stands for, for the other
  *   processes' token checks; only with the subgraph credential (the gateway does not forward it).
  * - `GET /internal/v1/admin-ip-allowlist?organization_id=`: an organization's admin IP
@@ -168,13 +244,73 @@ export function identityRoutes(app: Express, services: IdentityServices, depende
       const query = new URLSearchParams(req.originalUrl.split('?')[1] ?? '');
       // Used up either way: the cookie goes with the answer.
       res.clearCookie(SSO_STATE_COOKIE, stateCookieOptions(secureCookies));
-      const signedIn = await services.oidcSignIn.complete(query, cookieOf(req, SSO_STATE_COOKIE));
+      const client = clientOf(req, secret);
+      const outcome = await services.signInProtection.attempt(client.ip, () =>
+        services.oidcSignIn.complete(query, cookieOf(req, SSO_STATE_COOKIE), client),
+      );
+      await answerSignIn(req, res, services, outcome);
+    }),
+  );
+  app.get(
+    SAML_LOGIN_PATH,
+    route(async (req, res) => {
+      const configId = req.query.config_id;
+      if (typeof configId !== 'string' || configId === '') {
+        throw new BadUserInputError('config_id: is required (the id of an SSO configuration, sso_…)', 'config_id');
+      }
+      const redirect = await services.samlSignIn.begin(configId);
+      res.status(302).set('Cache-Control', 'no-store').location(redirect.toString()).end();
+    }),
+  );
+  app.get(
+    `${SAML_METADATA_PATH}/:configId`,
+    route(async (req, res) => {
+      const metadata = await services.samlSignIn.metadata(String(req.params.configId));
+      res.set('Cache-Control', 'no-store').type('application/samlmetadata+xml').send(metadata);
+    }),
+  );
+  // Base64, then the form's percent-encoding, grow the response; the service checks its decoded size.
+  const parseForm = express.urlencoded({ extended: false, limit: 2 * MAX_SAML_RESPONSE_BYTES, parameterLimit: 10 });
+  app.post(
+    SAML_CALLBACK_PATH,
+    (req: Request, res: Response, next: NextFunction) =>
+      parseForm(req, res, (error?: unknown) => {
+        if (!error) return next();
+        const { status, type } = error as { status?: number; type?: string };
+        if (type === 'entity.too.large') return sendError(res, new BadUserInputError('SAMLResponse: is too large', 'SAMLResponse'));
+        if (status && status < 500)
+          return sendError(res, new BadUserInputError('Send the form the identity provider posts (SAMLResponse, RelayState)'));
+        next(error);
+      }),
+    route(async (req, res) => {
+      const form = (req.is('application/x-www-form-urlencoded') ? req.body : {}) as SamlPostedForm;
+      const client = clientOf(req, secret);
+      const outcome = await services.signInProtection.attempt(client.ip, () => services.samlSignIn.complete(form, client));
+      await answerSignIn(req, res, services, outcome);
+    }),
+  );
+  app.post(
+    MFA_ENROLL_PATH,
+    json,
+    route(async (req, res) => {
+      const { mfaToken } = mfaBodyOf(req, false);
+      const client = clientOf(req, secret);
+      const enrollment = await services.signInProtection.attempt(client.ip, () => services.mfaSignIn.enroll(mfaToken));
       res.set('Cache-Control', 'no-store').json({
-        ...tokenAnswer(signedIn),
-        user_id: signedIn.userId,
-        organization_id: signedIn.organizationId,
-        provisioned: signedIn.provisioned,
+        secret: enrollment.secret,
+        otpauth_uri: enrollment.otpauthUri,
+        expires_in: Math.max(0, Math.round((enrollment.expiresAt.getTime() - Date.now()) / 1000)),
       });
+    }),
+  );
+  app.post(
+    MFA_VERIFY_PATH,
+    json,
+    route(async (req, res) => {
+      const { mfaToken, proof } = mfaBodyOf(req, true);
+      const client = clientOf(req, secret);
+      const signedIn = await services.signInProtection.attempt(client.ip, () => services.mfaSignIn.verify(mfaToken, proof, client));
+      res.set('Cache-Control', 'no-store').json(signInAnswer(signedIn));
     }),
   );
   app.post(

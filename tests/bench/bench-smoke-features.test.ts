@@ -93,6 +93,16 @@ describe('authorization and subscription benchmark scenarios (smoke)', () => {
     expect(figures.ingestBatch1.sent).toBeGreaterThan(0);
     expect(figures.ingestBatch100.sent).toBeGreaterThan(0);
   }, 240_000);
+  it('api-key: API-key verification per request with the cache warm, and a cache miss, for every key', async () => {
+    const { stdout, raw } = await smoke('api-key');
+    expect(stdout).toMatch(/^\| per request, cache warm \(authenticate\)/m);
+    expect(stdout).toMatch(/^\| cache miss \(ApiKeyService\.verify: SQL\)/m);
+    const figures = raw as { keys: number; warm: { calls: number }; cold: { calls: number } };
+    expect(figures.keys).toBeGreaterThan(0);
+    expect(figures.warm.calls).toBeGreaterThan(0);
+    expect(figures.cold.calls).toBeGreaterThan(0);
+  }, 240_000);
+
   it('jobs: the runner and pg-boss work() drain a queue and start sent runs, side by side', async () => {
     const { stdout, raw } = await smoke('jobs');
     for (const consumer of ['runner \\(platform/jobs\\)', 'pg-boss work\\(\\), batchSize 1 ']) {
@@ -107,5 +117,16 @@ describe('authorization and subscription benchmark scenarios (smoke)', () => {
     ]);
     for (const result of results) expect(result.throughput.handled).toBeGreaterThan(0);
     for (const result of results.slice(0, 2)) expect(result.latency?.samples).toBeGreaterThan(0);
+  }, 240_000);
+
+  it('sign-in: the SAML ACS and the OIDC callback sign a member in, each measured', async () => {
+    const { stdout, raw } = await smoke('sign-in');
+    expect(stdout).toMatch(/^\| SAML ACS /m);
+    expect(stdout).toMatch(/^\| OIDC callback /m);
+    const figures = raw as Record<'samlAcs' | 'oidcCallback', { signIns: number; p95Ms: number }>;
+    for (const flow of [figures.samlAcs, figures.oidcCallback]) {
+      expect(flow.signIns).toBeGreaterThan(0);
+      expect(flow.p95Ms).toBeGreaterThan(0);
+    }
   }, 240_000);
 });

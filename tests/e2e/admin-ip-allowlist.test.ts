@@ -1,12 +1,13 @@
 import { execute, expectError, expectNoErrors } from '../kit/client';
 import type { Exchange } from '../kit/client';
 import type { SeededOrganization } from '../kit/seed';
+import { connect } from '../kit/subscriptions';
 import { startTestSupergraph } from '../kit/supergraph';
 import type { TestSupergraph } from '../kit/supergraph';
 
 /**
- * The admin IP allowlist through the gateway. Callers come from addresses of their own
- * through one trusted proxy's X-Forwarded-For, as behind a load balancer.
+ * The admin IP allowlist through the gateway, over HTTP and WebSocket. Callers come from
+ * addresses of their own through one trusted proxy's X-Forwarded-For, as behind a load balancer.
  */
 const OFFICE = '203.0.113.10';
 const OFFICE_V6 = '2001:db8::5';
@@ -111,5 +112,39 @@ describe('admin IP allowlist through the gateway', () => {
     expectNotAllowed(await newRole(OFFICE, admin.token), OFFICE);
     expectNoErrors(await from(CAFE, team.owner.token, SET, { o: organizationId, cidrs: [] }));
     expectNoErrors(await newRole(OFFICE, admin.token));
+  });
+
+  it('holds over WebSocket: an admin’s mutation on the gateway’s socket runs from the office and is FORBIDDEN from elsewhere, and a subgraph’s own socket refuses it', async () => {
+    const admin = team.members[0]!;
+    const organizationId = team.organization.id;
+    expectNoErrors(await from(OFFICE, admin.token, SET, { o: organizationId, cidrs: ['203.0.113.0/24'] }));
+    const office = connect(supergraph.gatewayUrl, admin.token, { headers: { 'x-forwarded-for': OFFICE } });
+    const cafe = connect(supergraph.gatewayUrl, admin.token, { headers: { 'x-forwarded-for': CAFE } });
+    // Straight to authz, claiming the office: the subgraph sees its peer (loopback) and believes no header.
+    const direct = connect(supergraph.subgraphUrls.authz, admin.token, {
+      headers: { 'x-forwarded-for': OFFICE, 'x-auralink-client-ip': OFFICE },
+    });
+    const overSocket = (socket: ReturnType<typeof connect>, query: string, variables?: Record<string, unknown>) =>
+      socket.subscribe(query, variables).next();
+    try {
+      const fromOffice = await overSocket(office, CREATE_ROLE, { name: `Role ${(roles += 1)}` });
+      expect(fromOffice.errors).toBeUndefined();
+      expect(fromOffice.data).toMatchObject({ createRole: { id: expect.any(String) } });
+
+      const fromCafe = await overSocket(cafe, CREATE_ROLE, { name: `Role ${(roles += 1)}` });
+      expect(fromCafe.data ?? null).toBeNull();
+      expect(fromCafe.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'IP_NOT_ALLOWED', ip: CAFE });
+      const renamed = await overSocket(cafe, RENAME, { id: organizationId, name: 'Renamed over a socket at the café' });
+      expect(renamed.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'IP_NOT_ALLOWED', ip: CAFE });
+      // Reading is not changing.
+      expect((await overSocket(cafe, '{ roles { id } }')).errors).toBeUndefined();
+
+      const straight = await overSocket(direct, CREATE_ROLE, { name: `Role ${(roles += 1)}` });
+      expect(straight.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'IP_NOT_ALLOWED' });
+      expect(straight.errors?.[0]?.extensions?.ip).not.toBe(OFFICE);
+    } finally {
+      await Promise.all([office.dispose(), cafe.dispose(), direct.dispose()]);
+      expectNoErrors(await from(OFFICE, admin.token, SET, { o: organizationId, cidrs: [] }));
+    }
   });
 });

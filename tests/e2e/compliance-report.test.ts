@@ -130,7 +130,7 @@ describe('compliance reports through the gateway', () => {
       requests: { open: 0, overdue: 0, tracked: false },
       holds: { active: 1, organizationWide: false, peopleHeld: 1 },
       auditChain: { valid: true, problemKind: null },
-      mfa: { members: 3, adopted: null },
+      mfa: { members: 3, adopted: 0, ratio: 0 },
       sso: { members: 3, adopted: 0, ratio: 0 },
       accessReviews: { measured: false },
     });

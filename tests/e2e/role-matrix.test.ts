@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildSchema } from 'graphql';
+import { Secret, TOTP } from 'otpauth';
 import { API_SCHEMA_PATH } from '../../gateway/schema-paths';
 import { SYSTEM_ROLES } from '../../platform/authorization/system-roles';
 import { expectNoErrors } from '../kit/client';
@@ -66,7 +67,13 @@ interface Fixture {
   /** Two SSO configurations of the organization (one to delete). */
   ssoConfigId: string;
   spareSsoConfigId: string;
+  /** The TOTP secret of the actor's MFA enrolment, begun for the cases that confirm, use and disable it. */
+  mfaSecret: string;
 }
+
+/** The code of the actor's authenticator app `steps` 30-second steps from now: each MFA case presents a later step than the one before. */
+const mfaCode = (f: Fixture, steps: number) =>
+  new TOTP({ secret: Secret.fromBase32(f.mfaSecret) }).generate({ timestamp: Date.now() + steps * 30_000 });
 
 interface Case {
   field: string;
@@ -304,6 +311,39 @@ const CASES: Case[] = [
   },
   // The actor's token belongs to no session, so keepCurrent: false ends only their others.
   { field: 'Mutation.revokeAllSessions', allowed: ALL, own: () => ['mutation { revokeAllSessions(keepCurrent: false) }'] },
+  // One's own second factor: begun by the fixture, then confirmed, used and turned off in this order.
+  { field: 'Query.myMfa', allowed: ALL, own: () => ['{ myMfa { enabled recoveryCodesLeft } }'] },
+  { field: 'Mutation.beginMfaEnrollment', allowed: ALL, own: () => ['mutation { beginMfaEnrollment { otpauthUri } }'] },
+  {
+    field: 'Mutation.confirmMfaEnrollment',
+    allowed: ALL,
+    own: (f) => ['mutation($c: String!) { confirmMfaEnrollment(mfaCode: $c) }', { c: mfaCode(f, -1) }],
+  },
+  {
+    field: 'Mutation.regenerateMfaRecoveryCodes',
+    allowed: ALL,
+    own: (f) => ['mutation($c: String!) { regenerateMfaRecoveryCodes(mfaCode: $c) }', { c: mfaCode(f, 0) }],
+  },
+  {
+    field: 'Mutation.disableMfa',
+    allowed: ALL,
+    own: (f) => ['mutation($c: String) { disableMfa(mfaCode: $c) { enabled } }', { c: mfaCode(f, 1) }],
+  },
+  {
+    field: 'Mutation.setMfaRequirement',
+    allowed: MANAGERS,
+    own: (f) => ['mutation($o: ID!) { setMfaRequirement(organizationId: $o, requirement: NONE) }', { o: f.organization.organization.id }],
+    foreign: (f) => [
+      'mutation($o: ID!) { setMfaRequirement(organizationId: $o, requirement: EVERYONE) }',
+      { o: f.organization.organization.id },
+    ],
+  },
+  {
+    field: 'Mutation.unlockUser',
+    allowed: MANAGERS,
+    own: (f) => ['mutation($u: ID!) { unlockUser(userId: $u) }', { u: f.organization.owner.user.id }],
+    foreign: (f) => ['mutation($u: ID!) { unlockUser(userId: $u) }', { u: f.organization.owner.user.id }],
+  },
   {
     field: 'Query.ssoConfigs',
     allowed: MANAGERS,
@@ -966,6 +1006,7 @@ async function fixture(role: RoleName | null): Promise<Fixture> {
     [retentionRunId, organization.organization.id],
   );
   const { sessionId } = await supergraph.seed.identity.sessions.start(actor!.user.id, organization.organization.id);
+  const { secret: mfaSecret } = await supergraph.seed.identity.mfa.beginEnrollment(actor!.user.id, actor!.user.email);
   const [ssoConfigId, spareSsoConfigId] = [`sso_matrix${suffix}`, `sso_matrixspare${suffix}`];
   for (const id of [ssoConfigId, spareSsoConfigId])
     await supergraph.dataSources.identity.query(
@@ -978,6 +1019,7 @@ async function fixture(role: RoleName | null): Promise<Fixture> {
     legalHoldId,
     retentionRunId,
     sessionId,
+    mfaSecret,
     ssoConfigId,
     spareSsoConfigId,
     reportId,
@@ -1094,6 +1136,7 @@ describe('the role matrix', () => {
     const [policy] = await supergraph.seed.identity.sessionPolicies.findByOrganizationIds([foreign.organization.organization.id]);
     expect(policy!.isDefault).toBe(true);
     expect(await supergraph.seed.identity.adminIpAllowlists.get(foreign.organization.organization.id)).toEqual([]);
+    expect(await supergraph.seed.identity.mfa.requirementOf(foreign.organization.organization.id)).toBe('none');
     const token = foreign.organization.owner.token;
     const { data } = await send(token, [
       `query($id: ID!) { organization(id: $id) { name members { id status user { roles { role { id } } } } } roles { id name permissions } }`,

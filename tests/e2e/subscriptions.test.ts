@@ -158,13 +158,14 @@ describe('subscriptions through the gateway', () => {
   });
 
   it('ends a subscription when its token expires, with a clear close reason', async () => {
-    const token = await supergraph.seed.tokenFor(acme.owner.user.id, acme.organization.id, 2);
+    // Long enough to subscribe on a busy machine before it expires, short enough to watch it end.
+    const token = await supergraph.seed.tokenFor(acme.owner.user.id, acme.organization.id, 5);
     const opened = socket(token);
     const results = opened.subscribe<Snapshot>(METRICS, { org: acme.organization.id });
     await results.next();
-    let ended = await results.next(10_000);
+    let ended = await results.next(15_000);
     // A heartbeat may come before the token expires (every 5 s, in step with earlier subscriptions).
-    while (!ended.errors) ended = await results.next(10_000);
+    while (!ended.errors) ended = await results.next(15_000);
     expect(ended.errors?.[0]?.extensions?.closeCode).toBe(4401);
     expect(opened.closes.at(-1)).toEqual({ code: 4401, reason: 'Token expired: sign in again' });
   });

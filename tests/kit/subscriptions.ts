@@ -21,13 +21,23 @@ export interface Results<T> {
   stop(): Promise<void>;
 }
 
-/** A graphql-ws client as the dashboard uses it: the token in connectionParams, no reconnecting of its own. */
-export function connect(url: string, token?: string): TestSocket {
+/**
+ * A graphql-ws client as the dashboard uses it: the token in connectionParams, no reconnecting
+ * of its own. `headers` go on the upgrade request (`x-forwarded-for` behind a trusted proxy).
+ */
+export function connect(url: string, token?: string, options: { headers?: Record<string, string> } = {}): TestSocket {
   const closes: { code: number; reason: string }[] = [];
   let opened = 0;
+  const headers = options.headers;
   const client = createClient({
     url: url.replace(/^http/, 'ws'),
-    webSocketImpl: WebSocket,
+    webSocketImpl: headers
+      ? class extends WebSocket {
+          constructor(address: string, protocols?: string | string[]) {
+            super(address, protocols, { headers });
+          }
+        }
+      : WebSocket,
     connectionParams: token ? { authorization: `Bearer ${token}` } : {},
     retryAttempts: 0,
     lazy: false,

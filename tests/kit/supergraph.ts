@@ -47,6 +47,7 @@ export function testConfig(overrides: NodeJS.ProcessEnv = {}): Config {
     RATE_LIMIT_ANONYMOUS: '1000000',
     RATE_LIMIT_USER: '1000000',
     RATE_LIMIT_ORGANIZATION: '1000000',
+    SIGN_IN_IP_MAX_FAILURES: '1000000',
     RATE_LIMIT_KEY_PREFIX: `auralink-test:${randomBytes(6).toString('hex')}:ratelimit`,
     // Redis is shared by concurrent test runs: each config has streams of its own.
     EVENT_STREAM_PREFIX: prefix,

@@ -91,6 +91,24 @@ export const FACT_MAPPINGS: { [T in EventType]: FactMapping<T> } = {
     targets: (e) => [{ type: 'sso_config', id: e.payload.ssoConfigId }, ...(e.payload.userId ? [user(e.payload.userId)] : [])],
     outcome: () => 'denied',
   },
+  'identity.mfa.changed': {
+    action: (e) => `identity.mfa.${e.payload.change}`,
+    severity: (e) => (e.payload.change === 'disabled' || e.payload.change === 'recovery_code_used' ? 'warning' : 'info'),
+    targets: (e) => [user(e.payload.userId)],
+    actor: (e) => ({ type: 'user', id: e.payload.userId }),
+  },
+  'identity.user.locked_out': {
+    action: 'identity.user.lock_out',
+    severity: 'warning',
+    targets: (e) => [user(e.payload.userId)],
+    outcome: () => 'denied',
+  },
+  'identity.user.unlocked': {
+    action: (e) => `identity.user.unlock.${e.payload.reason}`,
+    severity: 'info',
+    targets: (e) => [user(e.payload.userId)],
+    actor: (e) => (e.payload.unlockedById ? { type: 'user', id: e.payload.unlockedById } : null),
+  },
   'identity.member.status_changed': {
     action: (e) => (e.payload.status === 'suspended' ? 'identity.member.suspend' : 'identity.member.activate'),
     severity: (e) => (e.payload.status === 'suspended' ? 'warning' : 'info'),

@@ -68,7 +68,7 @@ export async function renderComplianceReportPdf(report: ComplianceReport): Promi
 
   heading('Sign-in');
   body(`Single sign-on: ${report.sso.adopted ?? 0} of ${report.sso.members} active members.`);
-  body(`Multi-factor authentication: ${report.mfa.note ?? `${report.mfa.adopted ?? 0} of ${report.mfa.members}`}`);
+  body(`Second factor (TOTP): ${report.mfa.adopted ?? 0} of ${report.mfa.members} active members.`);
 
   heading('Access reviews');
   body(report.accessReviews.note);

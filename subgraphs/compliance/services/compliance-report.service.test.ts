@@ -8,6 +8,7 @@ import { newId } from '../../../platform/ids';
 import type { AnyEvent } from '../../../platform/outbox/event-catalogue';
 import { createTestDatabase } from '../../../tests/kit/database';
 import type { TestDatabase } from '../../../tests/kit/database';
+import { mfaEnrollmentsConsumer } from '../consumers/mfa-enrollments.consumer';
 import { organizationsConsumer } from '../consumers/organizations.consumer';
 import { ssoSignInsConsumer } from '../consumers/sso-sign-ins.consumer';
 import { complianceSubgraph } from '..';
@@ -92,6 +93,10 @@ describe('compliance reports', () => {
       type: 'identity.sso.login_succeeded',
       payload: { organizationId, userId: owner, ssoConfigId: 'sso_1', providerType: 'oidc', sessionId: 'sess_1', provisioned: false },
     });
+    await fact(mfaEnrollmentsConsumer(), {
+      type: 'identity.mfa.changed',
+      payload: { organizationId: newId('organization'), userId: member, change: 'enabled' },
+    });
     chain = { valid: true, checkedEvents: 12, lastSequence: 12, problem: null };
 
     const report = await reports.report(admin, organizationId, ComplianceStandard.HIPAA);
@@ -100,7 +105,7 @@ describe('compliance reports', () => {
       requests: { open: 0, overdue: 0, tracked: false },
       holds: { active: 1, organizationWide: false, peopleHeld: 1 },
       auditChain: { valid: true, checkedEvents: 12 },
-      mfa: { members: 2, adopted: null },
+      mfa: { members: 2, adopted: 1 },
       sso: { members: 2, adopted: 1 },
       accessReviews: { measured: false },
     });
@@ -113,12 +118,19 @@ describe('compliance reports', () => {
     ]);
     expect(report.checks.map((check) => [check.reference, check.status])).toEqual([
       ['45 CFR 164.312(b)', CheckStatus.PASS],
-      ['45 CFR 164.312(d)', CheckStatus.ATTENTION],
+      // The owner signs in through SSO, the member has a second factor (turned on in another organization).
+      ['45 CFR 164.312(d)', CheckStatus.PASS],
       ['45 CFR 164.308(a)(4)', CheckStatus.NOT_MEASURED],
       ['45 CFR 164.310(d)(2)(i)', CheckStatus.ATTENTION],
       ['45 CFR 164.524', CheckStatus.NOT_MEASURED],
     ]);
     expect(report.checks[3]!.detail).toBe('No retention policy for: call_records.');
+    // Turned off again: the member's sign-in is no longer protected.
+    await fact(mfaEnrollmentsConsumer(), { type: 'identity.mfa.changed', payload: { organizationId, userId: member, change: 'disabled' } });
+    expect((await reports.report(admin, organizationId, ComplianceStandard.HIPAA)).checks[1]).toMatchObject({
+      status: CheckStatus.ATTENTION,
+      detail: '1 of 2 active members sign in through SSO, 0 have a second factor; 1 have either.',
+    });
 
     // A broken chain, or audit not answering, is said as such.
     chain = { valid: false, checkedEvents: 3, lastSequence: 3, problem: { kind: 'MISSING', sequence: 4, message: 'Event 4 is missing' } };

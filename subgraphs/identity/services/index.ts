@@ -9,12 +9,16 @@ import { AdminIpAllowlistService } from './admin-ip-allowlist.service';
 import { ApiKeyService } from './api-key.service';
 import { InvitationService } from './invitation.service';
 import { MemberService } from './member.service';
+import { MfaSignInService } from './mfa-sign-in.service';
+import { MfaService } from './mfa.service';
 import { OrganizationService } from './organization.service';
 import { SessionPolicyService } from './session-policy.service';
 import { SessionService } from './session.service';
 import { SessionTokenService } from './session-token.service';
 import { SigningKeyService } from './signing-key.service';
 import { OIDC_CALLBACK_PATH, OidcSignInService } from './oidc-sign-in.service';
+import { SamlSignInService } from './saml-sign-in.service';
+import { SignInProtectionService } from './sign-in-protection.service';
 import { createSignInStateStore } from './sign-in-state.store';
 import type { SignInStateStore } from './sign-in-state.store';
 import { SsoConfigService } from './sso-config.service';
@@ -34,6 +38,11 @@ export interface IdentityServices {
   adminIpAllowlists: AdminIpAllowlistService;
   ssoConfigs: SsoConfigService;
   oidcSignIn: OidcSignInService;
+  samlSignIn: SamlSignInService;
+  mfa: MfaService;
+  mfaSignIn: MfaSignInService;
+  /** Failed sign-ins counted per address and member, lock-outs; closed with the server. */
+  signInProtection: SignInProtectionService;
   /** Sign-ins under way (Redis, or memory); closed with the server. */
   signInStates: SignInStateStore;
   events: EventBus;
@@ -61,7 +70,15 @@ export function createIdentityServices(
   const sessions = new SessionService(dataSource, sessionTokens, outbox, access.authorizer, sessionPolicies);
   const ssoConfigs = new SsoConfigService(dataSource, secrets);
   const signInStates = createSignInStateStore(config.redisUrl, `${config.events.streamPrefix}:sign-in`);
-  const ssoSignIn = new SsoSignInService(dataSource, users, members, sessions, outbox);
+  const mfa = new MfaService(dataSource, secrets, outbox, access.authorizer, config.signIn.mfaIssuer);
+  const signInProtection = new SignInProtectionService(
+    dataSource,
+    outbox,
+    config.signIn,
+    config.redisUrl,
+    `${config.rateLimit.keyPrefix}:sign-in`,
+  );
+  const ssoSignIn = new SsoSignInService(dataSource, users, members, sessions, outbox, mfa, signInProtection, signInStates);
   return {
     organizations: new OrganizationService(dataSource, outbox),
     users,
@@ -76,6 +93,10 @@ export function createIdentityServices(
     adminIpAllowlists: new AdminIpAllowlistService(dataSource, outbox),
     ssoConfigs,
     oidcSignIn: new OidcSignInService(ssoConfigs, ssoSignIn, signInStates, `${config.auth.publicUrl}${OIDC_CALLBACK_PATH}`),
+    samlSignIn: new SamlSignInService(ssoConfigs, ssoSignIn, signInStates, config.auth.publicUrl),
+    mfa,
+    mfaSignIn: new MfaSignInService(mfa, ssoSignIn, signInProtection, signInStates, users),
+    signInProtection,
     signInStates,
   };
 }

@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../../platform/errors';
 import { createTestDatabase } from '../../../tests/kit/database';
 import type { TestDatabase } from '../../../tests/kit/database';
@@ -80,5 +81,37 @@ describe('MemberService: owners', () => {
     await seed.identity.members.setStatus(owner, permanent!.membership.id, MemberStatus.ACTIVE);
     await seed.identity.members.remove(owner, team.owner.membership.id);
     expect(await seed.identity.members.isActiveMember(team.organization.id, team.owner.user.id)).toBe(false);
+  });
+});
+
+describe('MemberService: sessions end with the membership', () => {
+  it("ends a suspended member's sessions and a removed member's, each a fact naming who ended it; reactivation reopens none", async () => {
+    const team = await seed.org().withMember().withMember().create();
+    const [suspended, removed] = team.members as [SeededOrganization['owner'], SeededOrganization['owner']];
+    const owner = as(team, team.owner);
+    const first = await seed.identity.sessions.start(suspended.user.id, team.organization.id);
+    const second = await seed.identity.sessions.start(removed.user.id, team.organization.id);
+    const kept = await seed.identity.sessions.start(team.owner.user.id, team.organization.id);
+
+    await seed.identity.members.setStatus(owner, suspended.membership.id, MemberStatus.SUSPENDED);
+    await seed.identity.members.remove(owner, removed.membership.id);
+    await seed.identity.members.setStatus(owner, suspended.membership.id, MemberStatus.ACTIVE);
+
+    expect(await seed.identity.sessions.isOpen(first.sessionId)).toBe(false);
+    expect(await seed.identity.sessions.isOpen(second.sessionId)).toBe(false);
+    expect(await seed.identity.sessions.isOpen(kept.sessionId)).toBe(true);
+    await expect(seed.identity.sessions.refresh(first.refreshToken)).rejects.toMatchObject({ extensions: { reason: 'SESSION_ENDED' } });
+    const client = new Client({ connectionString: database.url });
+    await client.connect();
+    const { rows: outbox } = await client
+      .query<{ payload: Record<string, unknown> }>(
+        "SELECT payload FROM identity.outbox WHERE type = 'identity.session.revoked' AND payload->>'sessionId' = ANY($1) ORDER BY sequence",
+        [[first.sessionId, second.sessionId]],
+      )
+      .finally(() => client.end());
+    expect(outbox.map(({ payload }) => [payload.sessionId, payload.reason, payload.revokedById])).toEqual([
+      [first.sessionId, 'member_suspended', team.owner.user.id],
+      [second.sessionId, 'member_removed', team.owner.user.id],
+    ]);
   });
 });

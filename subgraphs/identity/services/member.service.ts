@@ -161,6 +161,7 @@ export class MemberService {
       }
       member.status = status;
       const saved = await manager.save(member);
+      if (status !== MemberStatus.ACTIVE) await this.endSessions(manager, principal, member, 'member_suspended');
       const eventId = await this.outbox.add(manager, {
         type: 'identity.member.status_changed',
         payload: { ...factOf(saved), status: saved.status },
@@ -177,12 +178,43 @@ export class MemberService {
       await assertNotLastActive(manager, member);
       await this.assertOwnerMayGo(manager, principal, member, 'remove');
       await manager.delete(OrganizationMember, { id });
+      await this.endSessions(manager, principal, member, 'member_removed');
       const eventId = await this.outbox.add(manager, { type: 'identity.member.removed', payload: factOf(member) });
       return { member, eventId };
     });
     await this.outbox.appliedBy(MEMBERSHIP_CHANGE_SETTLED_BY, eventId);
     await this.publish(OrganizationEventType.MEMBER_REMOVED, removed);
     return removed;
+  }
+
+  /**
+   * A suspended or removed member's open sessions end with the membership (their refresh
+   * tokens are refused from now on, and reactivation does not reopen them), each a fact naming
+   * who ended it. Their access tokens are refused already by the membership's own fact.
+   */
+  private async endSessions(
+    manager: EntityManager,
+    principal: Principal,
+    member: OrganizationMember,
+    reason: 'member_suspended' | 'member_removed',
+  ): Promise<void> {
+    const [ended] = (await manager.query(
+      `UPDATE identity.sessions SET revoked_at = now(), revoked_reason = $3
+        WHERE organization_id = $1 AND user_id = $2 AND revoked_at IS NULL AND expires_at > now() RETURNING id`,
+      [member.organizationId, member.userId, reason],
+    )) as [{ id: string }[], number];
+    for (const session of ended) {
+      await this.outbox.add(manager, {
+        type: 'identity.session.revoked',
+        payload: {
+          organizationId: member.organizationId,
+          userId: member.userId,
+          sessionId: session.id,
+          reason,
+          revokedById: principal.userId,
+        },
+      });
+    }
   }
 
   /**

@@ -38,8 +38,18 @@ beforeAll(async () => {
   }).initialize();
   provider = await startOidcProvider({ clients: [{ clientId: 'spec', redirectUris: [REDIRECT_URI] }] });
   await new Promise<void>((resolve) => broken.listen(0, '127.0.0.1', resolve));
-  const signIns = new SsoSignInService(dataSource, seed.identity.users, seed.identity.members, seed.identity.sessions, new Outbox());
-  oidc = new OidcSignInService(seed.identity.ssoConfigs, signIns, new MemorySignInStateStore(), REDIRECT_URI);
+  const states = new MemorySignInStateStore();
+  const signIns = new SsoSignInService(
+    dataSource,
+    seed.identity.users,
+    seed.identity.members,
+    seed.identity.sessions,
+    new Outbox(),
+    seed.identity.mfa,
+    seed.identity.signInProtection,
+    states,
+  );
+  oidc = new OidcSignInService(seed.identity.ssoConfigs, signIns, states, REDIRECT_URI);
 });
 afterAll(async () => {
   await new Promise((resolve) => broken.close(resolve));

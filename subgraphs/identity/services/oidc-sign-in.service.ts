@@ -1,11 +1,12 @@
 import type * as Oidc from 'openid-client' with { 'resolution-mode': 'import' };
+import type { ClientInfo } from '../../../platform/client-info';
 import { BadUserInputError, CodedError, ServiceUnavailableError, UnauthenticatedError } from '../../../platform/errors';
 import { SsoProviderType } from '../entities/sso-config.entity';
 import type { SsoConfig } from '../entities/sso-config.entity';
 import type { SignInStateStore } from './sign-in-state.store';
 import type { SsoConfigService } from './sso-config.service';
 import { identityFrom } from './sso-sign-in.service';
-import type { SsoSignInService, SsoSignedIn } from './sso-sign-in.service';
+import type { SsoSignInOutcome, SsoSignInService } from './sso-sign-in.service';
 
 export const OIDC_LOGIN_PATH = '/api/v1/auth/sso/oidc/login';
 export const OIDC_CALLBACK_PATH = '/api/v1/auth/sso/oidc/callback';
@@ -78,9 +79,10 @@ export class OidcSignInService {
 
   /**
    * The provider's redirect back (`code`, `state`, or `error`) with the state the browser's
-   * cookie holds: a session, or a refusal that is also an audit fact.
+   * cookie holds: a session (or the MFA challenge before it), or a refusal that is also an
+   * audit fact. `client` is the browser's address and user agent, which the session records.
    */
-  async complete(query: URLSearchParams, browserState: string | undefined): Promise<SsoSignedIn> {
+  async complete(query: URLSearchParams, browserState: string | undefined, client?: ClientInfo): Promise<SsoSignInOutcome> {
     const state = query.get('state');
     if (!state) throw new BadUserInputError('state: is required (the identity provider sends it back with the code)', 'state');
     const pending = state.length <= 256 ? await this.states.take<PendingOidcSignIn>(`oidc:${state}`) : undefined;
@@ -149,7 +151,7 @@ export class OidcSignInService {
         `The identity provider's ID token is not valid (${(error as Error).message}${detail})`.slice(0, 300),
       );
     }
-    return this.signIns.complete(config, identityFrom(claims, config));
+    return this.signIns.complete(config, identityFrom(claims, config), client);
   }
 
   /** The provider's discovered configuration, cached per configuration version; a failed discovery is SERVICE_UNAVAILABLE. */

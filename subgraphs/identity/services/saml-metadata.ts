@@ -1,10 +1,13 @@
-/** The part of the DOM this file reads. */
-interface XmlElement {
+/** The part of the DOM identity's SAML code reads. */
+export interface XmlElement {
+  localName: string;
+  namespaceURI: string | null;
+  parentNode: unknown;
   getAttribute(name: string): string | null;
   getElementsByTagNameNS(namespace: string, name: string): ArrayLike<XmlElement>;
   textContent: string | null;
 }
-interface XmlDocument {
+export interface XmlDocument {
   documentElement: XmlElement | null;
   getElementsByTagNameNS(namespace: string, name: string): ArrayLike<XmlElement>;
 }
@@ -41,18 +44,12 @@ export interface SamlIdpMetadata {
 /**
  * Reads a SAML 2.0 identity provider's metadata (an `EntityDescriptor` with an
  * `IDPSSODescriptor`, SAML 2.0 Metadata §2.4.3): its entity id, its single sign-on URL
- * (HTTP-Redirect preferred, else HTTP-POST) and its signing certificates. A document type
- * declaration is refused outright: metadata needs none, and it is how entity expansion
- * ("billion laughs") and external entities get in. Throws an Error saying what is wrong.
+ * (HTTP-Redirect preferred, else HTTP-POST) and its signing certificates (a document type
+ * declaration is refused: parseSamlXml). Throws an Error saying what is wrong.
  */
 export function parseSamlIdpMetadata(xml: string): SamlIdpMetadata {
   if (Buffer.byteLength(xml) > MAX_METADATA_BYTES) throw new Error(`is larger than ${MAX_METADATA_BYTES / 1024} KB`);
-  if (/<!DOCTYPE|<!ENTITY/i.test(xml)) throw new Error('has a document type declaration, which metadata never needs');
-  const problems: string[] = [];
-  const document = new DOMParser({
-    errorHandler: { warning: () => undefined, error: (message) => problems.push(message), fatalError: (message) => problems.push(message) },
-  }).parseFromString(xml, 'text/xml');
-  if (problems.length > 0 || !document?.documentElement) throw new Error('is not well-formed XML');
+  const document = parseSamlXml(xml, 'metadata');
 
   const providers = elements(document, METADATA_NS, 'EntityDescriptor').filter(
     (entity) => elements(entity, METADATA_NS, 'IDPSSODescriptor').length > 0,
@@ -81,6 +78,21 @@ export function parseSamlIdpMetadata(xml: string): SamlIdpMetadata {
   return { entityId, ssoUrl, certificates: [...new Set(certificates)] };
 }
 
-function elements(parent: XmlDocument | XmlElement, namespace: string, name: string): XmlElement[] {
+/**
+ * Parses a SAML document (metadata, a response): a document type declaration is refused
+ * outright, as no SAML message needs one and it is how entity expansion ("billion laughs")
+ * and external entities get in. Throws an Error saying what is wrong.
+ */
+export function parseSamlXml(xml: string, what: string): XmlDocument & { documentElement: XmlElement } {
+  if (/<!DOCTYPE|<!ENTITY/i.test(xml)) throw new Error(`has a document type declaration, which ${what} never needs`);
+  const problems: string[] = [];
+  const document = new DOMParser({
+    errorHandler: { warning: () => undefined, error: (message) => problems.push(message), fatalError: (message) => problems.push(message) },
+  }).parseFromString(xml, 'text/xml');
+  if (problems.length > 0 || !document?.documentElement) throw new Error('is not well-formed XML');
+  return document as XmlDocument & { documentElement: XmlElement };
+}
+
+export function elements(parent: XmlDocument | XmlElement, namespace: string, name: string): XmlElement[] {
   return Array.from(parent.getElementsByTagNameNS(namespace, name));
 }

@@ -122,7 +122,10 @@ describe('SessionService', () => {
     const member = team.members[0]!;
     const theirs = await sessions.start(member.user.id, team.organization.id);
     await seed.identity.members.remove(principalFor(team.owner.user.id, team.organization.id), member.membership.id);
-    await expect(sessions.refresh(theirs.refreshToken)).rejects.toMatchObject({ extensions: { code: 'FORBIDDEN' } });
+    // The removal ended the session with the membership.
+    await expect(sessions.refresh(theirs.refreshToken)).rejects.toMatchObject({
+      extensions: { code: 'UNAUTHENTICATED', reason: 'SESSION_ENDED' },
+    });
   });
 
   it('lists the caller’s open sessions with where they came from, marking the current one', async () => {

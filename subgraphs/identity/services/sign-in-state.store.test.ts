@@ -18,6 +18,17 @@ describe.each([
       await store.close();
     }
   });
+
+  it('claims a key once: a second claim while it is noted is refused', async () => {
+    const store = open();
+    try {
+      expect(await store.claim('saml-assertion:sso_1:_a1', 60_000)).toBe(true);
+      expect(await store.claim('saml-assertion:sso_1:_a1', 60_000)).toBe(false);
+      expect(await store.claim('saml-assertion:sso_2:_a1', 60_000)).toBe(true);
+    } finally {
+      await store.close();
+    }
+  });
 });
 
 describe('the sign-in state store in memory', () => {
@@ -27,5 +38,13 @@ describe('the sign-in state store in memory', () => {
     await store.put('oidc:late', { configId: 'sso_1' }, 600_000);
     now += 600_000;
     expect(await store.take('oidc:late')).toBeUndefined();
+  });
+
+  it('lets a claim be made again once its time is up', async () => {
+    let now = 1_000_000;
+    const store = new MemorySignInStateStore(() => now);
+    expect(await store.claim('saml-assertion:sso_1:_a1', 1_000)).toBe(true);
+    now += 1_000;
+    expect(await store.claim('saml-assertion:sso_1:_a1', 1_000)).toBe(true);
   });
 });

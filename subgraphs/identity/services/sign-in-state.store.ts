@@ -3,13 +3,15 @@ import Redis from 'ioredis';
 /**
  * What a sign-in started with (OIDC state, nonce and PKCE verifier; a SAML request id), kept
  * server-side for a few minutes and taken once: the callback that presents it uses it up, so
- * a replayed callback finds nothing. In Redis when REDIS_URL is set, so any identity process
+ * a replayed callback finds nothing; and what was seen once (a SAML assertion id). In Redis when REDIS_URL is set, so any identity process
  * may answer the callback; in this process's memory without it.
  */
 export interface SignInStateStore {
   put(key: string, value: object, ttlMs: number): Promise<void>;
   /** The value, removed in the same step; undefined when unknown, used or expired. */
   take<T>(key: string): Promise<T | undefined>;
+  /** Notes `key` for `ttlMs`: true the first time, false while it is noted (a second use). */
+  claim(key: string, ttlMs: number): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -37,6 +39,13 @@ export class MemorySignInStateStore implements SignInStateStore {
     return JSON.parse(entry.value) as T;
   }
 
+  async claim(key: string, ttlMs: number): Promise<boolean> {
+    const entry = this.entries.get(key);
+    if (entry && entry.expiresAt > this.now()) return false;
+    await this.put(key, {}, ttlMs);
+    return true;
+  }
+
   async close(): Promise<void> {
     this.entries.clear();
   }
@@ -61,6 +70,10 @@ export class RedisSignInStateStore implements SignInStateStore {
   async take<T>(key: string): Promise<T | undefined> {
     const value = await this.redis.getdel(`${this.keyPrefix}:${key}`);
     return value === null ? undefined : (JSON.parse(value) as T);
+  }
+
+  async claim(key: string, ttlMs: number): Promise<boolean> {
+    return (await this.redis.set(`${this.keyPrefix}:${key}`, '1', 'PX', ttlMs, 'NX')) === 'OK';
   }
 
   async close(): Promise<void> {

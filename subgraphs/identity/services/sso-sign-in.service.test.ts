@@ -9,6 +9,7 @@ import type { Seed } from '../../../tests/kit/seed';
 import { testConfig } from '../../../tests/kit/supergraph';
 import { MemberStatus } from '../entities/organization-member.entity';
 import { SsoProviderType } from '../entities/sso-config.entity';
+import { MfaRequirement } from '../types/mfa-requirement.type';
 import type { SsoConfig } from '../entities/sso-config.entity';
 import { identitySubgraph } from '../index';
 import { SsoSignInService, identityFrom } from './sso-sign-in.service';
@@ -27,7 +28,16 @@ beforeAll(async () => {
     poolMax: 2,
     applicationName: 'test-sso-sign-in',
   }).initialize();
-  signIns = new SsoSignInService(dataSource, seed.identity.users, seed.identity.members, seed.identity.sessions, new Outbox());
+  signIns = new SsoSignInService(
+    dataSource,
+    seed.identity.users,
+    seed.identity.members,
+    seed.identity.sessions,
+    new Outbox(),
+    seed.identity.mfa,
+    seed.identity.signInProtection,
+    seed.identity.signInStates,
+  );
 });
 afterAll(async () => {
   await dataSource?.destroy();
@@ -76,7 +86,13 @@ describe('SsoSignInService', () => {
   it('provisions a new person with the role of their first mapped group, and states the sign-in', async () => {
     const { team, config } = await setUp({ autoProvisionUsers: true });
     const email = uniqueEmail('provisioned');
-    const signedIn = await signIns.complete(config, { email, name: 'New Person', groups: ['staff', 'billing'], emailVerified: true });
+    const outcome = await signIns.complete(
+      config,
+      { email, name: 'New Person', groups: ['staff', 'billing'], emailVerified: true },
+      { ip: '192.0.2.44', userAgent: 'Spec Browser' },
+    );
+    if (outcome.kind !== 'signed_in') throw new Error('expected a session');
+    const signedIn = outcome;
     expect(signedIn).toMatchObject({
       organizationId: team.organization.id,
       provisioned: true,
@@ -92,9 +108,36 @@ describe('SsoSignInService', () => {
     expect(await factsOf(config, 'identity.sso.login_succeeded')).toEqual([
       expect.objectContaining({ userId: signedIn.userId, sessionId: signedIn.sessionId, provisioned: true }),
     ]);
+    // The session notes where the browser signed in from.
+    expect(await dataSource.query('SELECT ip, user_agent FROM identity.sessions WHERE id = $1', [signedIn.sessionId])).toEqual([
+      { ip: '192.0.2.44', user_agent: 'Spec Browser' },
+    ]);
 
     const again = await signIns.complete(config, { email: email.toUpperCase(), name: undefined, groups: [], emailVerified: true });
+    expect(again.kind).toBe('signed_in');
     expect(again).toMatchObject({ userId: signedIn.userId, provisioned: false });
+  });
+
+  it('asks for a second factor before any session when the organization requires one, and refuses a locked-out member', async () => {
+    const { team, config } = await setUp({ autoProvisionUsers: false });
+    const member = team.members[0]!;
+    const owner = principalFor(team.owner.user.id, team.organization.id);
+    await seed.identity.mfa.setRequirement(owner, team.organization.id, MfaRequirement.EVERYONE);
+    const outcome = await signIns.complete(config, { email: member.user.email, name: undefined, groups: [], emailVerified: true });
+    expect(outcome).toMatchObject({
+      kind: 'mfa_required',
+      mfaToken: expect.stringMatching(/^mfa_/),
+      enrollmentRequired: true,
+      userId: member.user.id,
+    });
+    expect(outcome).not.toHaveProperty('refreshToken');
+    expect(await dataSource.query('SELECT id FROM identity.sessions WHERE user_id = $1', [member.user.id])).toEqual([]);
+    expect(await factsOf(config, 'identity.sso.login_succeeded')).toEqual([]);
+
+    for (let i = 0; i < 5; i++) await seed.identity.signInProtection.failedForMember(team.organization.id, member.user.id, null);
+    await expect(
+      signIns.complete(config, { email: member.user.email, name: undefined, groups: [], emailVerified: true }),
+    ).rejects.toMatchObject({ extensions: { code: 'RATE_LIMITED', reason: 'locked_out' } });
   });
 
   it('refuses, and states why: a stranger without provisioning, a suspended member, an unverified or missing address', async () => {

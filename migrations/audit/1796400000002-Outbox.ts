@@ -1,8 +1,8 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /** Audit's outbox: what it tells compliance after applying a retention request (`retention.applied`). */
-export class Outbox1796307500001 implements MigrationInterface {
-  name = 'Outbox1796307500001';
+export class Outbox1796400000002 implements MigrationInterface {
+  name = 'Outbox1796400000002';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(

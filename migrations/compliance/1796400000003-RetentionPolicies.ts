@@ -1,8 +1,8 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
-/** Retention policies per organization and category, their runs (one row per category each), who signs in through SSO, and each organization's name. */
-export class RetentionPolicies1796307500002 implements MigrationInterface {
-  name = 'RetentionPolicies1796307500002';
+/** Retention policies per organization and category, their runs (one row per category each), who signs in through SSO and who has a second factor, and each organization's name. */
+export class RetentionPolicies1796400000003 implements MigrationInterface {
+  name = 'RetentionPolicies1796400000003';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(
@@ -21,12 +21,16 @@ export class RetentionPolicies1796307500002 implements MigrationInterface {
       'CREATE TABLE "compliance"."organizations" ("organization_id" character varying(64) NOT NULL, "name" character varying(200) NOT NULL, "source_sequence" bigint NOT NULL, CONSTRAINT "PK_256856c7ab20081dd27937d43ed" PRIMARY KEY ("organization_id"))',
     );
     await queryRunner.query(
+      'CREATE TABLE "compliance"."mfa_enrollments" ("user_id" character varying(64) NOT NULL, "enabled" boolean NOT NULL, "source_sequence" bigint NOT NULL, CONSTRAINT "PK_851c3f7e417979821e1a69408df" PRIMARY KEY ("user_id"))',
+    );
+    await queryRunner.query(
       'CREATE TABLE "compliance"."sso_sign_ins" ("organization_id" character varying(64) NOT NULL, "user_id" character varying(64) NOT NULL, "last_signed_in_at" TIMESTAMP WITH TIME ZONE NOT NULL, CONSTRAINT "PK_c5ce7f2e469c39bdcc0cebc031a" PRIMARY KEY ("organization_id", "user_id"))',
     );
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query('DROP TABLE "compliance"."sso_sign_ins"');
+    await queryRunner.query('DROP TABLE "compliance"."mfa_enrollments"');
     await queryRunner.query('DROP TABLE "compliance"."organizations"');
     await queryRunner.query('DROP TABLE "compliance"."retention_run_categories"');
     await queryRunner.query('DROP INDEX "compliance"."retention_runs_organization_requested_idx"');

@@ -1,8 +1,8 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /** The events identity's consumers applied (compliance's retention requests), each once. */
-export class ProcessedEvents1796307500000 implements MigrationInterface {
-  name = 'ProcessedEvents1796307500000';
+export class ProcessedEvents1796400000001 implements MigrationInterface {
+  name = 'ProcessedEvents1796400000001';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(
