@@ -111,6 +111,7 @@ const environmentSchema = z.object({
   COMPLIANCE_GATEWAY_URL: optionalUrl.optional(),
   COMPLIANCE_PUBLIC_URL: optionalUrl.optional(),
   COMPLIANCE_EXPORT_LINK_TTL_SECONDS: z.preprocess(blankAsUnset, z.coerce.number().int().min(30).max(86_400).default(900)),
+  COMPLIANCE_REPORT_LINK_TTL_SECONDS: z.preprocess(blankAsUnset, z.coerce.number().int().min(30).max(86_400).default(900)),
   EVENT_STREAM_PREFIX: z.preprocess(blankAsUnset, z.string().trim().min(1).default('auralink:events')),
   // At least as long as a session token lives: revocations are replayed from the streams at start.
   EVENT_RETENTION_HOURS: z.preprocess(
@@ -254,14 +255,15 @@ export interface Config {
     reportLinkTtlSeconds: number;
   };
   /**
-   * Data-subject requests: the gateway compliance reaches every subgraph's part through (this
-   * process's own gateway by default), where export download links point (compliance's own
-   * address by default) and how long they work.
+   * Compliance: the gateway it reaches every subgraph's part of a data-subject request through
+   * (this process's own gateway by default), where its download links (exports, report PDFs)
+   * point (compliance's own address by default) and how long each kind works.
    */
   compliance: {
     gatewayUrl: string;
     publicUrl: string;
     exportLinkTtlSeconds: number;
+    reportLinkTtlSeconds: number;
   };
   /** Requests per window the gateway serves: per address (anonymous), per user, per organization; 0 is no limit. */
   rateLimit: {
@@ -412,6 +414,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       gatewayUrl: e.COMPLIANCE_GATEWAY_URL ?? `http://${e.HOST}:${e.GATEWAY_PORT}/graphql`,
       publicUrl: (e.COMPLIANCE_PUBLIC_URL ?? new URL('.', subgraphs.compliance.url).toString()).replace(/\/+$/, ''),
       exportLinkTtlSeconds: e.COMPLIANCE_EXPORT_LINK_TTL_SECONDS,
+      reportLinkTtlSeconds: e.COMPLIANCE_REPORT_LINK_TTL_SECONDS,
     },
     rateLimit: {
       windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS,

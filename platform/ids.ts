@@ -29,6 +29,7 @@ export const ID_PREFIXES = {
   apiKey: 'apikey',
   consentRecord: 'cns',
   legalHold: 'hold',
+  retentionRun: 'rtn',
   ssoConfig: 'sso',
   complianceRequest: 'dsr',
   serviceToken: 'svct',

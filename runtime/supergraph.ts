@@ -94,6 +94,8 @@ export async function startSupergraph(options: SupergraphOptions): Promise<Runni
     for (const name of SUBGRAPH_NAMES) {
       await serve(name, options.ports === 'configured' ? config.subgraphs[name].port : 0, shared);
       if (name === 'identity') config = { ...config, auth: { ...config.auth, jwksUrl: jwksUrlOf(servers.identity.url) } };
+      // Those served later reach it where it listens (compliance asks audit to verify a chain).
+      config = { ...config, subgraphs: { ...config.subgraphs, [name]: { ...config.subgraphs[name], url: servers[name].url } } };
     }
     // Every relay and consumer is registered: events start to flow, revocations are loaded.
     await messaging.start();

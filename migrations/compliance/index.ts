@@ -1,11 +1,13 @@
 import type { MigrationClass } from '../../platform/database';
 import { ConsentRecords1796304549975 } from './1796304549975-ConsentRecords';
 import { LegalHolds1796306180576 } from './1796306180576-LegalHolds';
+import { RetentionPolicies1796400000003 } from './1796400000003-RetentionPolicies';
 import { DataSubjectRequests1796407100000 } from './1796407100000-DataSubjectRequests';
 
 /** Applied in this order. */
 export const complianceMigrations: MigrationClass[] = [
   ConsentRecords1796304549975,
   LegalHolds1796306180576,
+  RetentionPolicies1796400000003,
   DataSubjectRequests1796407100000,
 ];

@@ -8,6 +8,7 @@ import { AddSessionPolicies1796305302554 } from './1796305302554-AddSessionPolic
 import { ApiKeyOperations1796305684547 } from './1796305684547-ApiKeyOperations';
 import { AddAdminIpAllowlists1796306443723 } from './1796306443723-AddAdminIpAllowlists';
 import { AddMfaAndLockouts1796400000000 } from './1796400000000-AddMfaAndLockouts';
+import { ProcessedEvents1796400000001 } from './1796400000001-ProcessedEvents';
 
 /** Applied in this order. */
 export const identityMigrations = [
@@ -21,4 +22,5 @@ export const identityMigrations = [
   ApiKeyOperations1796305684547,
   AddAdminIpAllowlists1796306443723,
   AddMfaAndLockouts1796400000000,
+  ProcessedEvents1796400000001,
 ];

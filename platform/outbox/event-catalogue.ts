@@ -50,6 +50,8 @@ export interface MembershipFact {
 export interface EventCatalogue {
   /** An organization was created; its creator is its first member. */
   'identity.organization.created': { organizationId: string; name: string; creatorUserId: string; creatorMembershipId: string };
+  /** An owner or admin renamed the organization (`userId`). */
+  'identity.organization.renamed': { organizationId: string; name: string; userId: string };
   /** Someone joined an organization: with the role of their invitation, or the member role when none is named. */
   'identity.member.added': MembershipFact & { status: MembershipStatus; roleId?: string };
   /** A membership ended; the person keeps their user account. */
@@ -176,6 +178,32 @@ export interface EventCatalogue {
     held: boolean;
     actorId: string | null;
   };
+  /**
+   * Compliance asks the subgraph that owns a data category to apply the organization's
+   * retention policy to it: what was recorded before `cutoff` goes (`delete`) or moves to the
+   * owner's archive (`archive`), except what a legal hold covers (`heldUserIds`; a hold on the
+   * whole organization is never asked). `dryRun`: count only. The owner answers `retention.applied`.
+   */
+  'compliance.retention.requested': {
+    organizationId: string;
+    runId: string;
+    dryRun: boolean;
+    categories: { category: RetentionCategory; action: RetentionAction; cutoff: string }[];
+    heldUserIds: string[];
+  };
+  /**
+   * What the owner of a category did with a retention request, written in the transaction that
+   * did it: how many records went (or, in a dry run, would go) and how many a hold kept.
+   */
+  'retention.applied': {
+    organizationId: string;
+    runId: string;
+    category: RetentionCategory;
+    action: RetentionAction;
+    dryRun: boolean;
+    affected: number;
+    held: number;
+  };
   /** A mutation's outcome, written by the platform after its resolver settled (platform/mutation-audit.ts), for the audit log. */
   'audit.mutation.recorded': MutationOutcomeFact;
 }
@@ -203,6 +231,11 @@ export interface MutationOutcomeFact {
   /** When the resolver settled. */
   at: string;
 }
+
+/** The data categories a retention policy covers, each owned (and cleaned up) by one subgraph (platform/retention). */
+export type RetentionCategory = 'audit_events' | 'call_records' | 'recordings' | 'usage' | 'sessions';
+/** What happens to a record past its retention: deleted, or moved to its owner's archive. */
+export type RetentionAction = 'delete' | 'archive';
 
 /** The subscription a billing fact is about. */
 export interface BillingSubscriptionFact {
@@ -261,6 +294,9 @@ export const MEMBERSHIP_CHANGE_SETTLED_BY = [ROLE_PROVISIONING_CONSUMER, LOCAL_R
 
 /** Audit's consumer of every fact, for the audit log. */
 export const AUDIT_TRAIL_CONSUMER = 'audit.trail';
+
+/** Compliance's consumer of what the owners of each data category report after a retention request. */
+export const RETENTION_REPORTS_CONSUMER = 'compliance.retention-reports';
 
 /** Billing's consumer of usage other subgraphs report. */
 export const USAGE_CONSUMER = 'billing.usage';

@@ -21,6 +21,7 @@ import { OrganizationAnalyticsResolver } from './resolvers/organization-analytic
 import { ReportResolver } from './resolvers/report.resolver';
 import { ReportRunResolver } from './resolvers/report-run.resolver';
 import { billingPlanConsumer } from './consumers/billing-plan.consumer';
+import { analyticsRetentionConsumer } from './consumers/retention.consumer';
 import { calculateAiCostsJob } from './jobs/calculate-ai-costs.job';
 import { generateInsightsJob } from './jobs/generate-insights.job';
 import { refreshViewsJob } from './jobs/refresh-views.job';
@@ -76,8 +77,8 @@ export const analyticsSubgraph = defineSubgraph<AnalyticsServices, Record<string
       referenceResolvers: { Organization: { __resolveReference: ({ id }: { id: string }) => ({ id }) } },
     }),
   createServices: createAnalyticsServices,
-  publishes: ['usage.reported', 'audit.mutation.recorded'],
-  consumers: () => [billingPlanConsumer()],
+  publishes: ['usage.reported', 'retention.applied', 'audit.mutation.recorded'],
+  consumers: () => [billingPlanConsumer(), analyticsRetentionConsumer()],
   jobs: [
     refreshViewsJob,
     calculateAiCostsJob,

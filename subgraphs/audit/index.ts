@@ -2,8 +2,10 @@ import { buildFederatedSchema } from '../../platform/federation';
 import { defineSubgraph } from '../../platform/subgraph';
 import { auditMigrations } from '../../migrations/audit';
 import { ProcessedEvent } from '../../platform/outbox/processed-event.entity';
+import { OutboxMessage } from '../../platform/outbox/outbox-message.entity';
 import { auditEventOf } from './consumers/fact-mapping';
 import { outboxFactsConsumer } from './consumers/outbox-facts.consumer';
+import { auditRetentionConsumer } from './consumers/retention.consumer';
 import { newId } from '../../platform/ids';
 import { AuditSettings } from './entities/audit-settings.entity';
 import { ChainHead } from './entities/chain-head.entity';
@@ -36,7 +38,7 @@ export const auditSubgraph = defineSubgraph<AuditServices, Record<string, never>
   name: 'audit',
   storage: {
     schema: 'audit',
-    entities: [ChainHead, Checkpoint, AuditSigningKey, AuditSettings, SecurityEvent, SiemSink, SiemDelivery, ProcessedEvent],
+    entities: [ChainHead, Checkpoint, AuditSigningKey, AuditSettings, SecurityEvent, SiemSink, SiemDelivery, ProcessedEvent, OutboxMessage],
     migrations: auditMigrations,
   },
   buildSchema: () =>
@@ -57,8 +59,10 @@ export const auditSubgraph = defineSubgraph<AuditServices, Record<string, never>
     }),
   createServices: createAuditServices,
   createLoaders: () => ({}),
-  consumers: (services) => [outboxFactsConsumer(services)],
-  // Audit's own mutations go straight into its chain (it has no outbox of its own). A successful
+  consumers: (services) => [outboxFactsConsumer(services), auditRetentionConsumer(services)],
+  // Only what it tells compliance; its own mutations and facts go straight into its chain.
+  publishes: ['retention.applied'],
+  // Audit's own mutations go straight into its chain (its outbox carries only retention reports). A successful
   // recordAuditEvents is not recorded again: the events it wrote are the record.
   mutationAudit: (services) => ({
     record: async (fact) => {

@@ -1,6 +1,9 @@
 import type { Express, Response } from 'express';
 import { CodedError, HTTP_STATUS_BY_CODE } from '../../platform/errors';
+import { AUDIT_CHAIN_VERIFICATION_PATH } from '../../platform/audit-chain';
+import type { AuditChainStatus } from '../../platform/audit-chain';
 import { linkHolderMay } from '../../platform/link-access';
+import { carriesSubgraphSecret, subgraphSecretFor } from '../../platform/subgraph-credential';
 import type { SubgraphDependencies } from '../../platform/subgraph';
 import type { AuditServices } from './services';
 import { EXPORT_DOWNLOAD_PATH } from './services/export.service';
@@ -61,6 +64,32 @@ export function auditRoutes(app: Express, services: AuditServices, dependencies:
       dependencies.logger.warn({ err: error, organizationId: grant.organizationId }, 'audit export: stopped');
       // Headers are gone: cutting the connection tells the client the file is incomplete.
       res.destroy();
+    }
+  });
+
+  // For compliance's report: the organization's whole chain, verified here, asked with the subgraph credential.
+  const secret = subgraphSecretFor(dependencies.config);
+  app.get(AUDIT_CHAIN_VERIFICATION_PATH, async (req, res, next) => {
+    try {
+      if (!carriesSubgraphSecret(req.headers, secret)) {
+        res.status(404).json({ error: { code: 'NOT_FOUND', message: `No route ${req.method} ${req.path}` } });
+        return;
+      }
+      const organizationId = req.query.organization_id;
+      if (typeof organizationId !== 'string' || organizationId === '') {
+        res.status(400).json({ error: { code: 'BAD_USER_INPUT', message: 'organization_id: is required' } });
+        return;
+      }
+      const result = await services.verification.verify(organizationId, null, null);
+      const status: AuditChainStatus = {
+        valid: result.valid,
+        checkedEvents: result.checkedEvents,
+        lastSequence: result.lastSequence,
+        problem: result.problem ? { kind: result.problem.kind, sequence: result.problem.sequence, message: result.problem.message } : null,
+      };
+      res.set('Cache-Control', 'no-store').json(status);
+    } catch (error) {
+      next(error);
     }
   });
 }

@@ -18,6 +18,7 @@ import { SubscriptionResolver } from './resolvers/subscription.resolver';
 import { UsageResolver } from './resolvers/usage.resolver';
 import { InvoiceResolver } from './resolvers/invoice.resolver';
 import { usageReportedConsumer } from './consumers/usage-reported.consumer';
+import { billingRetentionConsumer } from './consumers/retention.consumer';
 import { issueInvoicesJob } from './jobs/issue-invoices.job';
 import { createBillingServices } from './services';
 import { billingRoutes } from './routes';
@@ -47,9 +48,10 @@ export const billingSubgraph = defineSubgraph<BillingServices, BillingLoaders>({
     'billing.invoice.issued',
     'billing.invoice.paid',
     'billing.subscription.status_changed',
+    'retention.applied',
     'audit.mutation.recorded',
   ],
-  consumers: (services) => [usageReportedConsumer(services)],
+  consumers: (services) => [usageReportedConsumer(services), billingRetentionConsumer()],
   jobs: [issueInvoicesJob],
   createLoaders: createBillingLoaders,
   routes: billingRoutes,

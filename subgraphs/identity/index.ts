@@ -27,13 +27,15 @@ import { UserResolver } from './resolvers/user.resolver';
 import { createIdentityServices } from './services';
 import { identityRoutes } from './routes';
 import { OutboxMessage } from '../../platform/outbox/outbox-message.entity';
+import { ProcessedEvent } from '../../platform/outbox/processed-event.entity';
+import { identityRetentionConsumer } from './consumers/retention.consumer';
 import type { IdentityServices } from './services';
 
 export const identitySubgraph = defineSubgraph<IdentityServices, IdentityLoaders>({
   name: 'identity',
   storage: {
     schema: 'identity',
-    entities: [Organization, User, OrganizationMember, Invitation, SigningKey, SsoConfig, OutboxMessage],
+    entities: [Organization, User, OrganizationMember, Invitation, SigningKey, SsoConfig, OutboxMessage, ProcessedEvent],
     migrations: identityMigrations,
   },
   buildSchema: () =>
@@ -64,6 +66,7 @@ export const identitySubgraph = defineSubgraph<IdentityServices, IdentityLoaders
   createLoaders: createIdentityLoaders,
   publishes: [
     'identity.organization.created',
+    'identity.organization.renamed',
     'identity.member.added',
     'identity.member.removed',
     'identity.member.status_changed',
@@ -77,8 +80,10 @@ export const identitySubgraph = defineSubgraph<IdentityServices, IdentityLoaders
     'identity.mfa.changed',
     'identity.user.locked_out',
     'identity.user.unlocked',
+    'retention.applied',
     'audit.mutation.recorded',
   ],
+  consumers: () => [identityRetentionConsumer()],
   verificationKeys: (services) => services.signingKeys.verificationKey,
   apiKeys: (services) => (key) => services.apiKeys.verify(key),
   adminAllowlist: (services) => (organizationId) => services.adminIpAllowlists.get(organizationId),

@@ -62,6 +62,8 @@ interface Fixture {
   legalHoldId: string;
   /** Data-subject requests: the actor's own to read, and a target's rectifications awaiting approval to approve, reject and extend. */
   complianceRequests: { read: string; approve: string; reject: string; extend: string };
+  /** A dry run of the organization's retention policies. */
+  retentionRunId: string;
   /** A sign-in session of the actor (for a foreign fixture, of its owner), for the case that ends it. */
   sessionId: string;
   /** Two SSO configurations of the organization (one to delete). */
@@ -937,6 +939,75 @@ const CASES: Case[] = [
     },
   ]),
   {
+    field: 'Query.retentionPolicies',
+    allowed: COMPLIANCE_READERS,
+    own: (f) => ['query($o: ID!) { retentionPolicies(organizationId: $o) { category } }', { o: f.organization.organization.id }],
+    foreign: (f) => ['query($o: ID!) { retentionPolicies(organizationId: $o) { category } }', { o: f.organization.organization.id }],
+  },
+  {
+    field: 'Mutation.setRetentionPolicy',
+    allowed: COMPLIANCE_MANAGERS,
+    own: (f) => [
+      'mutation($o: ID!) { setRetentionPolicy(input: { organizationId: $o, category: SESSIONS, keepDays: 30 }) { keepDays } }',
+      { o: f.organization.organization.id },
+    ],
+    foreign: (f) => [
+      'mutation($o: ID!) { setRetentionPolicy(input: { organizationId: $o, category: SESSIONS, keepDays: 1 }) { keepDays } }',
+      { o: f.organization.organization.id },
+    ],
+  },
+  {
+    field: 'Mutation.removeRetentionPolicy',
+    allowed: COMPLIANCE_MANAGERS,
+    own: (f) => ['mutation($o: ID!) { removeRetentionPolicy(organizationId: $o, category: USAGE) }', { o: f.organization.organization.id }],
+    foreign: (f) => [
+      'mutation($o: ID!) { removeRetentionPolicy(organizationId: $o, category: USAGE) }',
+      { o: f.organization.organization.id },
+    ],
+  },
+  {
+    field: 'Mutation.retentionDryRun',
+    allowed: COMPLIANCE_MANAGERS,
+    own: (f) => ['mutation($o: ID!) { retentionDryRun(organizationId: $o) { id status } }', { o: f.organization.organization.id }],
+    foreign: (f) => ['mutation($o: ID!) { retentionDryRun(organizationId: $o) { id status } }', { o: f.organization.organization.id }],
+  },
+  {
+    field: 'Query.retentionRuns',
+    allowed: COMPLIANCE_READERS,
+    own: (f) => ['query($o: ID!) { retentionRuns(organizationId: $o) { id } }', { o: f.organization.organization.id }],
+    foreign: (f) => ['query($o: ID!) { retentionRuns(organizationId: $o) { id status } }', { o: f.organization.organization.id }],
+  },
+  {
+    field: 'Query.retentionRun',
+    allowed: COMPLIANCE_READERS,
+    own: (f) => ['query($id: ID!) { retentionRun(id: $id) { id } }', { id: f.retentionRunId }],
+    foreign: (f) => ['query($id: ID!) { retentionRun(id: $id) { id status } }', { id: f.retentionRunId }],
+  },
+  {
+    field: 'Query.complianceReport',
+    allowed: COMPLIANCE_READERS,
+    own: (f) => [
+      'query($o: ID!) { complianceReport(organizationId: $o, standard: GDPR) { standard } }',
+      { o: f.organization.organization.id },
+    ],
+    foreign: (f) => [
+      'query($o: ID!) { complianceReport(organizationId: $o, standard: GDPR) { holds { active } } }',
+      { o: f.organization.organization.id },
+    ],
+  },
+  {
+    field: 'Query.complianceReportPdf',
+    allowed: COMPLIANCE_READERS,
+    own: (f) => [
+      'query($o: ID!) { complianceReportPdf(organizationId: $o, standard: SOC2) { url } }',
+      { o: f.organization.organization.id },
+    ],
+    foreign: (f) => [
+      'query($o: ID!) { complianceReportPdf(organizationId: $o, standard: SOC2) { url } }',
+      { o: f.organization.organization.id },
+    ],
+  },
+  {
     field: 'Query.jobs',
     allowed: JOB_READERS,
     own: (f) => ['query($o: ID!) { jobs(organizationId: $o) { id status } }', { o: f.organization.organization.id }],
@@ -1054,6 +1125,11 @@ async function fixture(role: RoleName | null): Promise<Fixture> {
     `INSERT INTO compliance.legal_holds (id, organization_id, reason, placed_by_id) VALUES ($1, $2, 'Matrix', $3)`,
     [legalHoldId, organization.organization.id, organization.owner.user.id],
   );
+  const retentionRunId = `rtn_matrix${suffix}`;
+  await supergraph.dataSources.compliance.query(
+    `INSERT INTO compliance.retention_runs (id, organization_id, dry_run, organization_held, held_users) VALUES ($1, $2, true, false, 0)`,
+    [retentionRunId, organization.organization.id],
+  );
   const { sessionId } = await supergraph.seed.identity.sessions.start(actor!.user.id, organization.organization.id);
   const { secret: mfaSecret } = await supergraph.seed.identity.mfa.beginEnrollment(actor!.user.id, actor!.user.email);
   const complianceRequests = {
@@ -1085,6 +1161,7 @@ async function fixture(role: RoleName | null): Promise<Fixture> {
     apiKeyId,
     legalHoldId,
     complianceRequests,
+    retentionRunId,
     sessionId,
     mfaSecret,
     ssoConfigId,
@@ -1250,6 +1327,12 @@ describe('the role matrix', () => {
       [foreign.organization.organization.id],
     )) as { id: string; releasedAt: Date | null }[];
     expect(holds).toEqual([{ id: foreign.legalHoldId, releasedAt: null }]);
+    const retention = (await supergraph.dataSources.compliance.query(
+      `SELECT (SELECT count(*)::int FROM compliance.retention_policies WHERE organization_id = $1) AS policies,
+              (SELECT count(*)::int FROM compliance.retention_runs WHERE organization_id = $1) AS runs`,
+      [foreign.organization.organization.id],
+    )) as { policies: number; runs: number }[];
+    expect(retention).toEqual([{ policies: 0, runs: 1 }]);
     const ssoConfigs = (await supergraph.dataSources.identity.query(
       'SELECT id, provider_name, enabled FROM identity.sso_configs WHERE organization_id = $1 ORDER BY id',
       [foreign.organization.organization.id],

@@ -16,6 +16,7 @@ const NOT_PERSONAL = new Set([
   'ApiKey.name',
   'SsoConfig.providerName',
   'DataSubjectErasure.note',
+  'ComplianceReport.organizationName',
 ]);
 
 describe('personal data is declared in the schema', () => {

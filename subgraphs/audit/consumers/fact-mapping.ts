@@ -29,6 +29,12 @@ export const FACT_MAPPINGS: { [T in EventType]: FactMapping<T> } = {
     targets: (e) => [organization(e.payload.organizationId)],
     actor: (e) => ({ type: 'user', id: e.payload.creatorUserId }),
   },
+  'identity.organization.renamed': {
+    action: 'identity.organization.rename',
+    severity: 'info',
+    targets: (e) => [organization(e.payload.organizationId)],
+    actor: (e) => ({ type: 'user', id: e.payload.userId }),
+  },
   'identity.member.added': {
     action: 'identity.member.add',
     severity: 'info',
@@ -174,6 +180,16 @@ export const FACT_MAPPINGS: { [T in EventType]: FactMapping<T> } = {
     severity: (e) => (e.payload.type === 'deletion' ? 'warning' : 'info'),
     targets: (e) => [{ type: 'data_subject_request', id: e.payload.requestId }, user(e.payload.userId)],
     actor: (e) => (e.payload.actorId ? { type: 'user', id: e.payload.actorId } : null),
+  },
+  'compliance.retention.requested': {
+    action: (e) => (e.payload.dryRun ? 'compliance.retention.dry_run' : 'compliance.retention.request'),
+    severity: (e) => (e.payload.dryRun ? 'info' : 'warning'),
+    targets: (e) => [{ type: 'retention_run', id: e.payload.runId }, organization(e.payload.organizationId)],
+  },
+  'retention.applied': {
+    action: (e) => `${e.source}.retention.${e.payload.dryRun ? 'count' : e.payload.action}`,
+    severity: (e) => (e.payload.dryRun || e.payload.affected === 0 ? 'info' : 'warning'),
+    targets: (e) => [{ type: 'retention_run', id: e.payload.runId }, organization(e.payload.organizationId)],
   },
   'audit.mutation.recorded': {
     action: (e) => `${e.payload.subgraph}.mutation.${e.payload.field}`,

@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { Principal } from '../../../platform/auth/principal';
 import { assertOwnOrganization } from '../../../platform/context';
 import { BadUserInputError } from '../../../platform/errors';
@@ -91,6 +91,27 @@ export class RetentionService {
       archived,
       droppedPartitions: options.organizationId ? 0 : await this.dropEmptyPartitions(now),
     };
+  }
+
+  /**
+   * Compliance's retention policy for audit events, in the transaction of its request: the
+   * organization's live events recorded before `cutoff` move to the archive (counted only in a
+   * dry run). Archived events are kept, hashes included, so a legal hold loses nothing by it.
+   */
+  async archiveIn(manager: EntityManager, organizationId: string, cutoff: Date, dryRun: boolean): Promise<number> {
+    if (dryRun) {
+      const [{ count }] = (await manager.query(
+        'SELECT count(*)::int AS count FROM audit.events WHERE organization_id = $1 AND recorded_at < $2',
+        [organizationId, cutoff],
+      )) as { count: number }[];
+      return count;
+    }
+    const rows = (await manager.query(
+      `WITH moved AS (DELETE FROM audit.events WHERE organization_id = $1 AND recorded_at < $2 RETURNING ${EVENT_COLUMNS})
+       INSERT INTO audit.archived_events (${EVENT_COLUMNS}) SELECT ${EVENT_COLUMNS} FROM moved RETURNING sequence`,
+      [organizationId, cutoff],
+    )) as unknown[];
+    return rows.length;
   }
 
   /** Partitions wholly before the current month that hold nothing any more. */

@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { remoteAuditChainVerifier } from '../../../platform/audit-chain';
 import { ServiceTokens } from '../../../platform/auth/service-token';
 import { Outbox } from '../../../platform/outbox/outbox';
 import { derivedKey } from '../../../platform/secrets';
+import { subgraphSecretFor } from '../../../platform/subgraph-credential';
 import type { SubgraphDependencies } from '../../../platform/subgraph';
+import { ComplianceReportService } from './compliance-report.service';
 import { ComplianceDataSubjectService } from './data-subject.service';
 import { DataSubjectRequestService } from './data-subject-request.service';
 import { GatewayDataSubjectParts } from './data-subject-gateway';
@@ -10,6 +13,7 @@ import type { DataSubjectParts } from './data-subject-gateway';
 import { ConsentService } from './consent.service';
 import { LegalHoldService } from './legal-hold.service';
 import { MembershipService } from './membership.service';
+import { RetentionService } from './retention.service';
 
 export interface ComplianceServices {
   memberships: MembershipService;
@@ -19,6 +23,8 @@ export interface ComplianceServices {
   requests: DataSubjectRequestService;
   /** Compliance's own part of the contract: consents, holds and requests about the person. */
   dataSubject: ComplianceDataSubjectService;
+  retention: RetentionService;
+  reports: ComplianceReportService;
 }
 
 /** Without a config (a test of consent or holds), requests have nowhere to run: processing one fails. */
@@ -30,9 +36,10 @@ const NO_GATEWAY: DataSubjectParts = {
 };
 
 /**
- * Compliance's services: holds and requests are told to the other subgraphs through
- * compliance's outbox; requests reach each subgraph's data through the gateway
- * (`parts`, by default the configured gateway with compliance's service token).
+ * Compliance's services: holds, requests and retention requests are told to the other
+ * subgraphs through compliance's outbox; requests reach each subgraph's data through the
+ * gateway (`parts`, by default the configured gateway with compliance's service token). With
+ * the process's config, reports get PDF links and ask audit to verify the chain.
  */
 export function createComplianceServices(
   dependencies: Pick<SubgraphDependencies, 'dataSource'> &
@@ -45,6 +52,7 @@ export function createComplianceServices(
   const parts =
     dependencies.parts ??
     (config ? new GatewayDataSubjectParts(config.compliance.gatewayUrl, ServiceTokens.fromConfig(config)) : NO_GATEWAY);
+  const retention = new RetentionService(dataSource, outbox, legalHolds);
   return {
     memberships,
     consents: new ConsentService(dataSource, memberships),
@@ -55,5 +63,19 @@ export function createComplianceServices(
       linkTtlSeconds: config?.compliance.exportLinkTtlSeconds ?? 900,
     }),
     dataSubject: new ComplianceDataSubjectService(dataSource),
+    retention,
+    reports: new ComplianceReportService(
+      dataSource,
+      retention,
+      legalHolds,
+      config
+        ? {
+            linkKey: derivedKey(config, 'compliance-report-links'),
+            baseUrl: config.compliance.publicUrl,
+            linkTtlSeconds: config.compliance.reportLinkTtlSeconds,
+            verifyAuditChain: remoteAuditChainVerifier(new URL(config.subgraphs.audit.url).origin, () => subgraphSecretFor(config)),
+          }
+        : {},
+    ),
   };
 }

@@ -114,6 +114,21 @@ export class LegalHoldService {
       .andWhere('(hold.user_id IS NULL OR hold.user_id = :userId)', { userId })
       .getExists();
   }
+
+  /** What the active holds of an organization cover now: all of it, or these people (for retention and reports). */
+  async heldIn(organizationId: string): Promise<{ organization: boolean; userIds: string[]; active: number }> {
+    const holds = await this.dataSource
+      .getRepository(LegalHold)
+      .createQueryBuilder('hold')
+      .select(['hold.id', 'hold.userId'])
+      .where('hold.organization_id = :organizationId AND hold.released_at IS NULL', { organizationId })
+      .getMany();
+    return {
+      organization: holds.some((hold) => hold.userId === null),
+      userIds: [...new Set(holds.flatMap((hold) => (hold.userId ? [hold.userId] : [])))].sort(),
+      active: holds.length,
+    };
+  }
 }
 
 function checkText(value: unknown, field: string, max: number, allowed: RegExp): string {

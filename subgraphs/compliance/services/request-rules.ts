@@ -47,7 +47,13 @@ export function checkRegulation(regulation: Regulation, type: DataSubjectRequest
   return regulation;
 }
 
-const OPEN = new Set([DataSubjectRequestStatus.RECEIVED, DataSubjectRequestStatus.IN_PROGRESS, DataSubjectRequestStatus.AWAITING_APPROVAL]);
+/** The statuses of a request not yet answered. */
+export const OPEN_STATUSES: readonly DataSubjectRequestStatus[] = [
+  DataSubjectRequestStatus.RECEIVED,
+  DataSubjectRequestStatus.IN_PROGRESS,
+  DataSubjectRequestStatus.AWAITING_APPROVAL,
+];
+const OPEN = new Set(OPEN_STATUSES);
 
 export function isOpen(status: DataSubjectRequestStatus): boolean {
   return OPEN.has(status);

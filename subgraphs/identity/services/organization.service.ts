@@ -131,10 +131,20 @@ export class OrganizationService {
     loaders: Pick<IdentityLoaders, 'organizationById'>,
   ): Promise<Organization> {
     const organization = await this.getForPrincipal(principal, id, 'id', loaders);
+    const renamed = changes.name != null && changes.name.trim() !== organization.name;
     if (changes.name != null) organization.name = changes.name.trim();
     if (changes.slug != null) organization.slug = changes.slug;
     try {
-      return await this.organizations.save(organization);
+      return await this.dataSource.transaction(async (manager) => {
+        const saved = await manager.getRepository(Organization).save(organization);
+        if (renamed) {
+          await this.outbox.add(manager, {
+            type: 'identity.organization.renamed',
+            payload: { organizationId: saved.id, name: saved.name, userId: principal.userId },
+          });
+        }
+        return saved;
+      });
     } catch (error) {
       if (isUniqueViolation(error, 'slug')) throw new ConflictError(`slug: "${changes.slug}" is already taken`, 'slug');
       throw error;
