@@ -7,6 +7,7 @@ import { AddSsoConfigs1796304297710 } from './1796304297710-AddSsoConfigs';
 import { AddSessionPolicies1796305302554 } from './1796305302554-AddSessionPolicies';
 import { ApiKeyOperations1796305684547 } from './1796305684547-ApiKeyOperations';
 import { AddAdminIpAllowlists1796306443723 } from './1796306443723-AddAdminIpAllowlists';
+import { ApiKeyLimits1796306500000 } from './1796306500000-ApiKeyLimits';
 
 /** Applied in this order. */
 export const identityMigrations = [
@@ -19,4 +20,5 @@ export const identityMigrations = [
   AddSessionPolicies1796305302554,
   ApiKeyOperations1796305684547,
   AddAdminIpAllowlists1796306443723,
+  ApiKeyLimits1796306500000,
 ];
