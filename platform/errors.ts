@@ -133,10 +133,25 @@ export class PaymentRequiredError extends CodedError {
   }
 }
 
+/** Which API key budget refused a request, in `extensions.reason`: its requests, or its operations' cost. */
+export type ApiKeyBudget = 'API_KEY_REQUESTS' | 'API_KEY_COST';
+
+const RATE_LIMIT_MESSAGES: Record<ApiKeyBudget, string> = {
+  API_KEY_REQUESTS: "This API key's requests for the window are spent",
+  API_KEY_COST: "This API key's operation cost for the window is spent",
+};
+
 export class RateLimitedError extends CodedError {
   readonly code = 'RATE_LIMITED';
-  constructor(readonly retryAfterSeconds: number) {
-    super(`Too many requests: retry after ${retryAfterSeconds}s`, 'RATE_LIMITED', { retryAfterSeconds });
+  constructor(
+    readonly retryAfterSeconds: number,
+    readonly reason?: ApiKeyBudget,
+  ) {
+    super(
+      `${reason ? RATE_LIMIT_MESSAGES[reason] : 'Too many requests'}: retry after ${retryAfterSeconds}s`,
+      'RATE_LIMITED',
+      reason ? { retryAfterSeconds, reason } : { retryAfterSeconds },
+    );
   }
 }
 
