@@ -306,6 +306,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     manifest: operationManifest(),
     routes: REST_ROUTES,
     openApi: readGenerated(OPENAPI_PATH),
+    lean,
   });
   mountGraphql(app, server, graphql);
 
