@@ -22,6 +22,7 @@ import { analyticsScenario } from './scenarios/analytics';
 import { authzCheckScenario, authzEnforceScenario } from './scenarios/authz';
 import { auditScenario } from './scenarios/audit';
 import { billingScenario } from './scenarios/billing';
+import { edgeScenario } from './scenarios/edge';
 import { gatewayScenario } from './scenarios/gateway';
 import { jobsScenario } from './scenarios/jobs';
 import { plannerScenario } from './scenarios/planner';
@@ -39,6 +40,7 @@ const SCENARIOS: Record<string, Scenario> = {
   audit: auditScenario,
   analytics: analyticsScenario,
   jobs: jobsScenario,
+  edge: edgeScenario,
 };
 
 const list = (value: string | undefined) =>
