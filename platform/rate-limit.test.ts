@@ -47,7 +47,7 @@ describe('createRateLimiter (in memory)', () => {
     await refusal(limits.chargeFailedAuthentication('198.51.100.3'));
   });
 
-  it("holds an API key to its own request and cost budgets, naming which one is spent", async () => {
+  it('holds an API key to its own request and cost budgets, naming which one is spent', async () => {
     const limits = limiter({ RATE_LIMIT_USER: '100', RATE_LIMIT_ORGANIZATION: '100' });
     const key = (id: string, requestsPerWindow: number, costPerWindow: number): Principal => ({
       ...principal('user_keys'),
