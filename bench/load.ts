@@ -26,10 +26,11 @@ export interface LoadResult {
 }
 
 export interface HttpRequestSpec {
-  method: 'POST';
+  method: 'POST' | 'GET';
   path: string;
   headers: Record<string, string>;
-  body: string;
+  /** None for a GET. */
+  body?: string;
 }
 
 function histogram(): Histogram {
@@ -67,7 +68,11 @@ export async function runHttpLoad(url: string, requests: HttpRequestSpec[], opti
         connections: options.connections,
         duration: options.durationSeconds,
         requests: [
-          { method: 'POST', path: requests[0]!.path, setupRequest: (request) => ({ ...request, ...requests[next++ % requests.length] }) },
+          {
+            method: requests[0]!.method,
+            path: requests[0]!.path,
+            setupRequest: (request) => ({ ...request, ...requests[next++ % requests.length] }),
+          },
         ],
         verifyBody: (body) => !hasGraphqlErrors(String(body)),
         timeout: 10,

@@ -23,6 +23,7 @@ import { apiKeyScenario } from './scenarios/api-key';
 import { authzCheckScenario, authzEnforceScenario } from './scenarios/authz';
 import { auditScenario } from './scenarios/audit';
 import { billingScenario } from './scenarios/billing';
+import { edgeScenario } from './scenarios/edge';
 import { gatewayScenario } from './scenarios/gateway';
 import { jobsScenario } from './scenarios/jobs';
 import { plannerScenario } from './scenarios/planner';
@@ -43,6 +44,7 @@ const SCENARIOS: Record<string, Scenario> = {
   jobs: jobsScenario,
   'sign-in': signInScenario,
   'api-key': apiKeyScenario,
+  edge: edgeScenario,
 };
 
 const list = (value: string | undefined) =>

@@ -49,6 +49,11 @@ import { ServiceTokens, withServiceTokens } from '../platform/auth/service-token
 import { withCompletionErrors } from './value-completion';
 import { mountDashboard } from './dashboard/dashboard-routes';
 import { FORWARDED_PREFIXES, forwardRoutes } from './forwarded-routes';
+import { apiKeyCostPlugin } from './api-key-limits';
+import { errorReportingPlugin, logServerErrors, withRequestId } from './error-reporting';
+import { PERSISTED_QUERY_TTL_SECONDS, redisPersistedQueryCache } from './persisted-query-cache';
+import { countedQueryPlanStore, warmQueryPlans } from './query-plan-cache';
+import { createUsageMeter, usageMeterPlugin } from './usage-meter';
 
 export interface GatewayOptions {
   config: Config;
@@ -64,6 +69,11 @@ export interface GatewayOptions {
    * subgraphs (npm start). Otherwise it follows them from Redis itself, so REDIS_URL is required.
    */
   revocations?: RevocationCheck;
+  /**
+   * The process's facts between subgraphs, when the gateway shares a process with them: partner
+   * usage is published through its transport. Otherwise the gateway's own messaging's.
+   */
+  messaging?: Messaging;
 }
 
 export function readSupergraphSdl(): string {
@@ -78,7 +88,10 @@ const readGenerated = (file: string) => readFileSync(path.resolve(__dirname, '..
  * issued) and refuses anonymous calls to non-public root fields before any subgraph is
  * asked; subgraphs check again. Documents over a limit (platform/limits) are refused
  * before they are planned; responses over RESPONSE_MAX_BYTES are replaced by an error.
- * Every subgraph request carries the subgraph credential.
+ * Every subgraph request carries the subgraph credential. An API key's own budgets
+ * (requests, operations' cost) are charged, its partner calls metered for billing; the
+ * manifest's operations are planned at start-up; automatic persisted queries are kept in
+ * Redis with REDIS_URL, so every gateway process finds a hash another registered.
  */
 export async function startGateway(options: GatewayOptions): Promise<RunningServer> {
   const { config } = options;
@@ -108,16 +121,24 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     revocations = ownMessaging.revocations;
   }
   const stopEvicting = revocations.onApiKeyRevoked?.((apiKeyId) => verifyToken.evict((principal) => principal.apiKey?.id === apiKeyId));
-  const formatError = createErrorFormatter(logger, { hideSuggestions: config.env === 'production' });
+  const production = config.env === 'production';
+  const formatError = createErrorFormatter(logger, { hideSuggestions: production, maskInternals: production });
   const headers = securityHeaders({ hstsMaxAgeSeconds: config.hstsMaxAgeSeconds, explorer: config.env !== 'production' });
   const urlOf = (name: string, url: string | undefined) =>
     options.subgraphUrls?.[name as SubgraphName] ?? config.subgraphs[name as SubgraphName]?.url ?? url ?? '';
 
   const trusted = trustedDocuments(operationManifest(), logger);
   const metrics = createMetrics('gateway', { token: config.metricsToken, production: config.env === 'production' });
+  const limiter = withRefusalCounts(createRateLimiter(config.rateLimit, config.redisUrl, logger), metrics);
+  const transport = options.messaging?.transport ?? ownMessaging?.transport;
+  const usage = transport ? createUsageMeter({ transport, logger }) : undefined;
+  const persistedQueries = config.redisUrl ? redisPersistedQueryCache(config.redisUrl, logger) : undefined;
+  const queryPlans = countedQueryPlanStore(() => metrics.queryPlanned('request'));
+  const planner = new SubscriptionPlanner(supergraphSdl);
   const dataSources: SubgraphDataSource[] = [];
   const gateway = new ApolloGateway({
     supergraphSdl,
+    queryPlannerConfig: { cache: queryPlans },
     buildService: ({ name, url }) => {
       const dataSource = new SubgraphDataSource(name, urlOf(name, url), { secret: subgraphSecret, onFetch: metrics.subgraphFetch });
       dataSources.push(dataSource);
@@ -165,6 +186,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     introspection,
     includeStacktraceInErrorResponses: false,
     formatError,
+    // Without Redis, Apollo Server's own cache in the process.
+    ...(persistedQueries ? { persistedQueries: { cache: persistedQueries, ttl: PERSISTED_QUERY_TTL_SECONDS } } : {}),
     validationRules: documentLimitRules(config.limits),
     // The HTTP and WebSocket paths count tokens before Apollo is asked; this holds for any other way in.
     parseOptions: { maxTokens: config.limits.tokens },
@@ -174,11 +197,16 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
       config.env === 'production' ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
       denyAnonymousUnlessPublic(publicFields, introspection),
       trusted.plugin<GatewayContext>(),
+      apiKeyCostPlugin<GatewayContext>(limiter, trusted.allows),
+      ...(usage ? [usageMeterPlugin<GatewayContext>(usage)] : []),
+      errorReportingPlugin<GatewayContext>(),
       metrics.plugin<GatewayContext>(),
     ],
   });
   await server.start();
-  const limiter = withRefusalCounts(createRateLimiter(config.rateLimit, config.redisUrl, logger), metrics);
+  const warmed = await warmQueryPlans(queryPlans, planner, operationManifest(), logger);
+  metrics.queryPlanned('startup', warmed);
+  logger.info({ operations: warmed }, 'query plan cache warmed with the operation manifest');
   await limiter.ready();
   forwarded.handle = forwardRoutes({
     routes: FORWARDED_PREFIXES.map((route) => ({ ...route, origin: new URL(urlOf(route.subgraph, undefined)).origin })),
@@ -189,7 +217,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   // After start: the gateway has built a data source per subgraph by now.
   const subscriptions = serveSubscriptions(httpServer, {
     apollo: server,
-    planner: new SubscriptionPlanner(supergraphSdl),
+    planner,
     dataSources: Object.fromEntries(dataSources.map((dataSource) => [dataSource.serviceName, dataSource])),
     subgraphUrl: (name) => urlOf(name, undefined),
     verifyToken,
@@ -236,7 +264,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
       logger,
       stringifyResult: boundedStringify(config.responseMaxBytes),
       onAnswer: (operationName, errors, seconds) => metrics.graphqlRequest(operationName, outcomeOf(errors), seconds),
+      onErrors: (formatted, raw, contextValue) => {
+        logServerErrors(raw, contextValue);
+        return withRequestId(formatted, contextValue.requestId);
+      },
       admits: ({ document, operation, query, queryHash }, contextValue) => {
+        // An API key's operations are charged their cost and metered: Apollo Server's path, with the plugins that do it.
+        if (contextValue.principal?.apiKey?.limits) return false;
         if (contextValue.principal) return trusted.allows(contextValue.principal, query, queryHash);
         let allowed = anonymousAllowed.get(operation);
         if (allowed === undefined) {
@@ -276,6 +310,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     manifest: operationManifest(),
     routes: REST_ROUTES,
     openApi: readGenerated(OPENAPI_PATH),
+    lean,
   });
   mountGraphql(app, server, graphql);
 
@@ -289,8 +324,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
       stopEvicting?.();
       await subscriptions.close();
       await server.stop();
+      // Answered requests are all counted by now: what is left is reported before the transport closes.
+      await usage?.close();
       await Promise.all(dataSources.map((dataSource) => dataSource.close()));
       await limiter.close();
+      await persistedQueries?.close();
       await ownMessaging?.close();
     },
   };

@@ -133,15 +133,35 @@ export class PaymentRequiredError extends CodedError {
   }
 }
 
+/** Which API key budget refused a request, in `extensions.reason`: its requests, or its operations' cost. */
+export type ApiKeyBudget = 'API_KEY_REQUESTS' | 'API_KEY_COST';
+
+const RATE_LIMIT_MESSAGES: Record<ApiKeyBudget, string> = {
+  API_KEY_REQUESTS: "This API key's requests for the window are spent",
+  API_KEY_COST: "This API key's operation cost for the window is spent",
+};
+
 export class RateLimitedError extends CodedError {
   readonly code = 'RATE_LIMITED';
-  /** `message` and `extensions` (a `reason` such as `locked_out`) for a refusal more particular than a spent request budget. */
+  /** Which API key budget refused the request, when one did. */
+  readonly reason?: ApiKeyBudget;
+
+  /**
+   * An API key's spent budget (`reason`, its own message), or, with `message` and `extensions`
+   * (a `reason` such as `locked_out`), a refusal more particular than a spent request budget.
+   */
   constructor(
     readonly retryAfterSeconds: number,
-    message = `Too many requests: retry after ${retryAfterSeconds}s`,
-    extensions: Record<string, unknown> = {},
+    detail?: ApiKeyBudget | { message: string; extensions?: Record<string, unknown> },
   ) {
-    super(message, 'RATE_LIMITED', { ...extensions, retryAfterSeconds });
+    const budget = typeof detail === 'string' ? detail : undefined;
+    const particular = typeof detail === 'object' ? detail : undefined;
+    super(
+      particular?.message ?? `${budget ? RATE_LIMIT_MESSAGES[budget] : 'Too many requests'}: retry after ${retryAfterSeconds}s`,
+      'RATE_LIMITED',
+      { ...particular?.extensions, ...(budget ? { reason: budget } : {}), retryAfterSeconds },
+    );
+    this.reason = budget;
   }
 }
 

@@ -15,10 +15,30 @@ const CLIENT_FAULT_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_
 /** graphql's "Did you mean …?" after an unknown field, argument or type: a map of the schema for whoever probes it. */
 const SUGGESTION = / ?Did you mean .+\?$/;
 
+/** Apollo Server's refusal of introspection names Apollo Server and how to turn it on. */
+const INTROSPECTION_REFUSAL = /^GraphQL introspection (is not allowed|has been disabled)/;
+/** Extensions that name where an error came from (a subgraph, its address) or how it is answered: never a client's business. */
+const INTERNAL_EXTENSIONS = ['http', 'serviceName', 'stacktrace', 'exception'] as const;
+
 export interface ErrorFormatterOptions {
   /** Drop graphql's field suggestions from messages (production: the schema is not introspectable there either). */
   hideSuggestions?: boolean;
+  /**
+   * Production: no error names a subgraph (a SERVICE_UNAVAILABLE says a service is down, not
+   * which) or says how introspection is refused; the detail is in the log, with the request id.
+   */
+  maskInternals?: boolean;
 }
+
+/** The extensions a client may see of an error that carries one of our codes. */
+function clientExtensions(extensions: Record<string, unknown>, mask: boolean): Record<string, unknown> {
+  const kept = { ...extensions };
+  for (const name of INTERNAL_EXTENSIONS) delete kept[name];
+  if (mask) delete kept.service;
+  return kept;
+}
+
+const MASKED_UNAVAILABLE = 'A service this answer needs is unavailable; the fields it serves could not be resolved. Retry shortly.';
 
 /**
  * Every error a client sees carries one of our codes and a message meant for it; anything
@@ -32,11 +52,14 @@ export function createErrorFormatter(logger: Logger, options: ErrorFormatterOpti
       unwrapped instanceof GraphQLError && !(unwrapped instanceof CodedError) && unwrapped.originalError instanceof CodedError
         ? unwrapped.originalError
         : unwrapped;
-    const message = options.hideSuggestions ? formatted.message.replace(SUGGESTION, '') : formatted.message;
+    const mask = options.maskInternals === true;
+    let message = options.hideSuggestions || mask ? formatted.message.replace(SUGGESTION, '') : formatted.message;
+    if (mask && INTROSPECTION_REFUSAL.test(message)) message = 'Introspection is not served here';
     const base = { message, locations: formatted.locations, path: formatted.path };
+    const masked = (code: unknown, text: string) => (mask && code === 'SERVICE_UNAVAILABLE' ? MASKED_UNAVAILABLE : text);
 
     if (original instanceof CodedError) {
-      return { ...base, message: original.message, extensions: { ...original.extensions } };
+      return { ...base, message: masked(original.code, original.message), extensions: clientExtensions(original.extensions, mask) };
     }
     if (original instanceof ArgumentValidationError) {
       const fields = flattenValidationErrors(original.extensions.validationErrors as ValidationError[]);
@@ -49,9 +72,8 @@ export function createErrorFormatter(logger: Logger, options: ErrorFormatterOpti
     const code = formatted.extensions?.code;
     if (typeof code === 'string' && PROTOCOL_CODES.has(code)) return formatted;
     if (isErrorCode(code)) {
-      // Already one of ours, passed through from a subgraph that logged it: keep it, without any stack.
-      const { stacktrace: _stacktrace, exception: _exception, ...extensions } = formatted.extensions ?? {};
-      return { ...base, extensions };
+      // Already one of ours, passed through from a subgraph that logged it: keep it, without any stack or the subgraph's name.
+      return { ...base, message: masked(code, base.message), extensions: clientExtensions(formatted.extensions ?? {}, mask) };
     }
     if (typeof code === 'string' && CLIENT_FAULT_CODES.has(code)) {
       return { ...base, extensions: { code: 'BAD_USER_INPUT' satisfies ErrorCode, reason: code } };

@@ -6,6 +6,7 @@ import type {
   DocumentNode,
   ExecutionResult,
   FormattedExecutionResult,
+  GraphQLError,
   GraphQLFormattedError,
   GraphQLSchema,
   OperationDefinitionNode,
@@ -59,6 +60,12 @@ export interface LeanExecutionOptions<C> {
   admits?: (operation: PreparedOperation, contextValue: C) => boolean;
   /** Apollo Server's `stringifyResult`, when the server has its own (the gateway bounds the response's size). */
   stringifyResult?: (result: FormattedExecutionResult) => string;
+  /**
+   * Told of a request's errors once formatted, with the raw ones, and answers what the client
+   * gets (the gateway: the request id on errors that are ours, the detail to the log), as its
+   * plugin does on Apollo Server's path.
+   */
+  onErrors?: (formatted: GraphQLFormattedError[], raw: readonly GraphQLError[], contextValue: C) => GraphQLFormattedError[];
   /** Logs each request as the subgraphs' request logging plugin does. */
   logRequests?: boolean;
   /** Told of each answer (the metrics), as Apollo Server's plugins are told on its path. */
@@ -144,7 +151,7 @@ export function createLeanExecution<C>(options: LeanExecutionOptions<C>): LeanEx
       const result = await run(operation, contextValue, cachePolicy);
       if (!('data' in result)) return undefined;
       let status: number | undefined;
-      const errors = result.errors?.map((error) => {
+      const formattedErrors = result.errors?.map((error) => {
         const extensions: Record<string, unknown> = { ...error.extensions, code: error.extensions?.code ?? 'INTERNAL_SERVER_ERROR' };
         const http = extensions.http as { status?: number } | undefined;
         if (http && typeof http === 'object') {
@@ -157,6 +164,8 @@ export function createLeanExecution<C>(options: LeanExecutionOptions<C>): LeanEx
           return { message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
         }
       });
+      const errors =
+        formattedErrors && options.onErrors ? options.onErrors(formattedErrors, result.errors!, contextValue) : formattedErrors;
       options.onAnswer?.(operation.operationName, errors, (performance.now() - started) / 1000);
       if (options.logRequests) {
         (contextValue as { logger?: Logger }).logger?.info(

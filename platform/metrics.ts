@@ -27,8 +27,8 @@ export function outcomeOf(errors: readonly { extensions?: { code?: unknown } }[]
   return errors.every((error) => CLIENT_CODES.has(String(error.extensions?.code))) ? 'client_error' : 'server_error';
 }
 
-/** Where the rate limiter refused a caller: a request or operation, or a refused token's charge. */
-export type RateLimitReason = 'request' | 'authentication';
+/** Where the rate limiter refused a caller: a request or operation, a refused token's charge, or an API key's own budgets. */
+export type RateLimitReason = 'request' | 'authentication' | 'api_key_requests' | 'api_key_cost';
 
 export interface ProcessMetrics {
   readonly registry: Registry;
@@ -37,6 +37,8 @@ export interface ProcessMetrics {
   /** The gateway's fetch from a subgraph. */
   subgraphFetch(subgraph: string, outcome: 'ok' | 'error', seconds: number): void;
   rateLimited(reason: RateLimitReason): void;
+  /** Query plans the gateway built: at start-up (the manifest's operations), or for a request it had no plan for. */
+  queryPlanned(origin: 'startup' | 'request', count?: number): void;
   /** How many subscriptions are open, read when the metrics are scraped. */
   countSubscriptions(read: () => number): void;
   /** The Apollo Server plugin counting each request. */
@@ -90,6 +92,12 @@ export function createMetrics(component: string, options: MetricsOptions): Proce
     labelNames: ['reason'] as const,
     registers: [registry],
   });
+  const plans = new Counter({
+    name: 'auralink_query_plans_total',
+    help: 'Query plans the gateway built: at start-up from the operation manifest, or for a request whose document it had no plan for',
+    labelNames: ['origin'] as const,
+    registers: [registry],
+  });
   const subscriptionReaders: (() => number)[] = [];
   new Gauge({
     name: 'auralink_subscriptions_open',
@@ -112,6 +120,9 @@ export function createMetrics(component: string, options: MetricsOptions): Proce
     },
     rateLimited(reason) {
       refusals.inc({ reason });
+    },
+    queryPlanned(origin, count = 1) {
+      plans.inc({ origin }, count);
     },
     countSubscriptions(read) {
       subscriptionReaders.push(read);
@@ -180,13 +191,14 @@ export function withRefusalCounts(limiter: RateLimiter, metrics: Pick<ProcessMet
       try {
         await charge(...args);
       } catch (error) {
-        if (error instanceof RateLimitedError) metrics.rateLimited(reason);
+        if (error instanceof RateLimitedError) metrics.rateLimited(error.reason === 'API_KEY_REQUESTS' ? 'api_key_requests' : reason);
         throw error;
       }
     };
   return {
     ...limiter,
     admit: counted('request', limiter.admit.bind(limiter)),
+    chargeCost: counted('api_key_cost', limiter.chargeCost.bind(limiter)),
     chargeFailedAuthentication: counted('authentication', limiter.chargeFailedAuthentication.bind(limiter)),
   };
 }

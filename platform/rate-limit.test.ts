@@ -47,6 +47,25 @@ describe('createRateLimiter (in memory)', () => {
     await refusal(limits.chargeFailedAuthentication('198.51.100.3'));
   });
 
+  it('holds an API key to its own request and cost budgets, naming which one is spent', async () => {
+    const limits = limiter({ RATE_LIMIT_USER: '100', RATE_LIMIT_ORGANIZATION: '100' });
+    const key = (id: string, requestsPerWindow: number, costPerWindow: number): Principal => ({
+      ...principal('user_keys'),
+      apiKey: { id, name: id, permissions: null, limits: { requestsPerWindow, costPerWindow } },
+    });
+    for (let i = 0; i < 2; i += 1) await limits.admit(key('apikey_a', 2, 1000), '');
+    const requests = await refusal(limits.admit(key('apikey_a', 2, 1000), ''));
+    expect(requests.extensions).toMatchObject({ code: 'RATE_LIMITED', reason: 'API_KEY_REQUESTS' });
+    // Another key of the same member has budgets of its own.
+    await limits.admit(key('apikey_b', 2, 1000), '');
+
+    await limits.chargeCost(key('apikey_b', 2, 1000), 600);
+    const cost = await refusal(limits.chargeCost(key('apikey_b', 2, 1000), 600));
+    expect(cost.extensions).toMatchObject({ code: 'RATE_LIMITED', reason: 'API_KEY_COST' });
+    // A session token has no cost budget.
+    await limits.chargeCost(principal('user_keys'), 1_000_000);
+  });
+
   it("does not spend the organization's budget on a user's refused requests", async () => {
     const limits = limiter();
     for (let i = 0; i < 3; i += 1) await limits.admit(principal('user_a'), '');

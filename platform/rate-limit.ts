@@ -5,9 +5,13 @@ import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Principal } from './auth/principal';
 import type { Config } from './config';
 import { RateLimitedError } from './errors';
+import type { ApiKeyBudget } from './errors';
 import type { Logger } from './logger';
 
 export type RateLimitSettings = Config['rateLimit'];
+
+/** Distinct API key budget sizes kept as limiters at once (sizes are few: each key's is one of its settings). */
+const MAX_KEY_BUDGETS = 1_000;
 
 /** What the gateway asks before it serves a request, a WebSocket connection or an operation over it. */
 export interface RateLimiter {
@@ -15,9 +19,15 @@ export interface RateLimiter {
   clientAddress(req: Pick<IncomingMessage, 'headers' | 'socket'>): string;
   /**
    * Charges one request to its caller: an anonymous one to its address, an authenticated
-   * one to its user and to its organization. Throws RATE_LIMITED when a budget is spent.
+   * one to its user and to its organization, and one with an API key to the key's own
+   * request budget too. Throws RATE_LIMITED when a budget is spent.
    */
   admit(principal: Principal | null, address: string): Promise<void>;
+  /**
+   * Charges an operation's cost to the API key's cost budget (nothing without a key or its
+   * limits); throws RATE_LIMITED with `reason: API_KEY_COST` when it is spent.
+   */
+  chargeCost(principal: Principal | null, cost: number): Promise<void>;
   /** A refused token costs its address `failedAuthenticationCost` points; throws RATE_LIMITED when spent. */
   chargeFailedAuthentication(address: string): Promise<void>;
   /** Resolves once the Redis store answers or has failed once (then memory counts until it is back). */
@@ -30,7 +40,8 @@ export interface RateLimiter {
  * refused tokens, per user and per organization for authenticated ones. With REDIS_URL
  * the counts live in Redis, so every gateway process spends the same budget (and one in
  * memory stands in while Redis does not answer); without it, each process counts alone.
- * A budget of 0 is no limit.
+ * A budget of 0 is no limit. An API key's own budgets (`principal.apiKey.limits`: requests
+ * and operation cost per window) are counted under the key's id, in the same store.
  */
 export function createRateLimiter(settings: RateLimitSettings, redisUrl: string | undefined, logger: Logger): RateLimiter {
   const redis = redisUrl
@@ -54,11 +65,35 @@ export function createRateLimiter(settings: RateLimitSettings, redisUrl: string 
   const byUser = budget('user', settings.user);
   const byOrganization = budget('org', settings.organization);
 
+  /**
+   * Each key's budget is its own: one limiter per budget size, all counting under the same
+   * prefix, so a key whose budget changes keeps the count it has in Redis.
+   */
+  const keyBudgets = new Map<string, RateLimiterAbstract>();
+  const keyBudget = (name: 'key' | 'cost', points: number): RateLimiterAbstract => {
+    const id = `${name}:${points}`;
+    let limiter = keyBudgets.get(id);
+    if (!limiter) {
+      limiter = budget(name, points)!;
+      if (keyBudgets.size >= MAX_KEY_BUDGETS) keyBudgets.delete(keyBudgets.keys().next().value!);
+      keyBudgets.set(id, limiter);
+    }
+    return limiter;
+  };
+
+  interface Charge {
+    limiter: RateLimiterAbstract | undefined;
+    key: string;
+    points: number;
+    /** Named in the refusal when this budget is the one spent. */
+    reason?: ApiKeyBudget;
+  }
+
   /** Spends each charge at once (one round trip to Redis); refused if any budget is spent, with the longest wait. */
-  const spend = async (charges: [RateLimiterAbstract | undefined, string, number][]): Promise<void> => {
-    const outcomes = await Promise.allSettled(charges.map(([limiter, key, points]) => limiter?.consume(key, points)));
-    const refused = outcomes.flatMap((outcome) =>
-      outcome.status === 'rejected' && outcome.reason instanceof RateLimiterRes ? [outcome.reason] : [],
+  const spend = async (charges: Charge[]): Promise<void> => {
+    const outcomes = await Promise.allSettled(charges.map(({ limiter, key, points }) => limiter?.consume(key, points)));
+    const refused = outcomes.flatMap((outcome, index) =>
+      outcome.status === 'rejected' && outcome.reason instanceof RateLimiterRes ? [{ res: outcome.reason, charge: charges[index]! }] : [],
     );
     for (const outcome of outcomes) {
       // The store failed with no stand-in: serve rather than refuse everyone.
@@ -68,11 +103,18 @@ export function createRateLimiter(settings: RateLimitSettings, redisUrl: string 
     if (refused.length === 0) return;
     // A refused request spends nothing else: one user over their budget does not spend their organization's.
     await Promise.all(
-      charges.map(([limiter, key, points], index) =>
+      charges.map(({ limiter, key, points }, index) =>
         outcomes[index]!.status === 'fulfilled' ? limiter?.reward(key, points).catch(() => undefined) : undefined,
       ),
     );
-    throw new RateLimitedError(Math.max(1, Math.ceil(Math.max(...refused.map((res) => res.msBeforeNext)) / 1000)));
+    const longest = refused.reduce((a, b) => (b.res.msBeforeNext > a.res.msBeforeNext ? b : a));
+    throw new RateLimitedError(Math.max(1, Math.ceil(longest.res.msBeforeNext / 1000)), longest.charge.reason);
+  };
+
+  const keyRequests = (principal: Principal): Charge[] => {
+    const limits = principal.apiKey?.limits;
+    if (!limits) return [];
+    return [{ limiter: keyBudget('key', limits.requestsPerWindow), key: principal.apiKey!.id, points: 1, reason: 'API_KEY_REQUESTS' }];
   };
 
   return {
@@ -80,11 +122,17 @@ export function createRateLimiter(settings: RateLimitSettings, redisUrl: string 
     admit: (principal, address) =>
       principal
         ? spend([
-            [byUser, principal.userId, 1],
-            [byOrganization, principal.organizationId, 1],
+            { limiter: byUser, key: principal.userId, points: 1 },
+            { limiter: byOrganization, key: principal.organizationId, points: 1 },
+            ...keyRequests(principal),
           ])
-        : spend([[byAddress, address, 1]]),
-    chargeFailedAuthentication: (address) => spend([[byAddress, address, settings.failedAuthenticationCost]]),
+        : spend([{ limiter: byAddress, key: address, points: 1 }]),
+    chargeCost: async (principal, cost) => {
+      const limits = principal?.apiKey?.limits;
+      if (!limits || cost <= 0) return;
+      await spend([{ limiter: keyBudget('cost', limits.costPerWindow), key: principal!.apiKey!.id, points: cost, reason: 'API_KEY_COST' }]);
+    },
+    chargeFailedAuthentication: (address) => spend([{ limiter: byAddress, key: address, points: settings.failedAuthenticationCost }]),
     ready: () =>
       new Promise<void>((resolve) => {
         if (!redis || redis.status === 'ready') return resolve();

@@ -107,6 +107,7 @@ export async function startSupergraph(options: SupergraphOptions): Promise<Runni
       port: options.ports === 'configured' ? config.gateway.port : (options.gatewayPort ?? 0),
       subgraphUrls,
       revocations: messaging.revocations,
+      messaging,
     });
     worker = options.jobs
       ? await startWorker({ config, logger, dataSources, access: shared, events, messaging }, options.databaseUrl)

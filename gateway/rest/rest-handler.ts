@@ -6,6 +6,7 @@ import type { FragmentDefinitionNode, GraphQLSchema, OperationDefinitionNode } f
 import { BODY_LIMIT_BYTES, incomingRequest } from '../../platform/http';
 import type { MountOptions } from '../../platform/http';
 import { HTTP_STATUS_BY_CODE } from '../../platform/errors';
+import type { LeanExecution } from '../../platform/lean-execution';
 import type { SecurityHeaders } from '../../platform/security-headers';
 import type { OperationManifest } from '../../platform/operation-manifest';
 import type { RestRoute } from './route-table';
@@ -34,6 +35,8 @@ export interface RestShimOptions<C extends BaseContext> {
   routes: readonly RestRoute[];
   /** Served as is at GET /api/v1/openapi.json. */
   openApi: string;
+  /** The fast path POST /graphql takes (platform/lean-execution.ts): a route's operation takes it too when it admits the caller. */
+  lean?: LeanExecution<C>;
 }
 
 const PREFIX = '/api/v1/';
@@ -43,7 +46,8 @@ const OPENAPI_PATH = '/api/v1/openapi.json';
  * The REST shim: one handler for every route of the table. A request is matched to its
  * route, its values become the variables of the route's manifest operation, and the
  * operation runs through the gateway's own pipeline (the same token check, rate limit,
- * context, document limits and error masking as POST /graphql). The answer is the root
+ * context, document limits and error masking as POST /graphql, and its fast path when the
+ * caller may take it). The answer is the root
  * field's value in REST's names; a GraphQL error becomes its HTTP status with
  * `{"error": {"code", "message", "field"?}}`. A route whose operation does not exist yet
  * answers 501. Paths under /api/v1/ that no route names answer 404 in the same shape.
@@ -123,17 +127,14 @@ export function createRestShim<C extends BaseContext>(options: RestShimOptions<C
       sendGraphqlError(res, error);
       return;
     }
-    const headers = new HeaderMap([['content-type', 'application/json']]);
-    if (typeof req.headers['x-request-id'] === 'string') headers.set('x-request-id', req.headers['x-request-id']);
-    const response = await options.server.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: {
-        method: 'POST',
-        headers,
-        search: '',
-        body: { query: operation.body, operationName: operation.name, variables },
-      },
-      context: async () => context,
-    });
+    const request = { query: operation.body, operationName: operation.name, variables };
+    const prepared = options.lean?.prepare(request, {});
+    const response =
+      (prepared && (await options.lean!.execute(prepared, context))) ||
+      (await options.server.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: { method: 'POST', headers: graphqlHeaders(req), search: '', body: request },
+        context: async () => context,
+      }));
     if (response.body.kind !== 'complete') throw new Error('a REST operation answered incrementally');
     const result = JSON.parse(response.body.string) as {
       data?: Record<string, unknown> | null;
@@ -198,6 +199,12 @@ function compile(route: RestRoute, operation: OperationManifest['operations'][nu
     compiledOperation = { name: operation.name, body: operation.body, definition: definition!, fragments };
   }
   return { route, pattern, params, literals: segments.length - params.length, operation: compiledOperation };
+}
+
+function graphqlHeaders(req: IncomingMessage): HeaderMap {
+  const headers = new HeaderMap([['content-type', 'application/json']]);
+  if (typeof req.headers['x-request-id'] === 'string') headers.set('x-request-id', req.headers['x-request-id']);
+  return headers;
 }
 
 /** The field an error names, as the client sent it. */

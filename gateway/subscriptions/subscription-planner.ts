@@ -47,6 +47,11 @@ export class SubscriptionPlanner {
     this.supergraphSchema = this.supergraph.schema.toGraphQLJSSchema();
   }
 
+  /** A query's or mutation's plan, as @apollo/gateway builds it (the gateway's plan cache is warmed with these). */
+  queryPlan(document: DocumentNode, operationName: string | undefined): QueryPlan {
+    return this.planner.buildQueryPlan(operationFromDocument(this.apiSchema, document, { operationName }));
+  }
+
   plan(document: DocumentNode, text: string, operationName: string | undefined): PlannedSubscription {
     const key = `${operationName ?? ''}\n${text}`;
     const cached = this.plans.get(key);

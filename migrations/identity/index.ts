@@ -7,6 +7,7 @@ import { AddSsoConfigs1796304297710 } from './1796304297710-AddSsoConfigs';
 import { AddSessionPolicies1796305302554 } from './1796305302554-AddSessionPolicies';
 import { ApiKeyOperations1796305684547 } from './1796305684547-ApiKeyOperations';
 import { AddAdminIpAllowlists1796306443723 } from './1796306443723-AddAdminIpAllowlists';
+import { ApiKeyLimits1796306500000 } from './1796306500000-ApiKeyLimits';
 import { AddMfaAndLockouts1796400000000 } from './1796400000000-AddMfaAndLockouts';
 import { ProcessedEvents1796400000001 } from './1796400000001-ProcessedEvents';
 
@@ -21,6 +22,7 @@ export const identityMigrations = [
   AddSessionPolicies1796305302554,
   ApiKeyOperations1796305684547,
   AddAdminIpAllowlists1796306443723,
+  ApiKeyLimits1796306500000,
   AddMfaAndLockouts1796400000000,
   ProcessedEvents1796400000001,
 ];

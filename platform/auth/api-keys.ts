@@ -22,7 +22,13 @@ export interface PrincipalJson {
   organizationId: string;
   sessionId: string;
   expiresAt: string;
-  apiKey: { id: string; name: string; permissions: string[] | null; operations: string[] | null };
+  apiKey: {
+    id: string;
+    name: string;
+    permissions: string[] | null;
+    operations: string[] | null;
+    limits?: { requestsPerWindow: number; costPerWindow: number };
+  };
 }
 
 export function principalToJson(principal: Principal): PrincipalJson {
@@ -36,6 +42,7 @@ export function principalToJson(principal: Principal): PrincipalJson {
       name: principal.apiKey!.name,
       permissions: principal.apiKey!.permissions ? [...principal.apiKey!.permissions] : null,
       operations: principal.apiKey!.operations ? [...principal.apiKey!.operations] : null,
+      ...(principal.apiKey!.limits ? { limits: { ...principal.apiKey!.limits } } : {}),
     },
   };
 }

@@ -13,6 +13,16 @@ export interface ApiKeyGrant {
    * may run, each only as that document; null: any document.
    */
   operations?: readonly string[] | null;
+  /** The key's own budgets per rate-limit window, counted by the gateway across its processes (platform/rate-limit.ts). */
+  limits?: ApiKeyLimits;
+}
+
+/** What one API key may spend per window (`RATE_LIMIT_WINDOW_SECONDS`), whatever its creator's own budget. */
+export interface ApiKeyLimits {
+  /** Requests. */
+  requestsPerWindow: number;
+  /** The summed cost of its operations, as the document cost limit counts it (platform/limits/cost-rule.ts). */
+  costPerWindow: number;
 }
 
 /** Who is calling: the verified claims of a session token, or of an API key acting for the member who created it. */

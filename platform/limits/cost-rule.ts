@@ -1,9 +1,12 @@
 import { Kind, getNamedType, getNullableType, isCompositeType, isListType, isObjectType, isInterfaceType } from 'graphql';
 import type {
   ASTVisitor,
+  DocumentNode,
   FieldNode,
+  FragmentDefinitionNode,
   GraphQLField,
   GraphQLNamedType,
+  GraphQLSchema,
   OperationDefinitionNode,
   SelectionSetNode,
   ValidationContext,
@@ -33,57 +36,76 @@ const PAGE_SIZE_ARGUMENTS = ['first', 'limit'];
  */
 export function costLimitRule(maxCost: number): ValidationRule {
   return (context: ValidationContext): ASTVisitor => {
-    // A fragment costs the same wherever it is spread: computed once per document.
-    const fragmentCosts = new Map<string, number>();
-    const inProgress = new Set<string>();
-
-    const selectionSetCost = (selectionSet: SelectionSetNode, parentType: GraphQLNamedType | undefined): number => {
-      let total = 0;
-      for (const selection of selectionSet.selections) {
-        if (selection.kind === Kind.FIELD) {
-          total += fieldCost(selection, parentType);
-        } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-          const type = selection.typeCondition ? context.getSchema().getType(selection.typeCondition.name.value) : parentType;
-          total += selectionSetCost(selection.selectionSet, type ?? undefined);
-        } else {
-          const name = selection.name.value;
-          const known = fragmentCosts.get(name);
-          if (known !== undefined) {
-            total += known;
-            continue;
-          }
-          const fragment = context.getFragment(name);
-          // A cycle or an unknown fragment is reported by graphql's own rules.
-          if (!fragment || inProgress.has(name)) continue;
-          inProgress.add(name);
-          const cost = selectionSetCost(fragment.selectionSet, context.getSchema().getType(fragment.typeCondition.name.value) ?? undefined);
-          inProgress.delete(name);
-          fragmentCosts.set(name, cost);
-          total += cost;
-        }
-      }
-      return total;
-    };
-
-    const fieldCost = (node: FieldNode, parentType: GraphQLNamedType | undefined): number => {
-      const name = node.name.value;
-      if (name.startsWith('__')) return 0;
-      const field = parentType && (isObjectType(parentType) || isInterfaceType(parentType)) ? parentType.getFields()[name] : undefined;
-      // An unknown field is reported by graphql's own rules; count it as a leaf meanwhile.
-      if (!field) return 1;
-      const type = getNamedType(field.type);
-      const inner = node.selectionSet ? selectionSetCost(node.selectionSet, type) : 0;
-      return multiplier(node, field) * (1 + inner);
-    };
-
+    const costOf = costCalculator(context.getSchema(), (name) => context.getFragment(name) ?? undefined);
     return {
       OperationDefinition(operation: OperationDefinitionNode) {
-        const rootType = context.getSchema().getRootType(operation.operation);
-        const cost = selectionSetCost(operation.selectionSet, rootType ?? undefined);
+        const cost = costOf(operation);
         if (cost > maxCost) context.reportError(new QueryTooComplexError('cost', Math.round(cost), maxCost));
       },
     };
   };
+}
+
+/**
+ * The cost of one operation of a document that validated, as `costLimitRule` counts it: what
+ * an API key's cost budget is charged per call (platform/rate-limit.ts).
+ */
+export function operationCost(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode): number {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  }
+  return Math.round(costCalculator(schema, (name) => fragments.get(name))(operation));
+}
+
+function costCalculator(
+  schema: GraphQLSchema,
+  getFragment: (name: string) => FragmentDefinitionNode | undefined,
+): (operation: OperationDefinitionNode) => number {
+  // A fragment costs the same wherever it is spread: computed once per document.
+  const fragmentCosts = new Map<string, number>();
+  const inProgress = new Set<string>();
+
+  const selectionSetCost = (selectionSet: SelectionSetNode, parentType: GraphQLNamedType | undefined): number => {
+    let total = 0;
+    for (const selection of selectionSet.selections) {
+      if (selection.kind === Kind.FIELD) {
+        total += fieldCost(selection, parentType);
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        const type = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parentType;
+        total += selectionSetCost(selection.selectionSet, type ?? undefined);
+      } else {
+        const name = selection.name.value;
+        const known = fragmentCosts.get(name);
+        if (known !== undefined) {
+          total += known;
+          continue;
+        }
+        const fragment = getFragment(name);
+        // A cycle or an unknown fragment is reported by graphql's own rules.
+        if (!fragment || inProgress.has(name)) continue;
+        inProgress.add(name);
+        const cost = selectionSetCost(fragment.selectionSet, schema.getType(fragment.typeCondition.name.value) ?? undefined);
+        inProgress.delete(name);
+        fragmentCosts.set(name, cost);
+        total += cost;
+      }
+    }
+    return total;
+  };
+
+  const fieldCost = (node: FieldNode, parentType: GraphQLNamedType | undefined): number => {
+    const name = node.name.value;
+    if (name.startsWith('__')) return 0;
+    const field = parentType && (isObjectType(parentType) || isInterfaceType(parentType)) ? parentType.getFields()[name] : undefined;
+    // An unknown field is reported by graphql's own rules; count it as a leaf meanwhile.
+    if (!field) return 1;
+    const type = getNamedType(field.type);
+    const inner = node.selectionSet ? selectionSetCost(node.selectionSet, type) : 0;
+    return multiplier(node, field) * (1 + inner);
+  };
+
+  return (operation) => selectionSetCost(operation.selectionSet, schema.getRootType(operation.operation) ?? undefined);
 }
 
 function multiplier(node: FieldNode, field: GraphQLField<unknown, unknown>): number {

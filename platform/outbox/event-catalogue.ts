@@ -148,8 +148,9 @@ export interface EventCatalogue {
     periodStart: string;
   };
   /**
-   * Another subgraph metered something (analytics: a finished call's minutes); billing counts it
-   * once per `(organizationId, idempotencyKey)`. `metric` is one of billing's `UsageMetric` values.
+   * Another subgraph metered something (analytics: a finished call's minutes), or the gateway
+   * partner calls (`api_calls`, published straight to the transport: it has no outbox); billing
+   * counts it once per `(organizationId, idempotencyKey)`. `metric` is one of billing's `UsageMetric` values.
    */
   'usage.reported': { organizationId: string; metric: string; quantity: number; occurredAt: string; idempotencyKey: string };
   /**

@@ -425,11 +425,12 @@ export type UpdateSsoConfigInput = {
   samlSsoUrl?: string | null | undefined;
 };
 
-/** What is metered: call minutes, AI calls by feature (speech-to-text, text-to-speech, agents), recording GB written. */
+/** What is metered: call minutes, AI calls by feature (speech-to-text, text-to-speech, agents), recording GB written, and partner API keys' operation calls (metered by the gateway). */
 export type UsageMetric =
   | 'AI_AGENTS'
   | 'AI_STT'
   | 'AI_TTS'
+  | 'API_CALLS'
   | 'CALL_MINUTES'
   | 'RECORDING_STORAGE_GB';
 

@@ -40,6 +40,19 @@ describe('benchmark scenarios (smoke)', () => {
     }
   }, 120_000);
 
+  it('edge: the REST shim, the full document and the manifest id of one operation side by side, with the ratios', async () => {
+    const { stdout, results } = await smoke('edge');
+
+    for (const way of ['rest', 'graphql', 'by id']) expect(stdout).toMatch(new RegExp(`^\\| ${way}\\s+\\|`, 'm'));
+    expect(stdout).toContain('REST overhead %');
+    const { measurements } = results.raw as { measurements: { way: string; load: { requests: number; errors: number } }[] };
+    expect(measurements.map((measurement) => measurement.way)).toEqual(['rest', 'graphql', 'by id']);
+    for (const measurement of measurements) {
+      expect(measurement.load.requests).toBeGreaterThan(0);
+      expect(measurement.load.errors).toBe(0);
+    }
+  }, 120_000);
+
   it('planner: parse, validate and plan timed per query', async () => {
     const { stdout, results } = await smoke('planner');
 

@@ -273,6 +273,15 @@ const CASES: Case[] = [
     own: () => ['mutation { createApiKey(input: { name: "Matrix" }) { apiKey { id } secret } }'],
   },
   {
+    field: 'Mutation.updateApiKeyLimits',
+    allowed: MANAGERS,
+    own: (f) => [
+      'mutation($id: ID!) { updateApiKeyLimits(input: { id: $id, requestsPerWindow: 100 }) { id requestsPerWindow } }',
+      { id: f.apiKeyId },
+    ],
+    foreign: (f) => ['mutation($id: ID!) { updateApiKeyLimits(input: { id: $id, requestsPerWindow: 100 }) { id } }', { id: f.apiKeyId }],
+  },
+  {
     field: 'Mutation.revokeApiKey',
     allowed: MANAGERS,
     own: (f) => ['mutation($id: ID!) { revokeApiKey(id: $id) { id revokedAt } }', { id: f.apiKeyId }],

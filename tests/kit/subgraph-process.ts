@@ -15,11 +15,11 @@ export interface SubgraphProcess {
 }
 
 /**
- * A subgraph as production runs it (bin/serve.ts, its own process); `env` adds to the test's
- * own environment. `onOutput` sees everything written so far, after each chunk.
+ * A subgraph (or the gateway) as production runs it (bin/serve.ts, its own process); `env`
+ * adds to the test's own environment. `onOutput` sees everything written so far, after each chunk.
  */
 export async function startSubgraphProcess(
-  name: SubgraphName,
+  name: SubgraphName | 'gateway',
   env: NodeJS.ProcessEnv,
   options: { onOutput?: (output: string) => void } = {},
 ): Promise<SubgraphProcess> {
@@ -31,7 +31,7 @@ export async function startSubgraphProcess(
   });
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not start:\n${output}`)), 45_000);
+    const timer = setTimeout(() => reject(new Error(`${name} did not start:\n${output}`)), 90_000);
     const read = (chunk: Buffer) => {
       output += chunk.toString();
       options.onOutput?.(output);

@@ -1,17 +1,20 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
 
-/** What is metered. AI calls are counted by feature and share one allowance. */
+/** What is metered. AI calls are counted by feature and share one allowance; API calls count against none. */
 export enum UsageMetric {
   CALL_MINUTES = 'call_minutes',
   AI_STT = 'ai_stt',
   AI_TTS = 'ai_tts',
   AI_AGENTS = 'ai_agents',
   RECORDING_STORAGE_GB = 'recording_storage_gb',
+  /** Partner API keys' calls of manifest operations, metered by the gateway. */
+  API_CALLS = 'api_calls',
 }
 registerEnumType(UsageMetric, {
   name: 'UsageMetric',
-  description: 'What is metered: call minutes, AI calls by feature (speech-to-text, text-to-speech, agents), recording GB written.',
+  description:
+    "What is metered: call minutes, AI calls by feature (speech-to-text, text-to-speech, agents), recording GB written, and partner API keys' operation calls (metered by the gateway).",
 });
 
 /** One metered use, counted once per `(organization, idempotencyKey)`. */

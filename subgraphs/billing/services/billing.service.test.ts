@@ -272,6 +272,36 @@ describe('usage', () => {
   });
 });
 
+describe('API calls', () => {
+  it('counts the gateway’s reported partner calls as their own metric, against no allowance, and refuses them from clients', async () => {
+    const { organizationId, principal, subscription } = await freshOrganization();
+    const consumer = usageReportedConsumer(services);
+    const report = (quantity: number, key: string): AnyEvent => ({
+      id: newId('event'),
+      type: 'usage.reported',
+      source: 'gateway',
+      sequence: 1,
+      occurredAt: new Date(),
+      payload: { organizationId, metric: 'api_calls', quantity, occurredAt: new Date().toISOString(), idempotencyKey: key },
+    });
+    expect(await applyOnce(dataSource, consumer, report(5, 'gateway:a:1:0:Plans'))).toBe('applied');
+    expect(await applyOnce(dataSource, consumer, report(2, 'gateway:a:1:0:RestRoles'))).toBe('applied');
+    // The same flush published again after a failure counts once.
+    expect(await applyOnce(dataSource, consumer, report(5, 'gateway:a:1:0:Plans'))).toBe('applied');
+
+    const summary = await services.quota.summary(subscription);
+    expect(summary.metrics).toContainEqual({ metric: UsageMetric.API_CALLS, quantity: 7 });
+    expect(summary.metrics).toContainEqual({ metric: UsageMetric.CALL_MINUTES, quantity: 0 });
+    expect(summary.allowances.every((line) => line.used === 0)).toBe(true);
+
+    await expect(
+      services.usage.recordFor(principal, [
+        { organizationId, metric: UsageMetric.API_CALLS, quantity: 1, occurredAt: new Date(), idempotencyKey: 'forged' },
+      ]),
+    ).rejects.toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: 'input.metric' } });
+  });
+});
+
 describe('invoices', () => {
   it('issues at period end what the preview showed, starts the next period with the waiting downgrade, and issues once', async () => {
     const { organizationId, principal, subscription } = await freshOrganization();

@@ -4,13 +4,14 @@ import type { Plan } from '../entities/plan.entity';
 import { BillingInterval } from '../entities/subscription.entity';
 import { UsageMetric } from '../entities/usage-record.entity';
 
-/** Which allowance each metric counts against: AI calls of every feature share one. */
-export const ALLOWANCE_OF_METRIC: Record<UsageMetric, EntitlementFeature> = {
+/** Which allowance each metric counts against: AI calls of every feature share one; API calls count against none. */
+export const ALLOWANCE_OF_METRIC: Record<UsageMetric, EntitlementFeature | null> = {
   [UsageMetric.CALL_MINUTES]: 'call_minutes',
   [UsageMetric.AI_STT]: 'ai_calls',
   [UsageMetric.AI_TTS]: 'ai_calls',
   [UsageMetric.AI_AGENTS]: 'ai_calls',
   [UsageMetric.RECORDING_STORAGE_GB]: 'recording_storage',
+  [UsageMetric.API_CALLS]: null,
 };
 
 /** What a plan includes of an allowance each period, and the price of each unit beyond it (minor units). */

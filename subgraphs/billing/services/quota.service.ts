@@ -3,6 +3,7 @@ import type { EntitlementCounter } from '../../../platform/entitlements/entitlem
 import type { EntitlementFeature } from '../../../platform/entitlements/entitlement-directive';
 import type { Subscription } from '../entities/subscription.entity';
 import { SubscriptionStatus } from '../entities/subscription.entity';
+import type { UsageMetric } from '../entities/usage-record.entity';
 import { allowanceUsage, entitlementStates } from './pricing';
 import type { AllowanceUsage } from './pricing';
 import { periodEnd } from './subscription.service';
@@ -17,6 +18,8 @@ export interface UsageSummary {
   allowances: AllowanceUsage[];
   /** Sum of the overage costs, minor units. */
   overageCents: number;
+  /** What was metered, by metric (API calls too, which no allowance counts). */
+  metrics: { metric: UsageMetric; quantity: number }[];
 }
 
 export interface LiveUsage {
@@ -51,7 +54,10 @@ export class QuotaService {
   async summary(subscription: Subscription, periodStart?: Date): Promise<UsageSummary> {
     const start = periodStart ?? subscription.currentPeriodStart;
     const end = periodStart ? periodEnd(periodStart, subscription.interval) : subscription.currentPeriodEnd;
-    const used = await this.usage().usedBetween(subscription.organizationId, start, end);
+    const [used, metrics] = await Promise.all([
+      this.usage().usedBetween(subscription.organizationId, start, end),
+      this.usage().byMetricBetween(subscription.organizationId, start, end),
+    ]);
     const allowances = allowanceUsage(subscription.plan, used);
     return {
       organizationId: subscription.organizationId,
@@ -60,6 +66,7 @@ export class QuotaService {
       currency: subscription.plan.currency,
       allowances,
       overageCents: allowances.reduce((sum, line) => sum + line.overageCents, 0),
+      metrics,
     };
   }
 

@@ -59,11 +59,15 @@ export class UsageService {
     private readonly afterChange: (organizationId: string) => Promise<void> = async () => {},
   ) {}
 
-  /** A caller's records: each in their token's organization (another is FORBIDDEN). */
+  /** A caller's records: each in their token's organization (another is FORBIDDEN); API calls are the gateway's to report. */
   async recordFor(principal: Principal, inputs: readonly UsageInput[]): Promise<RecordedUsage[]> {
-    inputs.forEach((input, index) =>
-      assertOwnOrganization(principal, input.organizationId, inputs.length > 1 ? `input.${index}.organizationId` : 'input.organizationId'),
-    );
+    inputs.forEach((input, index) => {
+      const at = inputs.length > 1 ? `input.${index}` : 'input';
+      assertOwnOrganization(principal, input.organizationId, `${at}.organizationId`);
+      if (input.metric === UsageMetric.API_CALLS) {
+        throw new BadUserInputError(`${at}.metric: API_CALLS is metered by the gateway, not recorded by clients`, `${at}.metric`);
+      }
+    });
     return this.recordBatch(inputs);
   }
 
@@ -162,8 +166,28 @@ export class UsageService {
       .groupBy('record.metric')
       .getRawMany();
     const used = { call_minutes: 0, ai_calls: 0, recording_storage: 0 } as Record<EntitlementFeature, number>;
-    for (const row of rows) used[ALLOWANCE_OF_METRIC[row.metric]] += Number(row.total);
+    for (const row of rows) {
+      const allowance = ALLOWANCE_OF_METRIC[row.metric];
+      if (allowance) used[allowance] += Number(row.total);
+    }
     return used;
+  }
+
+  /** Usage of each metric in `[start, end)` (by when it occurred), every metric listed. */
+  async byMetricBetween(organizationId: string, start: Date, end: Date): Promise<{ metric: UsageMetric; quantity: number }[]> {
+    const rows: { metric: UsageMetric; total: string }[] = await this.dataSource.manager
+      .createQueryBuilder(UsageRecord, 'record')
+      .select('record.metric', 'metric')
+      .addSelect('SUM(record.quantity)', 'total')
+      .where('record.organization_id = :organizationId AND record.occurred_at >= :start AND record.occurred_at < :end', {
+        organizationId,
+        start,
+        end,
+      })
+      .groupBy('record.metric')
+      .getRawMany();
+    const totals = new Map(rows.map((row) => [row.metric, Number(row.total)]));
+    return Object.values(UsageMetric).map((metric) => ({ metric, quantity: totals.get(metric) ?? 0 }));
   }
 
   /** Alerts newly crossed by each organization's usage this period, each written once (the `usage_alerts` row) with its outbox fact. */

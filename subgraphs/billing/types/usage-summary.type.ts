@@ -1,4 +1,5 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { UsageMetric } from '../entities/usage-record.entity';
 
 @ObjectType('AllowanceUsage', { description: 'One allowance of a plan in a period: included, used, overage and its cost.' })
 export class AllowanceUsageType {
@@ -16,6 +17,15 @@ export class AllowanceUsageType {
 
   @Field(() => Int, { description: 'Cost of the overage in minor units of `currency`.' })
   overageCents: number;
+}
+
+@ObjectType('MetricUsage', { description: 'What was metered of one metric in a period.' })
+export class MetricUsageType {
+  @Field(() => UsageMetric)
+  metric: UsageMetric;
+
+  @Field(() => Int, { description: 'Minutes, AI calls, GB or API calls, summed.' })
+  quantity: number;
 }
 
 @ObjectType('UsageSummary', { description: "An organization's usage in one billing period, per allowance." })
@@ -37,4 +47,9 @@ export class UsageSummaryType {
 
   @Field(() => Int, { description: 'All overage, minor units.' })
   overageCents: number;
+
+  @Field(() => [MetricUsageType], {
+    description: "Everything metered in the period, by metric, each listed: partner API keys' operation calls (`API_CALLS`) too.",
+  })
+  metrics: MetricUsageType[];
 }

@@ -6,6 +6,7 @@ import { User } from '../entities/user.entity';
 import { ApiKey } from '../types/api-key.type';
 import { CreateApiKeyInput } from '../types/create-api-key.input';
 import { CreatedApiKey } from '../types/created-api-key.type';
+import { UpdateApiKeyLimitsInput } from '../types/update-api-key-limits.input';
 
 @Resolver(() => ApiKey)
 export class ApiKeyResolver {
@@ -29,6 +30,18 @@ export class ApiKeyResolver {
     @Ctx() context: IdentityContext,
   ): Promise<ApiKey[]> {
     return context.services.apiKeys.list(requirePrincipal(context), organizationId, includeRevoked);
+  }
+
+  @Mutation(() => ApiKey, {
+    description:
+      "Changes an API key's own budgets per rate-limit window (requests, operation cost); the gateway counts them from within a minute.",
+  })
+  @RequiresPermission('api_keys', 'manage')
+  async updateApiKeyLimits(
+    @Arg('input', () => UpdateApiKeyLimitsInput) input: UpdateApiKeyLimitsInput,
+    @Ctx() context: IdentityContext,
+  ): Promise<ApiKey> {
+    return context.services.apiKeys.updateLimits(requirePrincipal(context), input);
   }
 
   @Mutation(() => ApiKey, { description: 'Revokes an API key of your organization: it is refused from the next request on.' })

@@ -8,7 +8,8 @@ import { openSeed, principalFor } from '../../../tests/kit/seed';
 import type { Seed } from '../../../tests/kit/seed';
 import { testConfig } from '../../../tests/kit/supergraph';
 import { identitySubgraph } from '../index';
-import { ApiKeyService } from './api-key.service';
+import { API_KEY_LIMITS, ApiKeyService } from './api-key.service';
+import type { CreateApiKey } from './api-key.service';
 
 let database: TestDatabase;
 let seed: Seed;
@@ -57,6 +58,54 @@ describe('ApiKeyService', () => {
     await keys.verify(secret);
     await seed.identity.members.remove(principalFor(team.owner.user.id, team.organization.id), admin.membership.id);
     await expect(keys.verify(secret)).rejects.toThrow(UnauthenticatedError);
+    await keys.close();
+  });
+
+  it('gives every key budgets of its own, the defaults unless set within their bounds, and carries them on its principal', async () => {
+    const team = await seed.org().create();
+    const owner = principalFor(team.owner.user.id, team.organization.id);
+    const keys = keysOf();
+    const plain = await keys.create(owner, { name: 'Defaults' });
+    expect(plain.apiKey).toMatchObject({
+      requestsPerWindow: API_KEY_LIMITS.requestsPerWindow.default,
+      costPerWindow: API_KEY_LIMITS.costPerWindow.default,
+    });
+    const bounded = await keys.create(owner, { name: 'Partner', requestsPerWindow: 5, costPerWindow: 2_000 });
+    expect((await keys.verify(bounded.secret)).apiKey?.limits).toEqual({ requestsPerWindow: 5, costPerWindow: 2_000 });
+
+    for (const [field, value] of [
+      ['requestsPerWindow', 0],
+      ['requestsPerWindow', 1.5],
+      ['requestsPerWindow', API_KEY_LIMITS.requestsPerWindow.max + 1],
+      ['costPerWindow', API_KEY_LIMITS.costPerWindow.min - 1],
+    ] as const) {
+      await expect(keys.create(owner, { name: 'Out of bounds', [field]: value } as CreateApiKey)).rejects.toMatchObject({
+        extensions: { code: 'BAD_USER_INPUT', field: `input.${field}` },
+      });
+    }
+    await keys.close();
+  });
+
+  it('changes a key’s budgets in its own organization only, keeping what is left out', async () => {
+    const team = await seed.org().create();
+    const other = await seed.org().create();
+    const owner = principalFor(team.owner.user.id, team.organization.id);
+    const keys = keysOf();
+    const { apiKey, secret } = await keys.create(owner, { name: 'Tuned', costPerWindow: 5_000 });
+
+    const updated = await keys.updateLimits(owner, { id: apiKey.id, requestsPerWindow: 42 });
+    expect(updated).toMatchObject({ id: apiKey.id, requestsPerWindow: 42, costPerWindow: 5_000 });
+    expect((await keys.verify(secret)).apiKey?.limits).toEqual({ requestsPerWindow: 42, costPerWindow: 5_000 });
+
+    await expect(keys.updateLimits(owner, { id: apiKey.id, costPerWindow: 0 })).rejects.toMatchObject({
+      extensions: { code: 'BAD_USER_INPUT', field: 'input.costPerWindow' },
+    });
+    await expect(
+      keys.updateLimits(principalFor(other.owner.user.id, other.organization.id), { id: apiKey.id, requestsPerWindow: 1 }),
+    ).rejects.toMatchObject({ extensions: { code: 'NOT_FOUND' } });
+    await expect(keys.updateLimits(await keys.verify(secret), { id: apiKey.id, requestsPerWindow: 1 })).rejects.toMatchObject({
+      extensions: { code: 'FORBIDDEN' },
+    });
     await keys.close();
   });
 });

@@ -25,6 +25,12 @@ const LAST_USED_FLUSH_MS = 30_000;
 /** A refused (revoked or expired) key is reported to the audit log at most this often per key. */
 const REFUSAL_REPORT_MS = 60_000;
 
+/** A key's own budgets per rate-limit window: what it gets when created without them, and the bounds of each. */
+export const API_KEY_LIMITS = {
+  requestsPerWindow: { default: 600, min: 1, max: 100_000 },
+  costPerWindow: { default: 1_000_000, min: 100, max: 100_000_000 },
+} as const;
+
 interface ApiKeyRow {
   id: string;
   organization_id: string;
@@ -37,16 +43,27 @@ interface ApiKeyRow {
   expires_at: Date | null;
   last_used_at: Date | null;
   revoked_at: Date | null;
+  requests_per_window: number;
+  cost_per_window: number;
 }
 
 const COLUMNS =
-  'id, organization_id, created_by_id, name, prefix, permissions, operations, created_at, expires_at, last_used_at, revoked_at';
+  'id, organization_id, created_by_id, name, prefix, permissions, operations, created_at, expires_at, last_used_at, revoked_at, requests_per_window, cost_per_window';
 
 export interface CreateApiKey {
   name: string;
   permissions?: string[] | null;
   operations?: string[] | null;
   expiresAt?: Date | null;
+  requestsPerWindow?: number | null;
+  costPerWindow?: number | null;
+}
+
+/** A key's budgets to change; what is left out stays. */
+export interface UpdateApiKeyLimits {
+  id: string;
+  requestsPerWindow?: number | null;
+  costPerWindow?: number | null;
 }
 
 /**
@@ -75,6 +92,8 @@ export class ApiKeyService {
     if (principal.apiKey) throw new ForbiddenError('An API key cannot create API keys: sign in as a person');
     const permissions = await this.grantable(principal, input.permissions ?? null);
     const operations = manifestOperations(input.operations ?? null);
+    const requestsPerWindow = limitValue('requestsPerWindow', input.requestsPerWindow) ?? API_KEY_LIMITS.requestsPerWindow.default;
+    const costPerWindow = limitValue('costPerWindow', input.costPerWindow) ?? API_KEY_LIMITS.costPerWindow.default;
     const now = this.now();
     if (input.expiresAt) {
       if (input.expiresAt.getTime() <= now) throw new BadUserInputError('input.expiresAt: must be in the future', 'input.expiresAt');
@@ -95,8 +114,9 @@ export class ApiKeyService {
         throw new ConflictError(`The organization already has ${MAX_LIVE_API_KEYS} live API keys: revoke one first`);
       }
       const [inserted] = (await manager.query(
-        `INSERT INTO identity.api_keys (id, organization_id, created_by_id, name, prefix, key_hash, permissions, operations, created_at, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $10::jsonb, $8, $9) RETURNING ${COLUMNS}`,
+        `INSERT INTO identity.api_keys
+           (id, organization_id, created_by_id, name, prefix, key_hash, permissions, operations, created_at, expires_at, requests_per_window, cost_per_window)
+         VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $10::jsonb, $8, $9, $11, $12) RETURNING ${COLUMNS}`,
         [
           id,
           principal.organizationId,
@@ -108,6 +128,8 @@ export class ApiKeyService {
           new Date(now),
           input.expiresAt ?? null,
           operations ? JSON.stringify(operations) : null,
+          requestsPerWindow,
+          costPerWindow,
         ],
       )) as ApiKeyRow[];
       await this.outbox.add(manager, {
@@ -124,6 +146,26 @@ export class ApiKeyService {
       return inserted!;
     });
     return { apiKey: toApiKey(row), secret };
+  }
+
+  /**
+   * Changes a key of the caller's organization's budgets. The gateway counts the new ones
+   * from the key's next verification (it keeps a verified key at most a minute).
+   */
+  async updateLimits(principal: Principal, input: UpdateApiKeyLimits): Promise<ApiKey> {
+    if (principal.apiKey) throw new ForbiddenError('An API key cannot change API keys: sign in as a person');
+    if (!isId('apiKey', input.id))
+      throw new BadUserInputError(`input.id: "${input.id.slice(0, 40)}" is not an API key id (apikey_…)`, 'input.id');
+    const requestsPerWindow = limitValue('requestsPerWindow', input.requestsPerWindow);
+    const costPerWindow = limitValue('costPerWindow', input.costPerWindow);
+    const [rows] = (await this.dataSource.query(
+      `UPDATE identity.api_keys SET requests_per_window = COALESCE($3, requests_per_window), cost_per_window = COALESCE($4, cost_per_window)
+        WHERE id = $1 AND organization_id = $2 RETURNING ${COLUMNS}`,
+      [input.id, principal.organizationId, requestsPerWindow ?? null, costPerWindow ?? null],
+    )) as [ApiKeyRow[], number];
+    // Another organization's key is as unknown as one that does not exist.
+    if (!rows[0]) throw new NotFoundError('ApiKey', input.id, 'input.id');
+    return toApiKey(rows[0]);
   }
 
   /** The organization's keys, newest first; revoked ones only when asked. */
@@ -201,7 +243,13 @@ export class ApiKeyService {
       organizationId: row.organization_id,
       sessionId: row.id,
       expiresAt: row.expires_at ?? NEVER_EXPIRES,
-      apiKey: { id: row.id, name: row.name, permissions: row.permissions, operations: row.operations },
+      apiKey: {
+        id: row.id,
+        name: row.name,
+        permissions: row.permissions,
+        operations: row.operations,
+        limits: { requestsPerWindow: row.requests_per_window, costPerWindow: row.cost_per_window },
+      },
     };
   }
 
@@ -272,6 +320,19 @@ function manifestOperations(values: string[] | null): string[] | null {
   return [...new Set(values)].sort();
 }
 
+/** A budget as given (undefined or null: not given), within its bounds; BAD_USER_INPUT naming the field otherwise. */
+function limitValue(name: keyof typeof API_KEY_LIMITS, value: number | null | undefined): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  const { min, max } = API_KEY_LIMITS[name];
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new BadUserInputError(
+      `input.${name}: a whole number from ${min.toLocaleString('en')} to ${max.toLocaleString('en')}`,
+      `input.${name}`,
+    );
+  }
+  return value;
+}
+
 function toApiKey(row: ApiKeyRow): ApiKey {
   return {
     id: row.id,
@@ -285,6 +346,8 @@ function toApiKey(row: ApiKeyRow): ApiKey {
     expiresAt: row.expires_at,
     lastUsedAt: row.last_used_at,
     revokedAt: row.revoked_at,
+    requestsPerWindow: row.requests_per_window,
+    costPerWindow: row.cost_per_window,
   };
 }
 

@@ -71,8 +71,9 @@ export class SignInProtectionService {
     const counted = await this.byAddress.get(ip).catch(() => null);
     if (counted && counted.consumedPoints >= this.settings.ipMaxFailures) {
       const seconds = Math.max(1, Math.ceil(counted.msBeforeNext / 1000));
-      throw new RateLimitedError(seconds, `Too many failed sign-ins from your address: retry after ${seconds}s`, {
-        reason: 'too_many_failures',
+      throw new RateLimitedError(seconds, {
+        message: `Too many failed sign-ins from your address: retry after ${seconds}s`,
+        extensions: { reason: 'too_many_failures' },
       });
     }
   }
@@ -94,11 +95,10 @@ export class SignInProtectionService {
     const left = row.locked_until.getTime() - this.now();
     if (left > 0) {
       const seconds = Math.ceil(left / 1000);
-      throw new RateLimitedError(
-        seconds,
-        `Too many failed sign-ins: your account is locked for ${seconds}s more, or until an admin of the organization unlocks it`,
-        { reason: 'locked_out' },
-      );
+      throw new RateLimitedError(seconds, {
+        message: `Too many failed sign-ins: your account is locked for ${seconds}s more, or until an admin of the organization unlocks it`,
+        extensions: { reason: 'locked_out' },
+      });
     }
     await this.end(organizationId, userId, 'expired', null);
   }

@@ -1,4 +1,4 @@
-import { Field, ID, ObjectType } from 'type-graphql';
+import { Field, ID, Int, ObjectType } from 'type-graphql';
 
 @ObjectType('ApiKey', {
   description:
@@ -32,6 +32,18 @@ export class ApiKey {
       "A partner's key: the manifest operations it may run (schema/operation-manifest.json), each only as that document or by its id; null: any document.",
   })
   operations: string[] | null;
+
+  @Field(() => Int, {
+    description:
+      'Requests the key may make per rate-limit window (`RATE_LIMIT_WINDOW_SECONDS`, 60 by default), counted across every gateway process; beyond it, `RATE_LIMITED` with `reason: API_KEY_REQUESTS`.',
+  })
+  requestsPerWindow: number;
+
+  @Field(() => Int, {
+    description:
+      "The summed cost of the key's operations per window (each as the document cost limit counts it: a list counts its page size times); beyond it, `RATE_LIMITED` with `reason: API_KEY_COST`.",
+  })
+  costPerWindow: number;
 
   @Field(() => Date)
   createdAt: Date;

@@ -1,5 +1,5 @@
 import { ArrayMaxSize, IsOptional } from 'class-validator';
-import { Field, InputType } from 'type-graphql';
+import { Field, InputType, Int } from 'type-graphql';
 import { RequiredSingleLineText } from '../../../platform/validation';
 
 @InputType({ description: "Creates an API key in your token's organization, acting for you." })
@@ -24,6 +24,20 @@ export class CreateApiKeyInput {
   @IsOptional()
   @ArrayMaxSize(200, { message: 'must have at most 200 operations' })
   operations?: string[] | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Requests it may make per rate-limit window: 1 to 100,000. Omitted: 600.',
+  })
+  @IsOptional()
+  requestsPerWindow?: number | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: "The summed cost of its operations per window (the document cost limit's count): 100 to 100,000,000. Omitted: 1,000,000.",
+  })
+  @IsOptional()
+  costPerWindow?: number | null;
 
   @Field(() => Date, { nullable: true, description: 'When it stops working: in the future, at most 3 years ahead. Omitted: never.' })
   @IsOptional()
