@@ -105,18 +105,13 @@ export function buildOpenApi(routes: readonly RestRoute[], manifest: OperationMa
   for (const route of routes) {
     const pathParams = [...route.path.matchAll(/\{(\w+)\}/g)].map((match) => match[1]!);
     const method = route.method.toLowerCase();
-    const operationId = route.operation ?? camelCase(`${method}_${route.path.replace(/^\/api\/v1\//, '').replace(/[^a-z0-9]+/gi, '_')}`);
+    const operationId = route.operation;
     const errors = { description: 'An error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
     const entry: JsonSchema = { operationId, summary: route.summary, security: [{ bearer: [] }] };
     const parameters: JsonSchema[] = pathParams.map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } }));
-    const manifestOperation = route.operation ? byName.get(route.operation) : undefined;
-    if (!manifestOperation) {
-      paths[route.path] = {
-        ...paths[route.path],
-        [method]: { ...entry, parameters, responses: { '501': { ...errors, description: 'Not served yet' } } },
-      };
-      continue;
-    }
+    const manifestOperation = byName.get(route.operation);
+    if (!manifestOperation)
+      throw new Error(`REST route ${route.method} ${route.path}: operation ${route.operation} is not in the manifest`);
     const document = parse(manifestOperation.body);
     const fragments = new Map<string, FragmentDefinitionNode>();
     let operation: OperationDefinitionNode | undefined;

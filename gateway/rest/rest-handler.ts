@@ -23,7 +23,7 @@ interface CompiledRoute {
   params: string[];
   /** Literal segments rank first: `/audit/logs/export` before `/audit/logs/{id}`. */
   literals: number;
-  operation?: { name: string; body: string; definition: OperationDefinitionNode; fragments: Map<string, FragmentDefinitionNode> };
+  operation: { name: string; body: string; definition: OperationDefinitionNode; fragments: Map<string, FragmentDefinitionNode> };
 }
 
 export interface RestShimOptions<C extends BaseContext> {
@@ -49,14 +49,14 @@ const OPENAPI_PATH = '/api/v1/openapi.json';
  * context, document limits and error masking as POST /graphql, and its fast path when the
  * caller may take it). The answer is the root
  * field's value in REST's names; a GraphQL error becomes its HTTP status with
- * `{"error": {"code", "message", "field"?}}`. A route whose operation does not exist yet
- * answers 501. Paths under /api/v1/ that no route names answer 404 in the same shape.
+ * `{"error": {"code", "message", "field"?}}`. Paths under /api/v1/ that no route names answer
+ * 404 in the same shape.
  */
 export function createRestShim<C extends BaseContext>(options: RestShimOptions<C>): (req: IncomingMessage, res: ServerResponse) => boolean {
   const started = incomingRequest(options.graphql);
   const byName = new Map(options.manifest.operations.map((operation) => [operation.name, operation]));
   const compiled: CompiledRoute[] = options.routes
-    .map((route) => compile(route, route.operation ? byName.get(route.operation) : undefined))
+    .map((route) => compile(route, byName.get(route.operation)))
     .sort((a, b) => b.literals - a.literals);
 
   return (req, res) => {
@@ -83,11 +83,6 @@ export function createRestShim<C extends BaseContext>(options: RestShimOptions<C
       return true;
     }
     const { entry, match } = found;
-    if (!entry.operation) {
-      req.resume();
-      sendError(res, 501, 'NOT_IMPLEMENTED', `${entry.route.method} ${entry.route.path} (${entry.route.summary}) is not served yet`);
-      return true;
-    }
     const pathParams = Object.fromEntries(entry.params.map((name, index) => [name, decodeURIComponent(match![index + 1]!)]));
     void serve(req, res, entry, pathParams, url.searchParams).catch((error: unknown) => {
       options.graphql.logger.error({ err: error, route: entry.route.path }, 'unexpected REST error');
@@ -185,20 +180,21 @@ function compile(route: RestRoute, operation: OperationManifest['operations'][nu
       })
       .join('/')}/?$`,
   );
-  if (route.operation && !operation)
-    throw new Error(`REST route ${route.method} ${route.path}: operation ${route.operation} is not in the manifest`);
-  let compiledOperation: CompiledRoute['operation'];
-  if (operation) {
-    const document = parse(operation.body);
-    const fragments = new Map<string, FragmentDefinitionNode>();
-    let definition: OperationDefinitionNode | undefined;
-    for (const node of document.definitions) {
-      if (node.kind === Kind.FRAGMENT_DEFINITION) fragments.set(node.name.value, node);
-      if (node.kind === Kind.OPERATION_DEFINITION) definition = node;
-    }
-    compiledOperation = { name: operation.name, body: operation.body, definition: definition!, fragments };
+  if (!operation) throw new Error(`REST route ${route.method} ${route.path}: operation ${route.operation} is not in the manifest`);
+  const document = parse(operation.body);
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  let definition: OperationDefinitionNode | undefined;
+  for (const node of document.definitions) {
+    if (node.kind === Kind.FRAGMENT_DEFINITION) fragments.set(node.name.value, node);
+    if (node.kind === Kind.OPERATION_DEFINITION) definition = node;
   }
-  return { route, pattern, params, literals: segments.length - params.length, operation: compiledOperation };
+  return {
+    route,
+    pattern,
+    params,
+    literals: segments.length - params.length,
+    operation: { name: operation.name, body: operation.body, definition: definition!, fragments },
+  };
 }
 
 function graphqlHeaders(req: IncomingMessage): HeaderMap {

@@ -16,8 +16,8 @@ export interface RestRoute {
   path: string;
   /** The seed's words for it. */
   summary: string;
-  /** The manifest operation it runs; null: not served yet (501). */
-  operation: string | null;
+  /** The manifest operation it runs. */
+  operation: string;
   /** The status of a success (default 200). */
   status?: 200 | 201;
   /** Request names (camelCase) the operation calls otherwise: `{ planName: 'planCode' }`. */
@@ -169,11 +169,11 @@ export const REST_ROUTES: readonly RestRoute[] = [
     method: 'POST',
     path: '/api/v1/compliance/retention-policies',
     summary: 'Create retention policy',
-    operation: null,
+    operation: 'RestSetRetentionPolicy',
     status: 201,
     admin: true,
   },
-  { method: 'GET', path: '/api/v1/compliance/report', summary: 'Compliance report', operation: null },
+  { method: 'GET', path: '/api/v1/compliance/report', summary: 'Compliance report', operation: 'RestComplianceReport' },
 
   // Analytics
   {

@@ -5,4 +5,9 @@ import { Outbox1796400000002 } from './1796400000002-Outbox';
 import { AnonymisableEvents1796407000000 } from './1796407000000-AnonymisableEvents';
 
 /** Applied in this order. */
-export const auditMigrations: MigrationClass[] = [AuditTrail1796194328019, SiemSinks1796195924409, Outbox1796400000002, AnonymisableEvents1796407000000];
+export const auditMigrations: MigrationClass[] = [
+  AuditTrail1796194328019,
+  SiemSinks1796195924409,
+  Outbox1796400000002,
+  AnonymisableEvents1796407000000,
+];

@@ -163,10 +163,28 @@ describe('the seed documents’ examples through the REST shim', () => {
     expect((await call('GET', `/api/v1/sso/configs/${id}`, { token: owner() })).status).toBe(404);
   });
 
-  it('answers 501 with the error body where the operation does not exist yet', async () => {
-    const answer = await call('GET', '/api/v1/compliance/report', { token: owner() });
-    expect(answer.status).toBe(501);
-    expect(answer.body).toEqual({ error: { code: 'NOT_IMPLEMENTED', message: expect.stringContaining('Compliance report') } });
+  it('sets a retention policy and reads the compliance report with the seed’s names', async () => {
+    const set = await call('POST', '/api/v1/compliance/retention-policies', {
+      token: owner(),
+      body: { category: 'recordings', keep_days: 365 },
+    });
+    expect(set.status).toBe(201);
+    expect(set.body).toMatchObject({ organization_id: acme.organization.id, category: 'recordings', keep_days: 365, action: 'delete' });
+    const refused = await call('POST', '/api/v1/compliance/retention-policies', {
+      token: owner(),
+      body: { category: 'usage', keep_days: 7 },
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body).toMatchObject({ error: { code: 'BAD_USER_INPUT', field: expect.stringContaining('keep_days') } });
+
+    const report = await call('GET', '/api/v1/compliance/report?standard=hipaa', { token: owner() });
+    expect(report.status).toBe(200);
+    expect(report.body).toMatchObject({ organization_id: acme.organization.id, standard: 'hipaa', holds: { active: expect.any(Number) } });
+    expect((report.body as { retention: { category: string; keep_days: number | null }[] }).retention).toContainEqual(
+      expect.objectContaining({ category: 'recordings', keep_days: 365 }),
+    );
+    expect((await call('GET', '/api/v1/compliance/report', { token: owner() })).body).toMatchObject({ standard: 'gdpr' });
+    expect((await call('GET', '/api/v1/compliance/report', { token: member(BILLING).token })).status).toBe(403);
   });
 });
 
