@@ -1,31 +1,13 @@
-import type { Express, Response } from 'express';
+import type { Express } from 'express';
 import { CodedError, HTTP_STATUS_BY_CODE } from '../../platform/errors';
 import { AUDIT_CHAIN_VERIFICATION_PATH } from '../../platform/audit-chain';
 import type { AuditChainStatus } from '../../platform/audit-chain';
 import { linkHolderMay } from '../../platform/link-access';
 import { carriesSubgraphSecret, subgraphSecretFor } from '../../platform/subgraph-credential';
+import { streamWriter } from '../../platform/stream-writer';
 import type { SubgraphDependencies } from '../../platform/subgraph';
 import type { AuditServices } from './services';
 import { EXPORT_DOWNLOAD_PATH } from './services/export.service';
-
-/** Resolves once the response has taken the chunk (back-pressure: the database cursor waits for a slow client). */
-function writer(res: Response): (chunk: string) => Promise<void> {
-  return (chunk) =>
-    new Promise((resolve, reject) => {
-      if (res.destroyed) return reject(new Error('client went away'));
-      if (res.write(chunk)) return resolve();
-      const onDrain = () => {
-        res.off('close', onClose);
-        resolve();
-      };
-      const onClose = () => {
-        res.off('drain', onDrain);
-        reject(new Error('client went away'));
-      };
-      res.once('drain', onDrain);
-      res.once('close', onClose);
-    });
-}
 
 /**
  * `GET /api/v1/audit/exports/download?token=…` on audit's HTTP server: the link
@@ -58,7 +40,7 @@ export function auditRoutes(app: Express, services: AuditServices, dependencies:
     const aborted = new AbortController();
     res.on('close', () => aborted.abort());
     try {
-      await services.exports.stream(grant, writer(res), aborted.signal);
+      await services.exports.stream(grant, streamWriter(res), aborted.signal);
       res.end();
     } catch (error) {
       dependencies.logger.warn({ err: error, organizationId: grant.organizationId }, 'audit export: stopped');

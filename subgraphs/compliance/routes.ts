@@ -1,31 +1,13 @@
-import type { Express, Response } from 'express';
+import type { Express } from 'express';
 import { CodedError, HTTP_STATUS_BY_CODE } from '../../platform/errors';
 import { linkHolderMay } from '../../platform/link-access';
+import { streamWriter } from '../../platform/stream-writer';
 import type { SubgraphDependencies } from '../../platform/subgraph';
 import type { ComplianceServices } from './services';
 import { COMPLIANCE_REPORT_DOWNLOAD_PATH } from './services/compliance-report.service';
 import { EXPORT_DOWNLOAD_PATH } from './services/data-subject-request.service';
 import type { DownloadGrant } from './services/data-subject-request.service';
 import { CONTENT_TYPES } from './services/export-file';
-
-/** Resolves once the response has taken the chunk (back-pressure: the next chunk is read when the client is ready). */
-function writer(res: Response): (chunk: Buffer) => Promise<void> {
-  return (chunk) =>
-    new Promise((resolve, reject) => {
-      if (res.destroyed) return reject(new Error('client went away'));
-      if (res.write(chunk)) return resolve();
-      const onDrain = () => {
-        res.off('close', onClose);
-        resolve();
-      };
-      const onClose = () => {
-        res.off('drain', onDrain);
-        reject(new Error('client went away'));
-      };
-      res.once('drain', onDrain);
-      res.once('close', onClose);
-    });
-}
 
 /**
  * `GET /api/v1/compliance/requests/download?token=…` on compliance's HTTP server: a completed
@@ -54,7 +36,7 @@ export function complianceRoutes(app: Express, services: ComplianceServices, dep
       }
       return next(error);
     }
-    const write = writer(res);
+    const write = streamWriter(res);
     try {
       const done = await services.requests.download(grant, write, (format) => {
         res.status(200);
