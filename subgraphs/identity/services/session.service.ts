@@ -82,7 +82,13 @@ export class SessionService {
    * Starts a session for an active member (the token service refuses anyone else), noting the
    * address and user agent it comes from.
    */
-  async start(userId: string, organizationId: string, client: ClientInfo = { ip: null, userAgent: null }): Promise<SignedIn> {
+  /** `withSession`: what else the sign-in writes in the session's transaction (its fact), so both exist or neither. */
+  async start(
+    userId: string,
+    organizationId: string,
+    client: ClientInfo = { ip: null, userAgent: null },
+    withSession?: (manager: EntityManager, sessionId: string) => Promise<unknown>,
+  ): Promise<SignedIn> {
     const sessionId = newId('session');
     const accessToken = await this.tokens.issueSessionToken(userId, organizationId, undefined, sessionId);
     const refreshToken = newRefreshToken();
@@ -98,6 +104,7 @@ export class SessionService {
         sessionId,
         new Date(now),
       ]);
+      await withSession?.(manager, sessionId);
     });
     return { sessionId, accessToken, refreshToken };
   }

@@ -188,9 +188,8 @@ export class SsoSignInService {
     client: ClientInfo,
     mfa?: 'totp' | 'recovery_code',
   ): Promise<SsoSignedIn> {
-    const signedIn = await this.sessions.start(userId, source.organizationId, client);
-    await this.protection.succeeded(source.organizationId, userId);
-    await this.dataSource.transaction((manager) =>
+    // The session and its login fact are written together: a session nobody hears of cannot exist.
+    const signedIn = await this.sessions.start(userId, source.organizationId, client, (manager, sessionId) =>
       this.outbox.add(manager, {
         type: 'identity.sso.login_succeeded',
         payload: {
@@ -198,13 +197,14 @@ export class SsoSignInService {
           userId,
           ssoConfigId: source.id,
           providerType: source.providerType,
-          sessionId: signedIn.sessionId,
+          sessionId,
           provisioned,
           ...(mfa ? { mfa } : {}),
           ...(client?.ip ? { ip: client.ip } : {}),
         },
       }),
     );
+    await this.protection.succeeded(source.organizationId, userId);
     return { kind: 'signed_in', ...signedIn, userId, organizationId: source.organizationId, provisioned };
   }
 
