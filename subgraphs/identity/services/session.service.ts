@@ -80,10 +80,10 @@ export class SessionService {
   }
 
   /**
-   * Starts a session for an active member (the token service refuses anyone else), noting the
-   * address and user agent it comes from.
+   * Starts a session for an active member (anyone else is refused, FORBIDDEN: the session's
+   * insert requires the active membership), noting the address and user agent it comes from.
+   * `withSession`: what else the sign-in writes in the session's transaction (its fact), so both exist or neither.
    */
-  /** `withSession`: what else the sign-in writes in the session's transaction (its fact), so both exist or neither. */
   async start(
     userId: string,
     organizationId: string,
@@ -91,6 +91,8 @@ export class SessionService {
     withSession?: (manager: EntityManager, sessionId: string) => Promise<unknown>,
   ): Promise<SignedIn> {
     const sessionId = newId('session');
+    // Signed first, answered only when the session below exists: no session is left without its tokens.
+    const accessToken = await this.tokens.sign(userId, organizationId, undefined, sessionId);
     const refreshToken = newRefreshToken();
     const now = this.now();
     await this.dataSource.transaction(async (manager) => {
@@ -125,7 +127,6 @@ export class SessionService {
       if (rows.length === 0) throw notActiveMember(userId, organizationId);
       await withSession?.(manager, sessionId);
     });
-    const accessToken = await this.tokens.sign(userId, organizationId, undefined, sessionId);
     return { sessionId, accessToken, refreshToken };
   }
 
