@@ -205,12 +205,24 @@ export class MfaService {
   async signInStep(userId: string, organizationId: string): Promise<MfaSignInStep> {
     const row = await this.rowOf(userId);
     if (row?.enabled_at) return 'verify';
-    return (await this.requiredFor(userId, organizationId)) ? 'enroll' : 'none';
+    return this.signInStepOf(userId, organizationId, false, await this.requirementOf(organizationId));
+  }
+
+  /**
+   * `signInStep` for a sign-in that read, in its own statement, whether the member's second
+   * factor is on and the organization's requirement (NONE for one that set none).
+   */
+  async signInStepOf(userId: string, organizationId: string, enabled: boolean, requirement: MfaRequirement): Promise<MfaSignInStep> {
+    if (enabled) return 'verify';
+    return (await this.requires(requirement, userId, organizationId)) ? 'enroll' : 'none';
   }
 
   /** Whether the organization requires a second factor of this member (for admins: owners and admins). */
   async requiredFor(userId: string, organizationId: string): Promise<boolean> {
-    const requirement = await this.requirementOf(organizationId);
+    return this.requires(await this.requirementOf(organizationId), userId, organizationId);
+  }
+
+  private async requires(requirement: MfaRequirement, userId: string, organizationId: string): Promise<boolean> {
     if (requirement === MfaRequirement.EVERYONE) return true;
     if (requirement === MfaRequirement.NONE) return false;
     const policy = await this.authorizer.currentPolicy(organizationId);

@@ -116,11 +116,14 @@ export class SamlSignInService {
       throw new BadUserInputError('SAMLResponse: is required (the identity provider posts it to this address)', 'SAMLResponse');
     }
     const relayState = typeof form.RelayState === 'string' ? form.RelayState : undefined;
+    // RelayState names the configuration the sign-in began with (`begin`): it is read while the
+    // request is taken, and used only when it is the one the request itself was made for.
+    const named = this.configNamedBy(relayState);
     let response: { inResponseTo: string | null; destination: string | null };
     try {
       response = readResponse(encoded);
     } catch (error) {
-      throw await this.refusedBeforeRequest(relayState, 'invalid_saml_response', `The SAML response ${(error as Error).message}`);
+      throw await this.refusedBeforeRequest(named, 'invalid_saml_response', `The SAML response ${(error as Error).message}`);
     }
     // Taken once: the same response posted again, or two at once, finds nothing the second time.
     const pending =
@@ -129,14 +132,15 @@ export class SamlSignInService {
         : undefined;
     if (!pending) {
       throw await this.refusedBeforeRequest(
-        relayState,
+        named,
         'invalid_in_response_to',
         response.inResponseTo
           ? 'This SAML response answers no sign-in under way here (its InResponseTo is unknown, already used or expired): start the sign-in again'
           : 'This SAML response answers no sign-in started here (no InResponseTo): start the sign-in from this application',
       );
     }
-    const config = await this.ssoConfigs.forSignIn(pending.configId, SsoProviderType.SAML);
+    const hinted = await named;
+    const config = hinted?.id === pending.configId ? hinted : await this.ssoConfigs.forSignIn(pending.configId, SsoProviderType.SAML);
     try {
       return await this.signIns.complete(config, await this.validate(config, pending, encoded, response.destination), client);
     } catch (error) {
@@ -206,12 +210,16 @@ export class SamlSignInService {
     return identityFrom(claims, config);
   }
 
+  /** The enabled SAML configuration RelayState names, if it names one. */
+  private async configNamedBy(relayState: string | undefined): Promise<SsoConfig | undefined> {
+    return relayState && isId('ssoConfig', relayState)
+      ? this.ssoConfigs.forSignIn(relayState, SsoProviderType.SAML).catch(() => undefined)
+      : undefined;
+  }
+
   /** A refusal before the request is known: a fact only when RelayState names an enabled SAML configuration. */
-  private async refusedBeforeRequest(relayState: string | undefined, reason: SsoLoginFailureReason, detail: string) {
-    const config =
-      relayState && isId('ssoConfig', relayState)
-        ? await this.ssoConfigs.forSignIn(relayState, SsoProviderType.SAML).catch(() => undefined)
-        : undefined;
+  private async refusedBeforeRequest(named: Promise<SsoConfig | undefined>, reason: SsoLoginFailureReason, detail: string) {
+    const config = await named;
     return config ? this.signIns.refused(config, reason, detail) : new UnauthenticatedError(detail, { reason });
   }
 

@@ -52,7 +52,8 @@ export class SessionPolicyService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly outbox: Outbox,
-    private readonly defaults: SessionLifetimes = DEFAULT_SESSION_LIFETIMES,
+    /** An organization's lifetimes while it has set none. */
+    readonly defaultLifetimes: SessionLifetimes = DEFAULT_SESSION_LIFETIMES,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -74,7 +75,7 @@ export class SessionPolicyService {
     )) as PolicyRow[];
     return row
       ? { idleTimeoutMs: row.idle_timeout_minutes * MINUTE, absoluteLifetimeMs: row.absolute_lifetime_minutes * MINUTE }
-      : this.defaults;
+      : this.defaultLifetimes;
   }
 
   /**
@@ -137,8 +138,8 @@ export class SessionPolicyService {
         }
       : {
           organizationId,
-          idleTimeoutMinutes: this.defaults.idleTimeoutMs / MINUTE,
-          absoluteLifetimeMinutes: this.defaults.absoluteLifetimeMs / MINUTE,
+          idleTimeoutMinutes: this.defaultLifetimes.idleTimeoutMs / MINUTE,
+          absoluteLifetimeMinutes: this.defaultLifetimes.absoluteLifetimeMs / MINUTE,
           isDefault: true,
           updatedAt: null,
         };

@@ -28,9 +28,20 @@ export class SessionTokenService {
     sessionId?: string,
   ): Promise<IssuedToken> {
     if (!(await this.users.findById(userId))) throw new NotFoundError('User', userId, 'userId');
-    if (!(await this.members.isActiveMember(organizationId, userId))) {
-      throw new ForbiddenError(`userId: ${userId} is not an active member of organization ${organizationId}`, { field: 'userId' });
-    }
+    if (!(await this.members.isActiveMember(organizationId, userId))) throw notActiveMember(userId, organizationId);
+    return this.sign(userId, organizationId, ttlSeconds, sessionId);
+  }
+
+  /**
+   * Signs without looking the member up: for a caller that has just written, in a statement
+   * that required an active membership, the session the token belongs to.
+   */
+  async sign(
+    userId: string,
+    organizationId: string,
+    ttlSeconds = this.config.auth.tokenTtlSeconds,
+    sessionId?: string,
+  ): Promise<IssuedToken> {
     const { kid, privateKey } = await this.keys.activeKey();
     const issuedAt = Math.floor(Date.now() / 1000);
     const expiresAt = issuedAt + ttlSeconds;
@@ -45,4 +56,8 @@ export class SessionTokenService {
       .sign(privateKey);
     return { token, expiresAt: new Date(expiresAt * 1000) };
   }
+}
+
+export function notActiveMember(userId: string, organizationId: string): ForbiddenError {
+  return new ForbiddenError(`userId: ${userId} is not an active member of organization ${organizationId}`, { field: 'userId' });
 }

@@ -11,6 +11,7 @@ import { LOCAL_REVOCATIONS } from '../../../platform/outbox/event-catalogue';
 import type { SessionRevocationReason } from '../../../platform/outbox/event-catalogue';
 import type { Session } from '../types/session.type';
 import type { SessionPolicyService } from './session-policy.service';
+import { notActiveMember } from './session-token.service';
 import type { IssuedToken, SessionTokenService } from './session-token.service';
 
 /** A refresh token's text: the prefix, then 32 random bytes. */
@@ -72,17 +73,17 @@ export class SessionService {
     private readonly outbox: Outbox,
     private readonly authorizer: Pick<Authorizer, 'allows'>,
     /** The organization's idle timeout and absolute lifetime. */
-    private readonly policies: Pick<SessionPolicyService, 'lifetimesOf'>,
+    private readonly policies: Pick<SessionPolicyService, 'lifetimesOf' | 'defaultLifetimes'>,
     options: SessionServiceOptions = {},
   ) {
     this.now = options.now ?? Date.now;
   }
 
   /**
-   * Starts a session for an active member (the token service refuses anyone else), noting the
-   * address and user agent it comes from.
+   * Starts a session for an active member (anyone else is refused, FORBIDDEN: the session's
+   * insert requires the active membership), noting the address and user agent it comes from.
+   * `withSession`: what else the sign-in writes in the session's transaction (its fact), so both exist or neither.
    */
-  /** `withSession`: what else the sign-in writes in the session's transaction (its fact), so both exist or neither. */
   async start(
     userId: string,
     organizationId: string,
@@ -90,20 +91,40 @@ export class SessionService {
     withSession?: (manager: EntityManager, sessionId: string) => Promise<unknown>,
   ): Promise<SignedIn> {
     const sessionId = newId('session');
-    const accessToken = await this.tokens.issueSessionToken(userId, organizationId, undefined, sessionId);
+    // Signed first, answered only when the session below exists: no session is left without its tokens.
+    const accessToken = await this.tokens.sign(userId, organizationId, undefined, sessionId);
     const refreshToken = newRefreshToken();
     const now = this.now();
-    const { absoluteLifetimeMs } = await this.policies.lifetimesOf(organizationId);
     await this.dataSource.transaction(async (manager) => {
-      await manager.query(
-        'INSERT INTO identity.sessions (id, user_id, organization_id, created_at, last_used_at, expires_at, ip, user_agent) VALUES ($1, $2, $3, $4, $4, $5, $6, $7)',
-        [sessionId, userId, organizationId, new Date(now), new Date(now + absoluteLifetimeMs), client.ip, client.userAgent],
-      );
-      await manager.query('INSERT INTO identity.refresh_tokens (token_hash, session_id, created_at) VALUES ($1, $2, $3)', [
-        hashToken(refreshToken),
-        sessionId,
-        new Date(now),
-      ]);
+      // One statement: the session, only for an active member (so for an existing user), with the
+      // organization's absolute lifetime (the default when it set none), and its refresh token.
+      const rows = (await manager.query(
+        `WITH member AS (
+           SELECT m.user_id, m.organization_id,
+                  COALESCE(
+                    (SELECT p.absolute_lifetime_minutes * interval '1 minute' FROM identity.session_policies p WHERE p.organization_id = m.organization_id),
+                    $8::float8 * interval '1 millisecond'
+                  ) AS lifetime
+             FROM identity.organization_members m
+            WHERE m.organization_id = $3 AND m.user_id = $2 AND m.status = 'active'
+         ), session AS (
+           INSERT INTO identity.sessions (id, user_id, organization_id, created_at, last_used_at, expires_at, ip, user_agent)
+           SELECT $1, user_id, organization_id, $4, $4, $4::timestamptz + lifetime, $5, $6 FROM member
+           RETURNING id
+         )
+         INSERT INTO identity.refresh_tokens (token_hash, session_id, created_at) SELECT $7, id, $4 FROM session RETURNING session_id`,
+        [
+          sessionId,
+          userId,
+          organizationId,
+          new Date(now),
+          client.ip,
+          client.userAgent,
+          hashToken(refreshToken),
+          this.policies.defaultLifetimes.absoluteLifetimeMs,
+        ],
+      )) as unknown[];
+      if (rows.length === 0) throw notActiveMember(userId, organizationId);
       await withSession?.(manager, sessionId);
     });
     return { sessionId, accessToken, refreshToken };

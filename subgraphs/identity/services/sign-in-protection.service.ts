@@ -91,8 +91,16 @@ export class SignInProtectionService {
       'SELECT locked_until FROM identity.sign_in_lockouts WHERE organization_id = $1 AND user_id = $2 AND ended_at IS NULL',
       [organizationId, userId],
     )) as LockoutRow[];
-    if (!row) return;
-    const left = row.locked_until.getTime() - this.now();
+    await this.assertNotLockedUntil(organizationId, userId, row?.locked_until ?? null);
+  }
+
+  /**
+   * `assertNotLocked` for a sign-in that read the member's open lock-out (`lockedUntil`, null
+   * for none) in its own statement with the rest of what it needs.
+   */
+  async assertNotLockedUntil(organizationId: string, userId: string, lockedUntil: Date | null): Promise<void> {
+    if (!lockedUntil) return;
+    const left = lockedUntil.getTime() - this.now();
     if (left > 0) {
       const seconds = Math.ceil(left / 1000);
       throw new RateLimitedError(seconds, {

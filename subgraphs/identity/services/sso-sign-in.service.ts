@@ -5,10 +5,10 @@ import { ForbiddenError, UnauthenticatedError } from '../../../platform/errors';
 import type { CodedError } from '../../../platform/errors';
 import type { SsoLoginFailureReason } from '../../../platform/outbox/event-catalogue';
 import type { Outbox } from '../../../platform/outbox/outbox';
-import { MemberStatus, OrganizationMember } from '../entities/organization-member.entity';
+import { MemberStatus } from '../entities/organization-member.entity';
 import type { SsoConfig } from '../entities/sso-config.entity';
 import type { MemberService } from './member.service';
-import type { MfaService } from './mfa.service';
+import type { MfaService, MfaSignInStep } from './mfa.service';
 import type { SessionService, SignedIn } from './session.service';
 import type { SignInProtectionService } from './sign-in-protection.service';
 import type { SignInStateStore } from './sign-in-state.store';
@@ -101,8 +101,11 @@ export class SsoSignInService {
     private readonly members: MemberService,
     private readonly sessions: SessionService,
     private readonly outbox: Outbox,
-    private readonly mfa: Pick<MfaService, 'signInStep'>,
-    private readonly protection: Pick<SignInProtectionService, 'assertNotLocked' | 'failedForMember' | 'succeeded'>,
+    private readonly mfa: Pick<MfaService, 'signInStep' | 'signInStepOf'>,
+    private readonly protection: Pick<
+      SignInProtectionService,
+      'assertNotLocked' | 'assertNotLockedUntil' | 'failedForMember' | 'succeeded'
+    >,
     private readonly challenges: SignInStateStore,
   ) {}
 
@@ -119,27 +122,27 @@ export class SsoSignInService {
     if (!identity.emailVerified) {
       throw await this.refused(config, 'unverified_email', `The identity provider has not verified ${email}`, { subject: email });
     }
-    const user = await this.users.findByEmail(email);
-    const membership = user
-      ? await this.dataSource.getRepository(OrganizationMember).findOneBy({ organizationId: config.organizationId, userId: user.id })
-      : null;
+    const found = await this.users.findForSignIn(config.organizationId, email);
     let userId: string;
     let provisioned = false;
-    if (membership) {
-      if (membership.status !== MemberStatus.ACTIVE) {
+    let step: MfaSignInStep;
+    if (found?.memberStatus) {
+      if (found.memberStatus !== MemberStatus.ACTIVE) {
         throw await this.refused(config, 'inactive_member', `${email} is suspended in this organization: ask an admin`, {
           subject: email,
-          userId: membership.userId,
+          userId: found.userId,
         });
       }
-      userId = membership.userId;
+      userId = found.userId;
+      await this.protection.assertNotLockedUntil(config.organizationId, userId, found.lockedUntil);
+      step = await this.mfa.signInStepOf(userId, config.organizationId, found.mfaEnabled, found.mfaRequirement);
     } else {
       if (!config.autoProvisionUsers) {
         throw await this.refused(
           config,
           'not_provisioned',
           `${email} is not a member of this organization, and its identity provider does not create accounts: ask an admin for an invitation`,
-          { subject: email, userId: user?.id ?? null },
+          { subject: email, userId: found?.userId ?? null },
         );
       }
       const groupRole = config.attributeMapping.groupRoles.find(({ group }) => identity.groups.includes(group));
@@ -151,9 +154,9 @@ export class SsoSignInService {
       });
       userId = added.userId;
       provisioned = true;
+      await this.protection.assertNotLocked(config.organizationId, userId);
+      step = await this.mfa.signInStep(userId, config.organizationId);
     }
-    await this.protection.assertNotLocked(config.organizationId, userId);
-    const step = await this.mfa.signInStep(userId, config.organizationId);
     if (step !== 'none') {
       const mfaToken = `${MFA_CHALLENGE_PREFIX}${randomBytes(32).toString('base64url')}`;
       const expiresAt = Date.now() + MFA_CHALLENGE_TTL_MS;
