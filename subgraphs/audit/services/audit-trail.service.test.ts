@@ -412,12 +412,12 @@ describe('exports', () => {
     expect(grant).toMatchObject({ organizationId, userId: principal.userId, format: 'csv' });
     expect(() => services.exports.open(`${token.slice(0, -2)}xx`)).toThrow(/not valid/);
     expect(() => services.exports.open(token, new Date(Date.now() + 3_600_000))).toThrow(/expired/);
-    const chunks: string[] = [];
+    const chunks: Buffer[] = [];
     const rows = await services.exports.stream(grant, async (chunk) => {
-      chunks.push(chunk);
+      chunks.push(Buffer.from(chunk));
     });
     expect(rows).toBe(4500);
-    const lines = chunks.join('').trimEnd().split('\n');
+    const lines = Buffer.concat(chunks).toString('utf8').trimEnd().split('\n');
     expect(lines).toHaveLength(4501);
     expect(lines[0]).toMatch(/^id,sequence,recorded_at/);
     expect(lines[1]).toMatch(/,1,/);
