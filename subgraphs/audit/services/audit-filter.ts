@@ -29,7 +29,7 @@ const MAX_SEARCH = 100;
 
 /**
  * The text `search` looks in, as one expression: the one `events_search_idx` indexes (trigrams,
- * migration EventFilterIndexes1796592000000). Changing it here needs that index made again.
+ * migration SearchTrigramIndex1796592000001). Changing it here needs that index made again.
  */
 export const SEARCH_TEXT = `(action || ' ' || coalesce(actor_id, '') || ' ' || coalesce(actor_name, '') || ' ' || targets::text)`;
 
