@@ -63,7 +63,7 @@ describe('authorization and subscription benchmark scenarios (smoke)', () => {
     expect(runs.map((run) => run.peer)).toEqual(['floor', 'ours', 'hive']);
     for (const run of runs) expect(run.delivered).toBe(run.published * run.subscribers);
   }, 240_000);
-  it('audit: ingest, outbox facts, filtered pages over a COPY-generated table and a streamed CSV export of all of it', async () => {
+  it('audit: ingest, outbox facts, filtered pages over a COPY-generated table and streamed CSV exports of a tenth and of all of it', async () => {
     const { stdout, raw } = await smoke('audit');
     expect(stdout).toMatch(/^\| recordAuditEvents, batches of 100 /m);
     expect(stdout).toMatch(/^\| CSV, whole organization /m);
@@ -71,12 +71,15 @@ describe('authorization and subscription benchmark scenarios (smoke)', () => {
       ingestBatch100: { committed: number };
       outboxFacts: { facts: number };
       export: { rows: number };
+      exportNewestTenth: { rows: number };
       largeTable: { rows: number };
     };
     expect(figures.ingestBatch100.committed).toBeGreaterThan(0);
     expect(figures.outboxFacts.facts).toBeGreaterThan(0);
     // The export holds every generated event of the large organization, and nothing else.
     expect(figures.export.rows).toBe(figures.largeTable.rows);
+    expect(figures.exportNewestTenth.rows).toBeGreaterThan(0);
+    expect(figures.exportNewestTenth.rows).toBeLessThan(figures.largeTable.rows);
   }, 240_000);
 
   it('analytics: organizationAnalytics and the cost report from the views and the base tables, and call ingest', async () => {

@@ -1,3 +1,4 @@
+import { parse } from 'csv-parse/sync';
 import type { DataSource } from 'typeorm';
 import { Authorizer } from '../../../platform/authorization/authorizer';
 import { DatabasePolicySource } from '../../../platform/authorization/policy-store';
@@ -248,6 +249,10 @@ describe('queries', () => {
     expect(await sequences({ severities: ['info'] })).toEqual([2, 1]);
     expect(await sequences({ outcomes: ['denied'] })).toEqual([3]);
     expect(await sequences({ search: 'EVE' })).toEqual([3]);
+    expect(await sequences({ search: 'r_bo' })).toEqual([1]);
+    // Text across two fields (the action's end, the actor's id) is no match.
+    expect(await sequences({ search: 'cancel user_eve' })).toEqual([]);
+    expect(await sequences({ severities: ['warning'] })).toEqual([4, 3]);
     expect(await sequences({ from: new Date(Date.now() + 60_000) })).toEqual([]);
     await expect(services.logs.page(principal, organizationId, {}, 101, null)).rejects.toMatchObject({ extensions: { field: 'first' } });
     await expect(services.logs.page(principal, organizationId, {}, 10, 'bogus')).rejects.toMatchObject({ extensions: { field: 'after' } });
@@ -402,7 +407,7 @@ describe('an admin signing in from a new network', () => {
 });
 
 describe('exports', () => {
-  it('sign expiring links and stream every matching event through a cursor, then record the export', async () => {
+  it('sign expiring links and stream every matching event, then record the export', async () => {
     const organizationId = newId('organization');
     const principal = principalOf(organizationId);
     for (let batch = 0; batch < 5; batch++) await recordMany(organizationId, batch < 4 ? 1000 : 500);
@@ -412,16 +417,59 @@ describe('exports', () => {
     expect(grant).toMatchObject({ organizationId, userId: principal.userId, format: 'csv' });
     expect(() => services.exports.open(`${token.slice(0, -2)}xx`)).toThrow(/not valid/);
     expect(() => services.exports.open(token, new Date(Date.now() + 3_600_000))).toThrow(/expired/);
-    const chunks: string[] = [];
+    const chunks: Buffer[] = [];
     const rows = await services.exports.stream(grant, async (chunk) => {
-      chunks.push(chunk);
+      chunks.push(Buffer.from(chunk));
     });
     expect(rows).toBe(4500);
-    const lines = chunks.join('').trimEnd().split('\n');
+    const lines = Buffer.concat(chunks).toString('utf8').trimEnd().split('\n');
     expect(lines).toHaveLength(4501);
     expect(lines[0]).toMatch(/^id,sequence,recorded_at/);
     expect(lines[1]).toMatch(/,1,/);
     const page = await services.logs.page(principal, organizationId, { actionPrefix: 'audit.' }, 5, null);
     expect(page.events[0]).toMatchObject({ action: 'audit.logs.exported', metadata: { rows: 4500, format: 'csv' } });
+  });
+
+  it('write one CSV record per event, fields quoted where they must be, in the columns of the header', async () => {
+    const organizationId = newId('organization');
+    const principal = principalOf(organizationId);
+    const [recorded] = await services.ingest.record([
+      event(organizationId, {
+        actor: { type: 'system', id: null, displayName: null },
+        action: 'deploy.release.publish',
+        targets: [
+          { type: 'user', id: 'user_bob' },
+          { type: 'invoice', id: 'in_2' },
+        ],
+        metadata: { note: 'a, "quoted"\nline' },
+      }),
+    ]);
+    const stored = await services.logs.get(principal, recorded!.id);
+    const grant = services.exports.open(
+      new URL(services.exports.link(principal, organizationId, {}, 'csv').url).searchParams.get('token')!,
+    );
+    const chunks: Buffer[] = [];
+    expect(await services.exports.stream(grant, async (chunk) => void chunks.push(Buffer.from(chunk)))).toBe(1);
+    const [row, ...rest] = parse(Buffer.concat(chunks), { columns: true }) as Record<string, string>[];
+    expect(rest).toEqual([]);
+    expect(row).toMatchObject({
+      id: stored.id,
+      sequence: '1',
+      recorded_at: stored.recordedAt.toISOString(),
+      occurred_at: stored.occurredAt.toISOString(),
+      organization_id: organizationId,
+      actor_type: 'system',
+      actor_id: '',
+      action: 'deploy.release.publish',
+      severity: 'warning',
+      outcome: 'success',
+      targets: 'user:user_bob invoice:in_2',
+      request: '',
+      source: 'api',
+      previous_hash: stored.previousHash,
+      hash: stored.hash,
+    });
+    expect(JSON.parse(row!.metadata!)).toEqual({ note: 'a, "quoted"\nline' });
+    expect(JSON.parse(row!.changes!)).toEqual(stored.changes);
   });
 });
