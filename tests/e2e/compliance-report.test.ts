@@ -180,6 +180,9 @@ describe('compliance reports through the gateway', () => {
     expect(pdf.title).toBe('HIPAA compliance report: Northwind Clinics');
     expect(pdf.text).toContain('Northwind Clinics');
     expect(pdf.text).toContain('45 CFR 164.312(b)');
+    // The same access-review figures as the JSON: none completed yet; the owner and the admin are privileged.
+    expect(pdf.text).toContain('No access review completed yet (one at least every 90 days expected).');
+    expect(pdf.text).toContain('Members holding the owner or admin role: 2.');
 
     const token = new URL(link.url).searchParams.get('token')!;
     const tampered = onCompliance(link.url);

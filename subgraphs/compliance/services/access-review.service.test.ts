@@ -153,6 +153,19 @@ describe('access reviews', () => {
     expect(after.find((e) => e.id === entry(admin, 'role_admin').id)!.revokedAt).toBeInstanceOf(Date);
     expect(after.filter((e) => e.revokedAt !== null)).toHaveLength(1);
     expect((await services.accessReviews.list(reviewer, organizationId)).map((r) => r.id)).toEqual([review.id]);
+
+    // The admin's data-subject export shows the entries about their roles; erasure takes the note and keeps the entries.
+    const subject = { organizationId, userId: admin };
+    const exported = (await services.dataSubject.export(subject, null, 50)).records.filter((r) => r.kind === 'access_review_entry');
+    expect(exported.map((r) => [r.data.roleId, r.data.decision, r.data.note])).toEqual([
+      ['role_admin', 'revoke_requested', 'Left the team'],
+      ['role_billing_manager', 'kept', 'Pays the invoices'],
+    ]);
+    expect((await services.dataSubject.erase(subject, ['activity'])).find((e) => e.kind === 'access_review_entry')).toMatchObject({
+      anonymised: 2,
+      kept: 2,
+    });
+    expect((await services.accessReviews.entries(review)).filter((e) => e.userId === admin).map((e) => e.note)).toEqual([null, null]);
   });
 
   it('never shows, starts or decides another organization’s reviews', async () => {
