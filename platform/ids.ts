@@ -32,6 +32,8 @@ export const ID_PREFIXES = {
   retentionRun: 'rtn',
   ssoConfig: 'sso',
   complianceRequest: 'dsr',
+  accessReview: 'arv',
+  accessReviewEntry: 'arve',
   serviceToken: 'svct',
 } as const;
 export type IdKind = keyof typeof ID_PREFIXES;

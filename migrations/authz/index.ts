@@ -8,6 +8,7 @@ import { ApiKeyPermission1796300000000 } from './1796300000000-ApiKeyPermission'
 import { SsoPermission1796304274433 } from './1796304274433-SsoPermission';
 import { SessionsPermission1796304341927 } from './1796304341927-SessionsPermission';
 import { ConsentPermissions1796304359474 } from './1796304359474-ConsentPermissions';
+import { RoleAssignmentFacts1796612345001 } from './1796612345001-RoleAssignmentFacts';
 
 /** Applied in this order. */
 export const authzMigrations: MigrationClass[] = [
@@ -20,4 +21,5 @@ export const authzMigrations: MigrationClass[] = [
   SsoPermission1796304274433,
   SessionsPermission1796304341927,
   ConsentPermissions1796304359474,
+  RoleAssignmentFacts1796612345001,
 ];

@@ -205,6 +205,46 @@ export interface EventCatalogue {
     affected: number;
     held: number;
   };
+  /**
+   * Someone got a role in an organization, or an assignment's expiry changed (`previousExpiresAt`
+   * set when it had the role already): by a member (`assignedById`), or by authz itself
+   * (`assignedById` null) following a membership fact (`reason`).
+   */
+  'authz.role.assigned': RoleAssignmentFact & {
+    expiresAt: string | null;
+    /** Absent: they did not have the role; null: they had it without an expiry. */
+    previousExpiresAt?: string | null;
+    assignedById: string | null;
+    reason: RoleAssignmentReason;
+  };
+  /**
+   * A role was taken from someone: by a member (`unassignedById`), with their membership, with the
+   * custom role's deletion, or on an access review's revoke request (`reviewId`, `entryId`).
+   */
+  'authz.role.unassigned': RoleAssignmentFact & {
+    unassignedById: string | null;
+    reason: RoleUnassignmentReason;
+    reviewId?: string;
+    entryId?: string;
+  };
+  /** An organization's own role was created, changed (`previous`: its name and permissions before) or deleted, by `actorId`. */
+  'authz.role.created': CustomRoleFact;
+  'authz.role.updated': CustomRoleFact & { previous: { name: string; permissions: string[] } };
+  'authz.role.deleted': CustomRoleFact;
+  /** A reviewer started an access review: a snapshot of every member's roles (`entries`: one per role a member holds). */
+  'compliance.access_review.started': { organizationId: string; reviewId: string; startedById: string; entries: number };
+  /** A reviewer decided one entry of an open review (it may be decided again until the review is completed). */
+  'compliance.access_review.entry_decided': AccessReviewEntryFact & { decision: AccessReviewDecision; decidedById: string };
+  /** A reviewer completed a review, every entry decided. */
+  'compliance.access_review.completed': {
+    organizationId: string;
+    reviewId: string;
+    completedById: string;
+    kept: number;
+    revokeRequested: number;
+  };
+  /** A completed review asks authz to take a role away (authz answers `authz.role.unassigned` with the review's ids). */
+  'compliance.access_review.revoke_requested': AccessReviewEntryFact & { requestedById: string };
   /** A mutation's outcome, written by the platform after its resolver settled (platform/mutation-audit.ts), for the audit log. */
   'audit.mutation.recorded': MutationOutcomeFact;
 }
@@ -231,6 +271,43 @@ export interface MutationOutcomeFact {
   userAgent?: string | null;
   /** When the resolver settled. */
   at: string;
+}
+
+/** Whose role an assignment fact is about. */
+export interface RoleAssignmentFact {
+  organizationId: string;
+  userId: string;
+  /** `role_owner`, `role_admin`, … or one of the organization's own. */
+  roleId: string;
+}
+
+/**
+ * Why a role was given: by a member, to an organization's creator, with an invitation when someone
+ * joined, or `existing`: stated once, by a migration, for every assignment made before these facts.
+ */
+export type RoleAssignmentReason = 'assigned' | 'organization_created' | 'member_added' | 'existing';
+/** Why a role was taken: by a member, with the membership, with the custom role, or on an access review. */
+export type RoleUnassignmentReason = 'revoked' | 'member_removed' | 'role_deleted' | 'access_review';
+
+/** One of an organization's own roles, as it is after the change (as it was, for a deletion). */
+export interface CustomRoleFact {
+  organizationId: string;
+  roleId: string;
+  name: string;
+  permissions: string[];
+  actorId: string;
+}
+
+/** What a reviewer decides about one role a member holds. */
+export type AccessReviewDecision = 'kept' | 'revoke_requested';
+
+/** One entry of an access review: a role a member held when it started. */
+export interface AccessReviewEntryFact {
+  organizationId: string;
+  reviewId: string;
+  entryId: string;
+  userId: string;
+  roleId: string;
 }
 
 /** The data categories a retention policy covers, each owned (and cleaned up) by one subgraph (platform/retention). */
@@ -298,6 +375,12 @@ export const AUDIT_TRAIL_CONSUMER = 'audit.trail';
 
 /** Compliance's consumer of what the owners of each data category report after a retention request. */
 export const RETENTION_REPORTS_CONSUMER = 'compliance.retention-reports';
+
+/** Facts about role assignments, in the order of authz's outbox. */
+export const ROLE_ASSIGNMENT_EVENT_TYPES = ['authz.role.assigned', 'authz.role.unassigned'] as const satisfies readonly EventType[];
+
+/** Authz's consumer of access reviews' revoke requests. */
+export const ACCESS_REVIEW_REVOCATIONS_CONSUMER = 'authz.access-review-revocations';
 
 /** Billing's consumer of usage other subgraphs report. */
 export const USAGE_CONSUMER = 'billing.usage';

@@ -5,6 +5,7 @@ import { CasbinRule } from './entities/casbin-rule.entity';
 import { Role } from './entities/role.entity';
 import { Membership } from './entities/membership.entity';
 import { membershipRolesConsumer } from './consumers/membership-roles.consumer';
+import { accessReviewRevocationsConsumer } from './consumers/access-review-revocations.consumer';
 import { ProcessedEvent } from '../../platform/outbox/processed-event.entity';
 import { OutboxMessage } from '../../platform/outbox/outbox-message.entity';
 import { createAuthzLoaders } from './loaders';
@@ -17,7 +18,10 @@ import { authzUserReference } from './resolvers/user.reference';
 import { createAuthzServices } from './services';
 import type { AuthzServices } from './services';
 
-/** Roles, assignments and permission decisions, on Casbin's policy table; roles follow identity's membership events. */
+/**
+ * Roles, assignments and permission decisions, on Casbin's policy table; roles follow identity's
+ * membership events and access reviews' revoke requests, and every change to them is a fact.
+ */
 export const authzSubgraph = defineSubgraph<AuthzServices, AuthzLoaders>({
   name: 'authz',
   storage: { schema: 'authz', entities: [CasbinRule, Role, Membership, ProcessedEvent, OutboxMessage], migrations: authzMigrations },
@@ -29,9 +33,16 @@ export const authzSubgraph = defineSubgraph<AuthzServices, AuthzLoaders>({
     }),
   createServices: createAuthzServices,
   createLoaders: createAuthzLoaders,
-  consumers: (services) => [membershipRolesConsumer(services)],
-  // Its mutations' outcomes, for the audit log (platform/mutation-audit.ts).
-  publishes: ['audit.mutation.recorded'],
+  consumers: (services) => [membershipRolesConsumer(services), accessReviewRevocationsConsumer(services)],
+  // Role and assignment changes, for compliance's access reviews and the audit log; its mutations' outcomes (platform/mutation-audit.ts).
+  publishes: [
+    'authz.role.assigned',
+    'authz.role.unassigned',
+    'authz.role.created',
+    'authz.role.updated',
+    'authz.role.deleted',
+    'audit.mutation.recorded',
+  ],
 });
 
 /** For the commands and the one-process runtime, which import a subgraph only through this file. */

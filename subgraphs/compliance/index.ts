@@ -9,6 +9,7 @@ import { organizationsConsumer } from './consumers/organizations.consumer';
 import { retentionReportsConsumer } from './consumers/retention-reports.consumer';
 import { ssoSignInsConsumer } from './consumers/sso-sign-ins.consumer';
 import { pendingDeletionsConsumer } from './consumers/pending-deletions.consumer';
+import { roleAssignmentsConsumer } from './consumers/role-assignments.consumer';
 import { ConsentRecord } from './entities/consent-record.entity';
 import { DataSubjectRequest } from './entities/data-subject-request.entity';
 import { ExportChunk } from './entities/export-chunk.entity';
@@ -19,6 +20,9 @@ import { ComplianceOrganization } from './entities/organization-name.entity';
 import { RetentionPolicy } from './entities/retention-policy.entity';
 import { RetentionRun, RetentionRunCategory } from './entities/retention-run.entity';
 import { SsoSignIn } from './entities/sso-sign-in.entity';
+import { AccessReview, AccessReviewEntry } from './entities/access-review.entity';
+import { ComplianceRoleAssignment } from './entities/role-assignment.entity';
+import { RoleChange } from './entities/role-change.entity';
 import { applyRetentionJob } from './jobs/apply-retention.job';
 import { processRequestsJob } from './jobs/process-requests.job';
 import { ComplianceReportResolver } from './resolvers/compliance-report.resolver';
@@ -26,6 +30,7 @@ import { ComplianceRequestResolver } from './resolvers/compliance-request.resolv
 import { ConsentResolver } from './resolvers/consent.resolver';
 import { LegalHoldResolver } from './resolvers/legal-hold.resolver';
 import { RetentionResolver } from './resolvers/retention.resolver';
+import { AccessReviewResolver } from './resolvers/access-review.resolver';
 import { complianceRoutes } from './routes';
 import { createComplianceServices } from './services';
 import type { ComplianceServices } from './services';
@@ -33,9 +38,10 @@ import type { ComplianceServices } from './services';
 /**
  * Compliance: consent per person and purpose, with its full history; legal holds (told to
  * the other subgraphs as facts); data-subject requests run through every subgraph's part;
- * retention policies, applied by the subgraphs owning the data on compliance's request; and
- * compliance reports. It knows who belongs to which organization, its name, who signs in
- * through SSO and who has a second factor from identity's facts (its own projections).
+ * retention policies, applied by the subgraphs owning the data on compliance's request; access
+ * reviews, whose revocations authz applies; and compliance reports. It knows who belongs to which
+ * organization, its name, who signs in through SSO and who has a second factor from identity's
+ * facts, and who holds which role from authz's (its own projections).
  */
 export const complianceSubgraph = defineSubgraph<ComplianceServices, Record<string, never>>({
   name: 'compliance',
@@ -53,6 +59,10 @@ export const complianceSubgraph = defineSubgraph<ComplianceServices, Record<stri
       RetentionRunCategory,
       DataSubjectRequest,
       ExportChunk,
+      ComplianceRoleAssignment,
+      RoleChange,
+      AccessReview,
+      AccessReviewEntry,
       OutboxMessage,
       ProcessedEvent,
     ],
@@ -62,7 +72,14 @@ export const complianceSubgraph = defineSubgraph<ComplianceServices, Record<stri
     buildFederatedSchema({
       name: 'compliance',
       dataSubject: true,
-      resolvers: [ConsentResolver, LegalHoldResolver, ComplianceRequestResolver, RetentionResolver, ComplianceReportResolver],
+      resolvers: [
+        ConsentResolver,
+        LegalHoldResolver,
+        ComplianceRequestResolver,
+        RetentionResolver,
+        ComplianceReportResolver,
+        AccessReviewResolver,
+      ],
     }),
   createServices: createComplianceServices,
   createLoaders: () => ({}),
@@ -71,6 +88,10 @@ export const complianceSubgraph = defineSubgraph<ComplianceServices, Record<stri
     'compliance.legal_hold.released',
     'compliance.request.updated',
     'compliance.retention.requested',
+    'compliance.access_review.started',
+    'compliance.access_review.entry_decided',
+    'compliance.access_review.completed',
+    'compliance.access_review.revoke_requested',
     'audit.mutation.recorded',
   ],
   consumers: (services) => [
@@ -80,6 +101,7 @@ export const complianceSubgraph = defineSubgraph<ComplianceServices, Record<stri
     ssoSignInsConsumer(),
     mfaEnrollmentsConsumer(),
     retentionReportsConsumer(services),
+    roleAssignmentsConsumer(services),
   ],
   jobs: [processRequestsJob, applyRetentionJob],
   routes: complianceRoutes,

@@ -132,7 +132,7 @@ describe('compliance reports through the gateway', () => {
       auditChain: { valid: true, problemKind: null },
       mfa: { members: 3, adopted: 0, ratio: 0 },
       sso: { members: 3, adopted: 0, ratio: 0 },
-      accessReviews: { measured: false },
+      accessReviews: { measured: true },
     });
     expect(gdpr.retention.map((row) => [row.category, row.keepDays, row.action])).toEqual([
       ['AUDIT_EVENTS', null, null],
@@ -146,6 +146,7 @@ describe('compliance reports through the gateway', () => {
       'GDPR Art. 5(1)(e)': 'ATTENTION',
       'GDPR Art. 5(2)': 'PASS',
       'GDPR Art. 32': 'ATTENTION',
+      'GDPR Art. 32(1)(d)': 'ATTENTION',
     });
     expect(gdpr.checks.find((check) => check.reference === 'GDPR Art. 5(1)(e)')!.detail).toContain('sessions');
 
@@ -157,7 +158,7 @@ describe('compliance reports through the gateway', () => {
       'SOC 2 C1.2',
       'SOC 2 P5.1',
     ]);
-    expect(soc2.accessReviews.explanation).toContain('Authz');
+    expect(soc2.accessReviews.explanation).toContain('access reviews');
   });
 
   it('serves the same report as a PDF through a signed, expiring link that names the organization', async () => {
@@ -179,6 +180,9 @@ describe('compliance reports through the gateway', () => {
     expect(pdf.title).toBe('HIPAA compliance report: Northwind Clinics');
     expect(pdf.text).toContain('Northwind Clinics');
     expect(pdf.text).toContain('45 CFR 164.312(b)');
+    // The same access-review figures as the JSON: none completed yet; the owner and the admin are privileged.
+    expect(pdf.text).toContain('No access review completed yet (one at least every 90 days expected).');
+    expect(pdf.text).toContain('Members holding the owner or admin role: 2.');
 
     const token = new URL(link.url).searchParams.get('token')!;
     const tampered = onCompliance(link.url);

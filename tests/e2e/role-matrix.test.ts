@@ -33,7 +33,7 @@ const AUDITORS: RoleName[] = ['owner', 'admin'];
 const JOB_READERS: RoleName[] = ['owner', 'admin'];
 /** `compliance:read` (everyone's consent): the admin's (`compliance:*`) and the owner's; every role reads and records its own (`consent:*`). */
 const COMPLIANCE_READERS: RoleName[] = ['owner', 'admin'];
-/** `compliance:manage` (legal holds, consent recorded for someone): the admin's and the owner's. */
+/** `compliance:manage` (legal holds, consent recorded for someone, access reviews): the admin's and the owner's. */
 const COMPLIANCE_MANAGERS: RoleName[] = ['owner', 'admin'];
 
 interface Fixture {
@@ -60,6 +60,8 @@ interface Fixture {
   apiKeyId: string;
   /** An active legal hold on the organization, for the case that releases it. */
   legalHoldId: string;
+  /** Two open access reviews: one with an undecided entry (to decide), one with every entry decided (to complete). */
+  accessReviews: { decideEntryId: string; completeId: string };
   /** Data-subject requests: the actor's own to read, and a target's rectifications awaiting approval to approve, reject and extend. */
   complianceRequests: { read: string; approve: string; reject: string; extend: string };
   /** A dry run of the organization's retention policies. */
@@ -826,6 +828,45 @@ const CASES: Case[] = [
     foreign: (f) => ['query($o: ID!) { legalHolds(organizationId: $o) { id reason } }', { o: f.organization.organization.id }],
   },
   {
+    field: 'Mutation.startAccessReview',
+    allowed: COMPLIANCE_MANAGERS,
+    own: (f) => ['mutation($o: ID!) { startAccessReview(organizationId: $o) { id } }', { o: f.organization.organization.id }],
+    foreign: (f) => ['mutation($o: ID!) { startAccessReview(organizationId: $o) { id } }', { o: f.organization.organization.id }],
+  },
+  {
+    field: 'Mutation.decideAccessReviewEntry',
+    allowed: COMPLIANCE_MANAGERS,
+    own: (f) => [
+      'mutation($e: ID!) { decideAccessReviewEntry(input: { entryId: $e, decision: KEPT }) { id decision } }',
+      { e: f.accessReviews.decideEntryId },
+    ],
+    foreign: (f) => [
+      'mutation($e: ID!) { decideAccessReviewEntry(input: { entryId: $e, decision: REVOKE_REQUESTED }) { id decision } }',
+      { e: f.accessReviews.decideEntryId },
+    ],
+  },
+  {
+    field: 'Mutation.completeAccessReview',
+    allowed: COMPLIANCE_MANAGERS,
+    own: (f) => ['mutation($id: ID!) { completeAccessReview(id: $id) { id status } }', { id: f.accessReviews.completeId }],
+    foreign: (f) => ['mutation($id: ID!) { completeAccessReview(id: $id) { id status } }', { id: f.accessReviews.completeId }],
+  },
+  {
+    field: 'Query.accessReviews',
+    allowed: COMPLIANCE_READERS,
+    own: (f) => ['query($o: ID!) { accessReviews(organizationId: $o) { id } }', { o: f.organization.organization.id }],
+    foreign: (f) => [
+      'query($o: ID!) { accessReviews(organizationId: $o) { id entries { userId } } }',
+      { o: f.organization.organization.id },
+    ],
+  },
+  {
+    field: 'Query.accessReview',
+    allowed: COMPLIANCE_READERS,
+    own: (f) => ['query($id: ID!) { accessReview(id: $id) { id entries { id } } }', { id: f.accessReviews.completeId }],
+    foreign: (f) => ['query($id: ID!) { accessReview(id: $id) { id entries { userId roleId } } }', { id: f.accessReviews.completeId }],
+  },
+  {
     field: 'Mutation.requestDataExport',
     allowed: ALL,
     own: (f) => [
@@ -1134,6 +1175,20 @@ async function fixture(role: RoleName | null): Promise<Fixture> {
     `INSERT INTO compliance.legal_holds (id, organization_id, reason, placed_by_id) VALUES ($1, $2, 'Matrix', $3)`,
     [legalHoldId, organization.organization.id, organization.owner.user.id],
   );
+  const accessReviews = { decideEntryId: `arve_matrixdecide${suffix}`, completeId: `arv_matrixcomplete${suffix}` };
+  for (const [reviewId, entryId, decision] of [
+    [`arv_matrixdecide${suffix}`, accessReviews.decideEntryId, null],
+    [accessReviews.completeId, `arve_matrixcomplete${suffix}`, 'kept'],
+  ] as const) {
+    await supergraph.dataSources.compliance.query(
+      `INSERT INTO compliance.access_reviews (id, organization_id, status, started_by_id, started_at) VALUES ($1, $2, 'in_progress', $3, now())`,
+      [reviewId, organization.organization.id, organization.owner.user.id],
+    );
+    await supergraph.dataSources.compliance.query(
+      `INSERT INTO compliance.access_review_entries (id, review_id, organization_id, user_id, role_id, decision) VALUES ($1, $2, $3, $4, 'role_member', $5)`,
+      [entryId, reviewId, organization.organization.id, targets[1]!.user.id, decision],
+    );
+  }
   const retentionRunId = `rtn_matrix${suffix}`;
   await supergraph.dataSources.compliance.query(
     `INSERT INTO compliance.retention_runs (id, organization_id, dry_run, organization_held, held_users) VALUES ($1, $2, true, false, 0)`,
@@ -1169,6 +1224,7 @@ async function fixture(role: RoleName | null): Promise<Fixture> {
   return {
     apiKeyId,
     legalHoldId,
+    accessReviews,
     complianceRequests,
     retentionRunId,
     sessionId,
@@ -1336,6 +1392,15 @@ describe('the role matrix', () => {
       [foreign.organization.organization.id],
     )) as { id: string; releasedAt: Date | null }[];
     expect(holds).toEqual([{ id: foreign.legalHoldId, releasedAt: null }]);
+    const reviews = (await supergraph.dataSources.compliance.query(
+      `SELECT r.id, r.status, e.decision FROM compliance.access_reviews r JOIN compliance.access_review_entries e ON e.review_id = r.id
+        WHERE r.organization_id = $1 ORDER BY r.id`,
+      [foreign.organization.organization.id],
+    )) as { id: string; status: string; decision: string | null }[];
+    expect(reviews).toEqual([
+      { id: foreign.accessReviews.completeId, status: 'in_progress', decision: 'kept' },
+      { id: foreign.accessReviews.completeId.replace('complete', 'decide'), status: 'in_progress', decision: null },
+    ]);
     const retention = (await supergraph.dataSources.compliance.query(
       `SELECT (SELECT count(*)::int FROM compliance.retention_policies WHERE organization_id = $1) AS policies,
               (SELECT count(*)::int FROM compliance.retention_runs WHERE organization_id = $1) AS runs`,

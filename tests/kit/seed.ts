@@ -59,18 +59,23 @@ export class Seed {
     messaging: Messaging,
     events?: EventBus,
   ) {
-    this.authz = createAuthzServices({ dataSource: dataSources.authz, access });
+    this.authz = createAuthzServices({ dataSource: dataSources.authz, access, messaging });
     this.identity = createIdentityServices({ config, dataSource: dataSources.identity, access, events, messaging });
   }
 
   /** Gives the user exactly `roleId` in the organization (their other roles go). */
   async setRole(organizationId: string, userId: string, roleId: string): Promise<void> {
     await this.authz.assignments.grant(organizationId, { userId, roleId });
-    await this.dataSources.authz.query(`DELETE FROM authz.casbin_rule WHERE ptype = 'g' AND v0 = $1 AND v2 = $2 AND v1 <> $3`, [
-      userId,
-      organizationId,
-      roleId,
-    ]);
+    const others = (await this.authz.assignments.listForUser(organizationId, userId)).filter((other) => other.roleId !== roleId);
+    // Through the assignment service, so each role that goes is a fact like any other.
+    await this.dataSources.authz.transaction(async (manager) => {
+      for (const other of others) {
+        await this.authz.assignments.unassignWithin(manager, organizationId, userId, other.roleId, {
+          unassignedById: null,
+          reason: 'revoked',
+        });
+      }
+    });
     await this.access.authorizer.policyChanged();
   }
 

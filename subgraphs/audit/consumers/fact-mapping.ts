@@ -11,11 +11,19 @@ interface FactMapping<T extends EventType> {
   outcome?(event: EventEnvelope<T>): 'success' | 'denied' | 'failed';
   /** The address the fact names (a sign-in's). */
   ip?(event: EventEnvelope<T>): string | null;
+  /** What changed, `{ field: { old, new } }` (a role given or taken). */
+  changes?(event: EventEnvelope<T>): Changes;
 }
+
+type Changes = Record<string, { old: unknown; new: unknown }>;
 
 const organization = (id: string): AuditTarget => ({ type: 'organization', id });
 const user = (id: string): AuditTarget => ({ type: 'user', id });
 const subscription = (id: string): AuditTarget => ({ type: 'subscription', id });
+const role = (id: string): AuditTarget => ({ type: 'role', id });
+const review = (id: string): AuditTarget => ({ type: 'access_review', id });
+const byUser = (id: string | null) => (id ? { type: 'user' as const, id } : null);
+const PRIVILEGED_ROLES = ['role_owner', 'role_admin'];
 
 /**
  * Every fact of the catalogue, as an audit event. Typed by `EventType`: a fact added to
@@ -191,6 +199,72 @@ export const FACT_MAPPINGS: { [T in EventType]: FactMapping<T> } = {
     severity: (e) => (e.payload.dryRun || e.payload.affected === 0 ? 'info' : 'warning'),
     targets: (e) => [{ type: 'retention_run', id: e.payload.runId }, organization(e.payload.organizationId)],
   },
+  'authz.role.assigned': {
+    action: (e) => (e.payload.previousExpiresAt === undefined ? 'authz.role.assign' : 'authz.role.change_expiry'),
+    severity: (e) => (PRIVILEGED_ROLES.includes(e.payload.roleId) ? 'warning' : 'info'),
+    targets: (e) => [user(e.payload.userId), role(e.payload.roleId)],
+    actor: (e) => byUser(e.payload.assignedById),
+    changes: (e): Changes =>
+      e.payload.previousExpiresAt === undefined
+        ? { role: { old: null, new: e.payload.roleId }, expiresAt: { old: null, new: e.payload.expiresAt } }
+        : { expiresAt: { old: e.payload.previousExpiresAt, new: e.payload.expiresAt } },
+  },
+  'authz.role.unassigned': {
+    action: (e) => `authz.role.unassign.${e.payload.reason}`,
+    severity: (e) => (PRIVILEGED_ROLES.includes(e.payload.roleId) || e.payload.reason === 'access_review' ? 'warning' : 'info'),
+    targets: (e) => [user(e.payload.userId), role(e.payload.roleId), ...(e.payload.reviewId ? [review(e.payload.reviewId)] : [])],
+    actor: (e) => byUser(e.payload.unassignedById),
+    changes: (e) => ({ role: { old: e.payload.roleId, new: null } }),
+  },
+  'authz.role.created': {
+    action: 'authz.role.create',
+    severity: 'info',
+    targets: (e) => [role(e.payload.roleId)],
+    actor: (e) => byUser(e.payload.actorId),
+    changes: (e) => ({ name: { old: null, new: e.payload.name }, permissions: { old: null, new: e.payload.permissions } }),
+  },
+  'authz.role.updated': {
+    action: 'authz.role.update',
+    severity: 'warning',
+    targets: (e) => [role(e.payload.roleId)],
+    actor: (e) => byUser(e.payload.actorId),
+    changes: (e) => ({
+      name: { old: e.payload.previous.name, new: e.payload.name },
+      permissions: { old: e.payload.previous.permissions, new: e.payload.permissions },
+    }),
+  },
+  'authz.role.deleted': {
+    action: 'authz.role.delete',
+    severity: 'warning',
+    targets: (e) => [role(e.payload.roleId)],
+    actor: (e) => byUser(e.payload.actorId),
+    changes: (e) => ({ name: { old: e.payload.name, new: null }, permissions: { old: e.payload.permissions, new: null } }),
+  },
+  'compliance.access_review.started': {
+    action: 'compliance.access_review.start',
+    severity: 'info',
+    targets: (e) => [review(e.payload.reviewId), organization(e.payload.organizationId)],
+    actor: (e) => byUser(e.payload.startedById),
+  },
+  'compliance.access_review.entry_decided': {
+    action: (e) => `compliance.access_review.${e.payload.decision === 'kept' ? 'keep' : 'request_revoke'}`,
+    severity: (e) => (e.payload.decision === 'kept' ? 'info' : 'warning'),
+    targets: (e) => [review(e.payload.reviewId), user(e.payload.userId), role(e.payload.roleId)],
+    actor: (e) => byUser(e.payload.decidedById),
+  },
+  'compliance.access_review.completed': {
+    action: 'compliance.access_review.complete',
+    severity: 'info',
+    targets: (e) => [review(e.payload.reviewId), organization(e.payload.organizationId)],
+    actor: (e) => byUser(e.payload.completedById),
+  },
+  'compliance.access_review.revoke_requested': {
+    action: 'compliance.access_review.revoke',
+    severity: 'warning',
+    targets: (e) => [review(e.payload.reviewId), user(e.payload.userId), role(e.payload.roleId)],
+    actor: (e) => byUser(e.payload.requestedById),
+    changes: (e) => ({ role: { old: e.payload.roleId, new: null } }),
+  },
   'audit.mutation.recorded': {
     action: (e) => `${e.payload.subgraph}.mutation.${e.payload.field}`,
     severity: (e) => (e.payload.outcome === 'success' ? 'info' : e.payload.outcome === 'denied' ? 'warning' : 'error'),
@@ -226,6 +300,7 @@ export function auditEventOf(event: AnyEvent): AuditEventInput {
     userAgent: mutation?.userAgent ?? null,
     request: mutation ? { arguments: mutation.arguments } : null,
     response: mutation?.errorCode ? { errorCode: mutation.errorCode } : null,
+    changes: mapping.changes?.(event) ?? null,
     metadata: mutation
       ? { subgraph: mutation.subgraph, field: mutation.field }
       : { type: event.type, payload: event.payload as unknown as Record<string, unknown> },

@@ -3,7 +3,8 @@ import type { Authorizer } from '../../../platform/authorization/authorizer';
 import { OWNER_ROLE_ID } from '../../../platform/authorization/system-roles';
 import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from '../../../platform/errors';
 import { parseId } from '../../../platform/ids';
-import { CasbinRule } from '../entities/casbin-rule.entity';
+import type { RoleAssignmentReason, RoleUnassignmentReason } from '../../../platform/outbox/event-catalogue';
+import type { Outbox } from '../../../platform/outbox/outbox';
 import type { MembershipService } from './membership.service';
 import type { PolicyWriter } from './policy-writer';
 import type { RoleService } from './role.service';
@@ -25,12 +26,31 @@ export interface AssignRole {
   expiresAt?: Date | null;
 }
 
+/** Who gave a role and why; the fact `authz.role.assigned` says both. */
+export interface AssignedBy {
+  assignedById: string | null;
+  reason: RoleAssignmentReason;
+}
+
+/** Who took a role and why; the fact `authz.role.unassigned` says both (with the review's ids for an access review). */
+export interface UnassignedBy {
+  unassignedById: string | null;
+  reason: RoleUnassignmentReason;
+  reviewId?: string;
+  entryId?: string;
+}
+
+/**
+ * Role assignments, each change stated as a fact (`authz.role.assigned`, `authz.role.unassigned`)
+ * in the transaction of the change, for compliance's access reviews and the audit log.
+ */
 export class AssignmentService {
   constructor(
     private readonly authorizer: Authorizer,
     private readonly writer: PolicyWriter,
     private readonly roles: RoleService,
     private readonly memberships: MembershipService,
+    private readonly outbox: Outbox,
   ) {}
 
   async listForUser(organizationId: string, userId: string): Promise<AssignmentView[]> {
@@ -55,7 +75,7 @@ export class AssignmentService {
     await this.roles.get(organizationId, input.roleId, 'input.roleId');
     await this.roles.assertCallerHoldsRole(organizationId, callerId, input.roleId, 'input.roleId');
     await this.memberships.assertActive(organizationId, userId, 'input.userId');
-    return this.grant(organizationId, { ...input, userId });
+    return this.grant(organizationId, { ...input, userId }, { assignedById: callerId, reason: 'assigned' });
   }
 
   /**
@@ -63,7 +83,11 @@ export class AssignmentService {
    * organizations directly. An expiry on an owner's role is refused when no other owner
    * would be left once it lapses.
    */
-  async grant(organizationId: string, input: AssignRole): Promise<AssignmentView> {
+  async grant(
+    organizationId: string,
+    input: AssignRole,
+    by: AssignedBy = { assignedById: null, reason: 'assigned' },
+  ): Promise<AssignmentView> {
     const expiresAt = input.expiresAt ?? null;
     if (expiresAt && expiresAt.getTime() <= this.authorizer.now()) {
       throw new BadUserInputError('input.expiresAt: must be in the future', 'input.expiresAt');
@@ -72,27 +96,67 @@ export class AssignmentService {
       if (input.roleId === OWNER_ROLE_ID && expiresAt) {
         await this.assertAnotherOwner(manager, organizationId, input.userId, 'input.expiresAt');
       }
-      await this.grantWithin(manager, organizationId, { ...input, expiresAt });
+      await this.grantWithin(manager, organizationId, { ...input, expiresAt }, by);
     });
     return { organizationId, userId: input.userId, roleId: input.roleId, expiresAt, active: true };
   }
 
-  /** The `g` line, in a transaction that holds the organization's policy lock (PolicyWriter). */
+  /** The `g` line and its fact, in a transaction that holds the organization's policy lock (PolicyWriter). */
   async grantWithin(
     manager: EntityManager,
     organizationId: string,
     input: { userId: string; roleId: string; expiresAt?: Date | null },
+    by: AssignedBy,
   ): Promise<void> {
+    const expiresAt = input.expiresAt?.toISOString() ?? null;
+    const [previous] = (await manager.query(
+      `SELECT v3 AS "expiresAt" FROM authz.casbin_rule WHERE ptype = 'g' AND v0 = $1 AND v1 = $2 AND v2 = $3`,
+      [input.userId, input.roleId, organizationId],
+    )) as { expiresAt: string | null }[];
+    // The same role again, with the same expiry, changes nothing: no fact.
+    if (previous && previous.expiresAt === expiresAt) return;
     await manager.query(
       `INSERT INTO authz.casbin_rule (ptype, v0, v1, v2, v3) VALUES ('g', $1, $2, $3, $4)
        ON CONFLICT (v0, v1, v2) WHERE ptype = 'g' DO UPDATE SET v3 = EXCLUDED.v3`,
-      [input.userId, input.roleId, organizationId, input.expiresAt?.toISOString() ?? null],
+      [input.userId, input.roleId, organizationId, expiresAt],
     );
+    await this.outbox.add(manager, {
+      type: 'authz.role.assigned',
+      payload: {
+        organizationId,
+        userId: input.userId,
+        roleId: input.roleId,
+        expiresAt,
+        ...(previous ? { previousExpiresAt: previous.expiresAt } : {}),
+        ...by,
+      },
+    });
+  }
+
+  /** Takes the roles (`roleId`: one, absent: all of them) with a fact for each; same lock as `grantWithin`. Answers the roles taken. */
+  async unassignWithin(
+    manager: EntityManager,
+    organizationId: string,
+    userId: string,
+    roleId: string | null,
+    by: UnassignedBy,
+  ): Promise<string[]> {
+    const removed = (await manager.query(
+      `WITH removed AS (
+         DELETE FROM authz.casbin_rule WHERE ptype = 'g' AND v0 = $1 AND v2 = $2 AND ($3::text IS NULL OR v1 = $3) RETURNING v1
+       ) SELECT v1 AS "roleId" FROM removed ORDER BY v1`,
+      [userId, organizationId, roleId],
+    )) as { roleId: string }[];
+    await this.outbox.addMany(
+      manager,
+      removed.map((row) => ({ type: 'authz.role.unassigned' as const, payload: { organizationId, userId, roleId: row.roleId, ...by } })),
+    );
+    return removed.map((row) => row.roleId);
   }
 
   /** Every role of the user in the organization, when their membership ends; same lock as `grantWithin`. */
   async revokeAllWithin(manager: EntityManager, organizationId: string, userId: string): Promise<void> {
-    await manager.delete(CasbinRule, { ptype: 'g', v0: userId, v2: organizationId });
+    await this.unassignWithin(manager, organizationId, userId, null, { unassignedById: null, reason: 'member_removed' });
   }
 
   /** Takes the role away. Only an owner may take the owner role, and the organization's last owner keeps theirs. */
@@ -110,7 +174,7 @@ export class AssignmentService {
     if (!existing) throw new NotFoundError('RoleAssignment', `${userId} ${roleId}`, 'input.roleId');
     await this.writer.change(organizationId, async (manager) => {
       if (roleId === OWNER_ROLE_ID) await this.assertAnotherOwner(manager, organizationId, userId, 'input.roleId');
-      await manager.delete(CasbinRule, { ptype: 'g', v0: userId, v1: roleId, v2: organizationId });
+      await this.unassignWithin(manager, organizationId, userId, roleId, { unassignedById: callerId, reason: 'revoked' });
     });
     return { ...existing, active: false };
   }
@@ -121,6 +185,16 @@ export class AssignmentService {
    * member. Runs inside the organization's policy lock, so two changes cannot both pass.
    */
   private async assertAnotherOwner(manager: EntityManager, organizationId: string, userId: string, field: string): Promise<void> {
+    if (!(await this.hasAnotherOwner(manager, organizationId, userId))) {
+      throw new ConflictError(
+        `${field}: this is the last owner of the organization; make another active member owner, without an expiry, first`,
+        field,
+      );
+    }
+  }
+
+  /** Whether someone other than `userId` is an active owner without an expiry; inside the organization's policy lock. */
+  async hasAnotherOwner(manager: EntityManager, organizationId: string, userId: string): Promise<boolean> {
     const rows: { userId: string }[] = await manager.query(
       `SELECT v0 AS "userId" FROM authz.casbin_rule WHERE ptype = 'g' AND v1 = $1 AND v2 = $2 AND v0 <> $3 AND v3 IS NULL`,
       [OWNER_ROLE_ID, organizationId, userId],
@@ -130,11 +204,6 @@ export class AssignmentService {
       organizationId,
       rows.map((row) => row.userId),
     );
-    if (active.size === 0) {
-      throw new ConflictError(
-        `${field}: this is the last owner of the organization; make another active member owner, without an expiry, first`,
-        field,
-      );
-    }
+    return active.size > 0;
   }
 }

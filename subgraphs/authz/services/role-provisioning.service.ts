@@ -29,12 +29,22 @@ export class RoleProvisioningService {
     if (!(await this.memberships.record(manager, change))) return;
     switch (event.type) {
       case 'identity.organization.created':
-        await this.assignments.grantWithin(manager, change.organizationId, { userId: change.userId, roleId: OWNER_ROLE_ID });
+        await this.assignments.grantWithin(
+          manager,
+          change.organizationId,
+          { userId: change.userId, roleId: OWNER_ROLE_ID },
+          { assignedById: null, reason: 'organization_created' },
+        );
         return;
       case 'identity.member.added':
         if (change.status === 'active') {
           const roleId = await roleOrMember(manager, change.organizationId, event.payload.roleId);
-          await this.assignments.grantWithin(manager, change.organizationId, { userId: change.userId, roleId });
+          await this.assignments.grantWithin(
+            manager,
+            change.organizationId,
+            { userId: change.userId, roleId },
+            { assignedById: null, reason: 'member_added' },
+          );
         }
         return;
       case 'identity.member.removed':

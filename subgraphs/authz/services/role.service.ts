@@ -5,6 +5,7 @@ import type { Permission } from '../../../platform/authorization/permissions';
 import { SYSTEM_ROLES, systemRole } from '../../../platform/authorization/system-roles';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../../platform/errors';
 import { newId, parseId } from '../../../platform/ids';
+import type { Outbox } from '../../../platform/outbox/outbox';
 import { CasbinRule } from '../entities/casbin-rule.entity';
 import { Role } from '../entities/role.entity';
 import type { PolicyWriter } from './policy-writer';
@@ -36,6 +37,7 @@ export class RoleService {
     private readonly dataSource: DataSource,
     private readonly authorizer: Authorizer,
     private readonly writer: PolicyWriter,
+    private readonly outbox: Outbox,
   ) {}
 
   /** The five system roles, then the organization's own by name. */
@@ -59,7 +61,8 @@ export class RoleService {
 
   /**
    * A custom role. Its permissions must be catalogued and within the caller's own, so no
-   * one can make a role stronger than themselves and take it.
+   * one can make a role stronger than themselves and take it. Creating, changing and deleting
+   * one are facts (`authz.role.created`, `.updated`, `.deleted`), written with the change.
    */
   async create(organizationId: string, callerId: string, input: { name: string; description?: string | null; permissions: string[] }) {
     const name = input.name.trim();
@@ -69,12 +72,17 @@ export class RoleService {
       await assertNameFree(manager, organizationId, name);
       await manager.insert(Role, { id, organizationId, name, description: input.description?.trim() || null });
       await insertPermissions(manager, id, organizationId, permissions);
+      await this.outbox.add(manager, {
+        type: 'authz.role.created',
+        payload: { organizationId, roleId: id, name, permissions: permissions.map(formatPermission).sort(), actorId: callerId },
+      });
     });
     return this.get(organizationId, id);
   }
 
   async update(organizationId: string, callerId: string, id: string, input: RoleInput): Promise<RoleView> {
-    await this.customRole(organizationId, id);
+    const before = await this.customRole(organizationId, id);
+    const beforePermissions = (await this.get(organizationId, id)).permissions;
     await this.assertCallerHoldsRole(organizationId, callerId, id, 'id');
     const name = input.name == null ? undefined : input.name.trim();
     const permissions =
@@ -92,19 +100,44 @@ export class RoleService {
       if (name === undefined && input.description === undefined && permissions === undefined) {
         await manager.update(Role, { id }, { updatedAt: new Date() });
       }
+      await this.outbox.add(manager, {
+        type: 'authz.role.updated',
+        payload: {
+          organizationId,
+          roleId: id,
+          name: name ?? before.name,
+          permissions: permissions === undefined ? beforePermissions : permissions.map(formatPermission).sort(),
+          actorId: callerId,
+          previous: { name: before.name, permissions: beforePermissions },
+        },
+      });
     });
     return this.get(organizationId, id);
   }
 
-  /** Deletes a custom role with its permissions and every assignment of it; returns it as it was. */
+  /** Deletes a custom role with its permissions and every assignment of it (a fact for each); returns it as it was. */
   async delete(organizationId: string, callerId: string, id: string): Promise<RoleView> {
     const role = await this.get(organizationId, id);
     await this.customRole(organizationId, id);
     await this.assertCallerHoldsRole(organizationId, callerId, id, 'id');
     await this.writer.change(organizationId, async (manager) => {
       await manager.delete(CasbinRule, { ptype: 'p', v0: id, v1: organizationId });
-      await manager.delete(CasbinRule, { ptype: 'g', v1: id, v2: organizationId });
+      const holders = (await manager.query(
+        `WITH removed AS (DELETE FROM authz.casbin_rule WHERE ptype = 'g' AND v1 = $1 AND v2 = $2 RETURNING v0)
+         SELECT v0 AS "userId" FROM removed ORDER BY v0`,
+        [id, organizationId],
+      )) as { userId: string }[];
       await manager.delete(Role, { id, organizationId });
+      await this.outbox.addMany(manager, [
+        ...holders.map(({ userId }) => ({
+          type: 'authz.role.unassigned' as const,
+          payload: { organizationId, userId, roleId: id, unassignedById: callerId, reason: 'role_deleted' as const },
+        })),
+        {
+          type: 'authz.role.deleted' as const,
+          payload: { organizationId, roleId: id, name: role.name, permissions: role.permissions, actorId: callerId },
+        },
+      ]);
     });
     return role;
   }

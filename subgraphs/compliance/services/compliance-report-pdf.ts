@@ -71,7 +71,17 @@ export async function renderComplianceReportPdf(report: ComplianceReport): Promi
   body(`Second factor (TOTP): ${report.mfa.adopted ?? 0} of ${report.mfa.members} active members.`);
 
   heading('Access reviews');
-  body(report.accessReviews.note);
+  const reviews = report.accessReviews;
+  body(
+    reviews.lastCompleted
+      ? `Last completed ${at(reviews.lastCompleted.completedAt)} by ${reviews.lastCompleted.completedById}, ${reviews.daysSinceLastReview} days ago ` +
+          `(${reviews.withinInterval ? 'within' : 'not within'} the last ${reviews.intervalDays} days).`
+      : `No access review completed yet (one at least every ${reviews.intervalDays} days expected).`,
+  );
+  body(`Members holding the owner or admin role: ${reviews.privilegedMembers}.`);
+  if (reviews.roleChangesSinceLastReview !== null) body(`Role changes since the last review: ${reviews.roleChangesSinceLastReview}.`);
+  if (reviews.inProgress > 0) body(`Reviews in progress: ${reviews.inProgress}.`);
+  body(reviews.note);
 
   document.end();
   return done;

@@ -32,7 +32,7 @@ beforeAll(async () => {
     applicationName: 'compliance-report-test',
   }).initialize();
   services = createComplianceServices({ dataSource });
-  reports = new ComplianceReportService(dataSource, services.retention, services.legalHolds, {
+  reports = new ComplianceReportService(dataSource, services.retention, services.legalHolds, services.accessReviews, {
     linkKey: randomBytes(32),
     baseUrl: 'http://compliance.example.test',
     linkTtlSeconds: 60,
@@ -118,7 +118,7 @@ describe('compliance reports', () => {
       auditChain: { valid: true, checkedEvents: 12 },
       mfa: { members: 2, adopted: 1 },
       sso: { members: 2, adopted: 1 },
-      accessReviews: { measured: false },
+      accessReviews: { measured: true, lastCompleted: null, privilegedMembers: 0 },
     });
     expect(report.retention.map((row) => [row.category, row.keepDays])).toEqual([
       ['audit_events', null],
@@ -131,7 +131,7 @@ describe('compliance reports', () => {
       ['45 CFR 164.312(b)', CheckStatus.PASS],
       // The owner signs in through SSO, the member has a second factor (turned on in another organization).
       ['45 CFR 164.312(d)', CheckStatus.PASS],
-      ['45 CFR 164.308(a)(4)', CheckStatus.NOT_MEASURED],
+      ['45 CFR 164.308(a)(4)', CheckStatus.ATTENTION],
       ['45 CFR 164.310(d)(2)(i)', CheckStatus.ATTENTION],
       ['45 CFR 164.524', CheckStatus.ATTENTION],
     ]);

@@ -5,6 +5,7 @@ import { Outbox } from '../../../platform/outbox/outbox';
 import { derivedKey } from '../../../platform/secrets';
 import { subgraphSecretFor } from '../../../platform/subgraph-credential';
 import type { SubgraphDependencies } from '../../../platform/subgraph';
+import { AccessReviewService } from './access-review.service';
 import { ComplianceReportService } from './compliance-report.service';
 import { ComplianceDataSubjectService } from './data-subject.service';
 import { DataSubjectRequestService } from './data-subject-request.service';
@@ -14,6 +15,7 @@ import { ConsentService } from './consent.service';
 import { LegalHoldService } from './legal-hold.service';
 import { MembershipService } from './membership.service';
 import { RetentionService } from './retention.service';
+import { RoleAssignmentService } from './role-assignment.service';
 
 export interface ComplianceServices {
   memberships: MembershipService;
@@ -25,6 +27,9 @@ export interface ComplianceServices {
   dataSubject: ComplianceDataSubjectService;
   retention: RetentionService;
   reports: ComplianceReportService;
+  /** Who holds which role, from authz's facts. */
+  roleAssignments: RoleAssignmentService;
+  accessReviews: AccessReviewService;
 }
 
 /** Without a config (a test of consent or holds), requests have nowhere to run: processing one fails. */
@@ -53,7 +58,11 @@ export function createComplianceServices(
     dependencies.parts ??
     (config ? new GatewayDataSubjectParts(config.compliance.gatewayUrl, ServiceTokens.fromConfig(config)) : NO_GATEWAY);
   const retention = new RetentionService(dataSource, outbox, legalHolds);
+  const roleAssignments = new RoleAssignmentService(dataSource);
+  const accessReviews = new AccessReviewService(dataSource, outbox, roleAssignments);
   return {
+    roleAssignments,
+    accessReviews,
     memberships,
     consents: new ConsentService(dataSource, memberships),
     legalHolds,
@@ -68,6 +77,7 @@ export function createComplianceServices(
       dataSource,
       retention,
       legalHolds,
+      accessReviews,
       config
         ? {
             linkKey: derivedKey(config, 'compliance-report-links'),

@@ -95,13 +95,45 @@ export class AdoptionFiguresType {
   explanation: string | null;
 }
 
-@ObjectType('AccessReviewFigures')
+@ObjectType('AccessReviewFigures', {
+  description: 'Access reviews of the organization (SOC 2 CC6.2, CC6.3) and who holds privileged roles, when the report was made.',
+})
 export class AccessReviewFiguresType {
-  @Field(() => Boolean)
+  @Field(() => Boolean, { description: 'Always true: access reviews are measured (kept for clients that read it).' })
   measured: boolean;
 
-  @Field(() => String, { description: 'Why access reviews cannot be reported, or what they cover.' })
+  @Field(() => String, { description: 'What the figures cover.' })
   explanation: string;
+
+  @Field(() => ID, { nullable: true, description: 'The last completed review; null: none yet.' })
+  lastReviewId: string | null;
+
+  @Field(() => Date, { nullable: true })
+  lastCompletedAt: Date | null;
+
+  @Field(() => ID, { nullable: true, description: 'Who completed the last review.' })
+  lastReviewerId: string | null;
+
+  @Field(() => Int, { nullable: true, description: 'Whole days since the last review was completed.' })
+  daysSinceLastReview: number | null;
+
+  @Field(() => Int, { description: 'How recent the last review must be: 90 days.' })
+  intervalDays: number;
+
+  @Field(() => Boolean, { description: 'A review was completed within the last `intervalDays` days.' })
+  reviewedWithinInterval: boolean;
+
+  @Field(() => Int, { description: 'Active members holding the owner or admin role.' })
+  privilegedMembers: number;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Roles given or taken since the last review was completed (other than its own revocations); null: none completed.',
+  })
+  roleChangesSinceLastReview: number | null;
+
+  @Field(() => Int, { description: 'Reviews started and not completed.' })
+  inProgress: number;
 }
 
 @ObjectType('ComplianceReport', { description: 'The organization’s standing against one standard, from what the system holds now.' })
@@ -185,6 +217,18 @@ export function complianceReportTypeOf(report: ComplianceReport): ComplianceRepo
       : null,
     mfa: adoption(report.mfa),
     sso: adoption(report.sso),
-    accessReviews: { measured: report.accessReviews.measured, explanation: report.accessReviews.note },
+    accessReviews: {
+      measured: report.accessReviews.measured,
+      explanation: report.accessReviews.note,
+      lastReviewId: report.accessReviews.lastCompleted?.id ?? null,
+      lastCompletedAt: report.accessReviews.lastCompleted?.completedAt ?? null,
+      lastReviewerId: report.accessReviews.lastCompleted?.completedById ?? null,
+      daysSinceLastReview: report.accessReviews.daysSinceLastReview,
+      intervalDays: report.accessReviews.intervalDays,
+      reviewedWithinInterval: report.accessReviews.withinInterval,
+      privilegedMembers: report.accessReviews.privilegedMembers,
+      roleChangesSinceLastReview: report.accessReviews.roleChangesSinceLastReview,
+      inProgress: report.accessReviews.inProgress,
+    },
   };
 }
