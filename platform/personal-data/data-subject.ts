@@ -25,8 +25,15 @@ export interface DataSubjectRecord {
   data: Record<string, unknown>;
 }
 
+/** A record whose fields the subgraph had as JSON text already (an object, built by its database): passed on as it is. */
+export interface DataSubjectJsonRecord {
+  kind: string;
+  id: string;
+  json: string;
+}
+
 export interface DataSubjectPage {
-  records: DataSubjectRecord[];
+  records: (DataSubjectRecord | DataSubjectJsonRecord)[];
   /** Where the next page starts; null: this was the last. */
   next: string | null;
 }
@@ -149,7 +156,11 @@ export function dataSubjectModule(subgraph: SubgraphName): { resolvers: ClassTyp
       const page = await context.services.dataSubject.export(subject, after ?? null, first);
       return {
         next: page.next,
-        records: page.records.map((record) => ({ kind: record.kind, id: record.id, data: JSON.stringify(record.data) })),
+        records: page.records.map((record) => ({
+          kind: record.kind,
+          id: record.id,
+          data: 'json' in record ? record.json : JSON.stringify(record.data),
+        })),
       };
     }
 
