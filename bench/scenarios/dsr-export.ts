@@ -24,7 +24,7 @@ import type { Cell } from '../report';
 import { buildProject, startGateway, startJobServer, startSubgraphs } from '../stack';
 
 /** How a person's rows are spread over the subgraphs, as shares of the total (the rest: identity and compliance). */
-const SHARES = { auditEvents: 0.62, callRecords: 0.2, recordings: 0.02, aiUsage: 0.155 };
+const SHARES = { auditEvents: 0.62, callRecords: 0.2, recordings: 0.02, aiUsage: 0.157 };
 const SESSIONS_PER_THOUSAND = 2;
 const CONSENTS_PER_THOUSAND = 1;
 const FORMATS = ['JSON', 'CSV', 'PDF'] as const;
@@ -52,7 +52,7 @@ interface Seeded {
 }
 
 /** One person's rows (and as many of someone else's) in every subgraph that holds personal data, with COPY. */
-async function seed(url: string, organizationId: string, subject: string, other: string, total: number): Promise<Seeded> {
+export async function seed(url: string, organizationId: string, subject: string, other: string, total: number): Promise<Seeded> {
   const audit = await openDatabase(auditSubgraph.storage, { url, poolMax: 1, applicationName: 'bench-dsr-setup' });
   const now = Date.now();
   const span = 30 * 86_400_000;
