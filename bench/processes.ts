@@ -186,3 +186,26 @@ export function watchUsage(rootPids: number[], intervalMs = 100): { stop(): Usag
     },
   };
 }
+
+/**
+ * Resident memory of each process (with its descendants) apart: what it was when watching
+ * started, and the most seen while sampling.
+ */
+export function watchRss(
+  servers: { name: string; pid: number }[],
+  intervalMs = 50,
+): { stop(): { name: string; beforeBytes: number; peakBytes: number }[] } {
+  const trees = servers.map((server) => ({ name: server.name, pids: processTree(server.pid) }));
+  const rssOf = (pids: number[]) => pids.reduce((sum, pid) => sum + readRssBytes(pid), 0);
+  const before = trees.map((tree) => rssOf(tree.pids));
+  const peak = [...before];
+  const sample = () => trees.forEach((tree, i) => (peak[i] = Math.max(peak[i]!, rssOf(tree.pids))));
+  const timer = setInterval(sample, intervalMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      sample();
+      return trees.map((tree, i) => ({ name: tree.name, beforeBytes: before[i]!, peakBytes: peak[i]! }));
+    },
+  };
+}

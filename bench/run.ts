@@ -23,6 +23,7 @@ import { apiKeyScenario } from './scenarios/api-key';
 import { authzCheckScenario, authzEnforceScenario } from './scenarios/authz';
 import { auditScenario } from './scenarios/audit';
 import { billingScenario } from './scenarios/billing';
+import { dsrExportScenario } from './scenarios/dsr-export';
 import { edgeScenario } from './scenarios/edge';
 import { gatewayScenario } from './scenarios/gateway';
 import { jobsScenario } from './scenarios/jobs';
@@ -45,6 +46,7 @@ const SCENARIOS: Record<string, Scenario> = {
   'sign-in': signInScenario,
   'api-key': apiKeyScenario,
   edge: edgeScenario,
+  'dsr-export': dsrExportScenario,
 };
 
 const list = (value: string | undefined) =>

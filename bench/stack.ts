@@ -125,6 +125,28 @@ export async function startSubgraphs(database: BenchDatabase, { nodeArgs = [] }:
   return { urls, processes, stop };
 }
 
+/**
+ * A job process in front of `subgraphs` and `gateway` (bench/peers/job-server.ts): the worker's
+ * dependencies, running one job per request, so that its memory can be watched around a run.
+ */
+export async function startJobServer(database: BenchDatabase, subgraphs: Subgraphs, gateway: ServerProcess): Promise<ServerProcess> {
+  const port = await freePort();
+  return spawnServer({
+    name: 'job',
+    args: [path.join(BUILD_DIR, 'bench', 'peers', 'job-server.js')],
+    env: {
+      ...baseEnv(database),
+      JOB_SERVER_PORT: String(port),
+      AUTH_JWKS_URL: new URL('/.well-known/jwks.json', subgraphs.urls.identity).toString(),
+      COMPLIANCE_GATEWAY_URL: gateway.url,
+      ...Object.fromEntries(SUBGRAPH_NAMES.map((name) => [`${name.toUpperCase()}_URL`, subgraphs.urls[name]])),
+    },
+    cwd: ROOT,
+    readyUrl: `http://127.0.0.1:${port}/`,
+    url: `http://127.0.0.1:${port}/run`,
+  });
+}
+
 export type GatewayKind = 'ours' | 'hive';
 
 /**

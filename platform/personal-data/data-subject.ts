@@ -25,8 +25,15 @@ export interface DataSubjectRecord {
   data: Record<string, unknown>;
 }
 
+/** A record whose fields the subgraph had as JSON text already (an object, built by its database): passed on as it is. */
+export interface DataSubjectJsonRecord {
+  kind: string;
+  id: string;
+  json: string;
+}
+
 export interface DataSubjectPage {
-  records: DataSubjectRecord[];
+  records: (DataSubjectRecord | DataSubjectJsonRecord)[];
   /** Where the next page starts; null: this was the last. */
   next: string | null;
 }
@@ -149,7 +156,11 @@ export function dataSubjectModule(subgraph: SubgraphName): { resolvers: ClassTyp
       const page = await context.services.dataSubject.export(subject, after ?? null, first);
       return {
         next: page.next,
-        records: page.records.map((record) => ({ kind: record.kind, id: record.id, data: JSON.stringify(record.data) })),
+        records: page.records.map((record) => ({
+          kind: record.kind,
+          id: record.id,
+          data: 'json' in record ? record.json : JSON.stringify(record.data),
+        })),
       };
     }
 
@@ -177,20 +188,27 @@ export function dataSubjectModule(subgraph: SubgraphName): { resolvers: ClassTyp
   return { resolvers: [DataSubjectResolver], types: [DataSubjectExportPage, DataSubjectErasureType] };
 }
 
-/** A cursor of `<section index>:<offset>` over a contract's sections, for contracts that page by offset. */
-export function parseSectionCursor(after: string | null, sections: number): { section: number; offset: number } {
-  if (after === null) return { section: 0, offset: 0 };
-  const match = /^(\d+):(\d+)$/.exec(after);
+/**
+ * A cursor of `<section index>:<key>` over a contract's sections: the key of the last record
+ * handed out in that section (empty: from its start). Pages start where the last one ended
+ * (keyset paging), so each costs the same however deep into the person's records it is.
+ */
+export function parseSectionCursor(after: string | null, sections: number): { section: number; key: string | null } {
+  if (after === null) return { section: 0, key: null };
+  const match = /^(\d+):(.*)$/s.exec(after);
   const section = Number(match?.[1]);
-  const offset = Number(match?.[2]);
   if (!match || section >= sections) throw new BadUserInputError('after: not a cursor of this export', 'after');
-  return { section, offset };
+  return { section, key: match[2] === '' ? null : match[2]! };
 }
 
-/** One kind of record of a person's, read a page at a time. */
+/** Records of one section, each with the key a page after it starts from. */
+export type KeyedRecords = { record: DataSubjectRecord; key: string }[];
+
+/** One kind of record of a person's, read a page at a time in a fixed order. */
 export interface DataSubjectSection {
   kind: string;
-  read(subject: DataSubject, offset: number, limit: number): Promise<DataSubjectRecord[]>;
+  /** At most `limit` records, in the section's order, after the one whose key is `after` (null: from the first). */
+  read(subject: DataSubject, after: string | null, limit: number): Promise<KeyedRecords>;
 }
 
 /**
@@ -203,15 +221,33 @@ export async function exportSections(
   after: string | null,
   first: number,
 ): Promise<DataSubjectPage> {
-  let { section, offset } = parseSectionCursor(after, sections.length);
+  let { section, key } = parseSectionCursor(after, sections.length);
   const records: DataSubjectRecord[] = [];
   while (section < sections.length && records.length < first) {
     const wanted = first - records.length;
-    const rows = await sections[section]!.read(subject, offset, wanted + 1);
-    records.push(...rows.slice(0, wanted));
-    if (rows.length > wanted) return { records, next: `${section}:${offset + wanted}` };
+    const rows = await sections[section]!.read(subject, key, wanted + 1);
+    records.push(...rows.slice(0, wanted).map((row) => row.record));
+    if (rows.length > wanted) return { records, next: `${section}:${rows[wanted - 1]!.key}` };
     section += 1;
-    offset = 0;
+    key = null;
   }
-  return { records, next: section < sections.length ? `${section}:0` : null };
+  return { records, next: section < sections.length ? `${section}:` : null };
+}
+
+/**
+ * A section read with one SQL query over `$1` (organization), `$2` (person) and `$3` (the
+ * key to start after, or null). The query selects the record's id as `id`, its key as `key`
+ * (text), the record's fields, and holds `ORDER BY`; `LIMIT` is added.
+ */
+export function sqlSection(kind: string, query: (sql: string, parameters: unknown[]) => Promise<unknown>, sql: string): DataSubjectSection {
+  return {
+    kind,
+    read: async ({ organizationId, userId }, after, limit) => {
+      const rows = (await query(`${sql} LIMIT ${Number(limit)}`, [organizationId, userId, after])) as (Record<string, unknown> & {
+        id: string;
+        key: string;
+      })[];
+      return rows.map(({ id, key, ...data }) => ({ record: { kind, id, data }, key }));
+    },
+  };
 }

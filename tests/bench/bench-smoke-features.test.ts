@@ -96,6 +96,25 @@ describe('authorization and subscription benchmark scenarios (smoke)', () => {
     expect(figures.ingestBatch1.sent).toBeGreaterThan(0);
     expect(figures.ingestBatch100.sent).toBeGreaterThan(0);
   }, 240_000);
+  it("dsr-export: one person exported in every format end to end, with every subgraph's records in the file", async () => {
+    const { stdout, raw } = await smoke('dsr-export');
+    for (const format of ['JSON', 'CSV', 'PDF']) expect(stdout).toMatch(new RegExp(`^\\| ${format} `, 'm'));
+    const figures = raw as {
+      seeded: Record<string, number>;
+      runs: { format: string; bytes: number; records: Record<string, number> }[];
+    };
+    expect(figures.runs.map((run) => run.format)).toEqual(['JSON', 'CSV', 'PDF']);
+    const { auditEvents, callRecords, recordings, aiUsage, sessions, consents } = figures.seeded;
+    for (const run of figures.runs) {
+      expect(run.bytes).toBeGreaterThan(0);
+      // The seeded rows at least: the person's own requests, and the audit events of them, come on top.
+      expect(run.records.audit).toBeGreaterThanOrEqual(auditEvents!);
+      expect(run.records.analytics).toBe(callRecords! + recordings! + aiUsage! + 1);
+      expect(run.records.identity).toBe(sessions! + 2);
+      expect(run.records.compliance).toBeGreaterThanOrEqual(consents!);
+    }
+  }, 240_000);
+
   it('api-key: API-key verification per request with the cache warm, and a cache miss, for every key', async () => {
     const { stdout, raw } = await smoke('api-key');
     expect(stdout).toMatch(/^\| per request, cache warm \(authenticate\)/m);

@@ -8,6 +8,7 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm'
  */
 @Entity({ name: 'ai_usage_events' })
 @Index('ai_usage_events_organization_occurred_idx', ['organizationId', 'occurredAt'])
+@Index('ai_usage_events_organization_user_idx', ['organizationId', 'userId', 'occurredAt', 'id'])
 @Index('ai_usage_events_unpriced_idx', ['occurredAt'], { where: 'cost_micros IS NULL' })
 export class AiUsageEvent {
   @PrimaryColumn({ name: 'organization_id', type: 'varchar', length: 64 })

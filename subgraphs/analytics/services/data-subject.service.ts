@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { exportSections } from '../../../platform/personal-data/data-subject';
+import { exportSections, sqlSection } from '../../../platform/personal-data/data-subject';
 import type {
   DataSubject,
   DataSubjectContract,
@@ -9,8 +9,6 @@ import type {
 } from '../../../platform/personal-data/data-subject';
 import { eraseMutationFacts } from '../../../platform/outbox/outbox-erasure';
 import type { PersonalDataCategory } from '../../../platform/personal-data/personal-data-directive';
-
-type Row = Record<string, unknown> & { id: string };
 
 /**
  * Analytics' part of a data-subject request: the calls the person took part in (with their
@@ -26,35 +24,43 @@ export class AnalyticsDataSubjectService implements DataSubjectContract {
   private readonly sections: DataSubjectSection[];
 
   constructor(private readonly dataSource: DataSource) {
-    const section = (kind: string, sql: string): DataSubjectSection => ({
-      kind,
-      read: async ({ organizationId, userId }, offset, limit) => {
-        const rows = (await this.dataSource.query(`${sql} LIMIT ${limit} OFFSET ${offset}`, [organizationId, userId])) as Row[];
-        return rows.map(({ id, ...data }) => ({ kind, id, data }));
-      },
-    });
+    const query = (sql: string, parameters: unknown[]) => this.dataSource.query(sql, parameters);
+    // Keyset pages: each starts after the last record's key (`$3`), on an index in the section's order.
     this.sections = [
-      section(
+      sqlSection(
         'call_record',
-        `SELECT call_id AS id, participants, codec, started_at AS "startedAt", ended_at AS "endedAt",
+        query,
+        `SELECT call_id AS id, call_id AS key, participants, codec, started_at AS "startedAt", ended_at AS "endedAt",
                 billed_minutes AS "billedMinutes", mos, quality
-           FROM analytics.call_records WHERE organization_id = $1 AND $2 = ANY(participants) ORDER BY call_id`,
+           FROM analytics.call_records
+          WHERE organization_id = $1 AND $2 = ANY(participants) AND call_id > COALESCE($3, '')
+          ORDER BY call_id`,
       ),
-      section(
+      sqlSection(
         'recording',
-        `SELECT r.id, r.call_id AS "callId", r.duration_seconds AS "durationSeconds", r.transcript, r.summary, r.created_at AS "createdAt"
+        query,
+        `SELECT r.id, jsonb_build_array(r.call_id, r.id)::text AS key, r.call_id AS "callId", r.duration_seconds AS "durationSeconds",
+                r.transcript, r.summary, r.created_at AS "createdAt"
            FROM analytics.recordings r JOIN analytics.call_records c ON c.organization_id = r.organization_id AND c.call_id = r.call_id
-          WHERE r.organization_id = $1 AND $2 = ANY(c.participants) ORDER BY r.id`,
+          WHERE r.organization_id = $1 AND $2 = ANY(c.participants)
+            AND r.call_id >= COALESCE($3::jsonb->>0, '') AND (r.call_id, r.id) > (COALESCE($3::jsonb->>0, ''), COALESCE($3::jsonb->>1, ''))
+          ORDER BY r.call_id, r.id`,
       ),
-      section(
+      sqlSection(
         'ai_usage',
-        `SELECT id, feature, model, call_id AS "callId", tokens, seconds, cost_micros AS "costMicros", occurred_at AS "occurredAt"
-           FROM analytics.ai_usage_events WHERE organization_id = $1 AND user_id = $2 ORDER BY occurred_at, id`,
+        query,
+        `SELECT id, jsonb_build_array(occurred_at, id)::text AS key, feature, model, call_id AS "callId", tokens, seconds,
+                cost_micros AS "costMicros", occurred_at AS "occurredAt"
+           FROM analytics.ai_usage_events
+          WHERE organization_id = $1 AND user_id = $2
+            AND (occurred_at, id) > (COALESCE(($3::jsonb->>0)::timestamptz, '-infinity'), COALESCE($3::jsonb->>1, ''))
+          ORDER BY occurred_at, id`,
       ),
-      section(
+      sqlSection(
         'seen',
-        `SELECT user_id AS id, first_seen_at AS "firstSeenAt", last_seen_at AS "lastSeenAt"
-           FROM analytics.organization_users WHERE organization_id = $1 AND user_id = $2`,
+        query,
+        `SELECT user_id AS id, user_id AS key, first_seen_at AS "firstSeenAt", last_seen_at AS "lastSeenAt"
+           FROM analytics.organization_users WHERE organization_id = $1 AND user_id = $2 AND user_id > COALESCE($3, '')`,
       ),
     ];
   }

@@ -156,8 +156,10 @@ describe('access reviews', () => {
 
     // The admin's data-subject export shows the entries about their roles; erasure takes the note and keeps the entries.
     const subject = { organizationId, userId: admin };
-    const exported = (await services.dataSubject.export(subject, null, 50)).records.filter((r) => r.kind === 'access_review_entry');
-    expect(exported.map((r) => [r.data.roleId, r.data.decision, r.data.note])).toEqual([
+    const exported = (await services.dataSubject.export(subject, null, 50)).records.flatMap((r) =>
+      r.kind === 'access_review_entry' && 'data' in r ? [r.data] : [],
+    );
+    expect(exported.map((data) => [data.roleId, data.decision, data.note])).toEqual([
       ['role_admin', 'revoke_requested', 'Left the team'],
       ['role_billing_manager', 'kept', 'Pays the invoices'],
     ]);

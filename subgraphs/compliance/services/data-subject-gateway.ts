@@ -46,21 +46,30 @@ export class GatewayDataSubjectParts implements DataSubjectParts {
     const query = `query DataSubjectExport($o: ID!, $u: ID!, $after: String, $first: Int!) {
       page: ${field}(organizationId: $o, userId: $u, after: $after, first: $first) { next records { kind id data } }
     }`;
-    let after: string | null = null;
-    do {
-      const answer: { page: ExportPage } = await this.ask<{ page: ExportPage }>(subject.organizationId, query, {
+    const page = (after: string | null) =>
+      this.ask<{ page: ExportPage }>(subject.organizationId, query, {
         o: subject.organizationId,
         u: subject.userId,
         after,
         first: EXPORT_PAGE_SIZE,
       });
+    // The next page is asked for while this one is written: two pages at most are held.
+    let current: Promise<{ page: ExportPage }> = page(null);
+    for (;;) {
+      const answer = await current;
+      const after = answer.page.next;
+      if (after !== null) {
+        current = page(after);
+        // Not awaited until the next turn: a failure then is that turn's, not an unhandled rejection.
+        current.catch(() => undefined);
+      }
       yield answer.page.records.map((record) => ({
         kind: record.kind,
         id: record.id,
         data: JSON.parse(record.data) as Record<string, unknown>,
       }));
-      after = answer.page.next;
-    } while (after !== null);
+      if (after === null) return;
+    }
   }
 
   async erase(

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { exportSections } from '../../../platform/personal-data/data-subject';
+import { exportSections, sqlSection } from '../../../platform/personal-data/data-subject';
 import type {
   DataSubject,
   DataSubjectContract,
@@ -28,95 +28,37 @@ export class ComplianceDataSubjectService implements DataSubjectContract {
   private readonly sections: DataSubjectSection[];
 
   constructor(private readonly dataSource: DataSource) {
+    const query = (sql: string, parameters: unknown[]) => this.dataSource.query(sql, parameters);
+    // Keyset pages in time order: each starts after the last record's (time, id) (`$3`).
+    const after = (column: string) =>
+      `(${column}, id) > (COALESCE(($3::jsonb->>0)::timestamptz, '-infinity'), COALESCE($3::jsonb->>1, '')) ORDER BY ${column}, id`;
     this.sections = [
-      {
-        kind: 'consent',
-        read: async ({ organizationId, userId }, offset, limit) =>
-          (
-            await this.dataSource.getRepository(ConsentRecord).find({
-              where: { organizationId, userId },
-              order: { at: 'ASC', id: 'ASC' },
-              skip: offset,
-              take: limit,
-            })
-          ).map((row) => ({
-            kind: 'consent',
-            id: row.id,
-            data: {
-              purpose: row.purpose,
-              state: row.state,
-              noticeVersion: row.noticeVersion,
-              source: row.source,
-              at: row.at.toISOString(),
-            },
-          })),
-      },
-      {
-        kind: 'legal_hold',
-        read: async ({ organizationId, userId }, offset, limit) =>
-          (
-            await this.dataSource.getRepository(LegalHold).find({
-              where: { organizationId, userId },
-              order: { placedAt: 'ASC', id: 'ASC' },
-              skip: offset,
-              take: limit,
-            })
-          ).map((row) => ({
-            kind: 'legal_hold',
-            id: row.id,
-            data: {
-              reason: row.reason,
-              reference: row.reference,
-              placedAt: row.placedAt.toISOString(),
-              releasedAt: row.releasedAt?.toISOString() ?? null,
-            },
-          })),
-      },
-      {
-        kind: 'request',
-        read: async ({ organizationId, userId }, offset, limit) =>
-          (
-            await this.dataSource.getRepository(DataSubjectRequest).find({
-              where: { organizationId, userId },
-              order: { receivedAt: 'ASC', id: 'ASC' },
-              skip: offset,
-              take: limit,
-            })
-          ).map((row) => ({
-            kind: 'request',
-            id: row.id,
-            data: {
-              type: row.type,
-              status: row.status,
-              regulation: row.regulation,
-              receivedAt: row.receivedAt.toISOString(),
-              details: row.details,
-            },
-          })),
-      },
-      {
-        kind: 'access_review_entry',
-        read: async ({ organizationId, userId }, offset, limit) =>
-          (
-            await this.dataSource.getRepository(AccessReviewEntry).find({
-              where: { organizationId, userId },
-              order: { reviewId: 'ASC', roleId: 'ASC' },
-              skip: offset,
-              take: limit,
-            })
-          ).map((row) => ({
-            kind: 'access_review_entry',
-            id: row.id,
-            data: {
-              reviewId: row.reviewId,
-              roleId: row.roleId,
-              decision: row.decision,
-              note: row.note,
-              decidedAt: row.decidedAt?.toISOString() ?? null,
-              revokedAt: row.revokedAt?.toISOString() ?? null,
-            },
-          })),
-      },
+      sqlSection(
+        'consent',
+        query,
+        `SELECT id, jsonb_build_array(at, id)::text AS key, purpose, state, notice_version AS "noticeVersion", source, at
+           FROM compliance.consent_records WHERE organization_id = $1 AND user_id = $2 AND ${after('at')}`,
+      ),
+      sqlSection(
+        'legal_hold',
+        query,
+        `SELECT id, jsonb_build_array(placed_at, id)::text AS key, reason, reference, placed_at AS "placedAt", released_at AS "releasedAt"
+           FROM compliance.legal_holds WHERE organization_id = $1 AND user_id = $2 AND ${after('placed_at')}`,
+      ),
+      sqlSection(
+        'request',
+        query,
+        `SELECT id, jsonb_build_array(received_at, id)::text AS key, type, status, regulation, received_at AS "receivedAt", details
+           FROM compliance.data_subject_requests WHERE organization_id = $1 AND user_id = $2 AND ${after('received_at')}`,
+      ),
+      sqlSection(
+        'access_review_entry',
+        query,
+        `SELECT id, jsonb_build_array(review_id, role_id)::text AS key, review_id AS "reviewId", role_id AS "roleId", decision, note,
+                decided_at AS "decidedAt", revoked_at AS "revokedAt"
+           FROM compliance.access_review_entries WHERE organization_id = $1 AND user_id = $2
+            AND (review_id, role_id) > (COALESCE($3::jsonb->>0, ''), COALESCE($3::jsonb->>1, '')) ORDER BY review_id, role_id`,
+      ),
     ];
   }
 

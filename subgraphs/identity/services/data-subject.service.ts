@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { ConflictError } from '../../../platform/errors';
-import { exportSections } from '../../../platform/personal-data/data-subject';
+import { exportSections, sqlSection } from '../../../platform/personal-data/data-subject';
 import type {
   DataSubject,
   DataSubjectContract,
@@ -20,8 +20,6 @@ export function erasedEmail(userId: string): string {
   return `erased+${userId.toLowerCase()}@erased.invalid`;
 }
 
-type Row = Record<string, unknown> & { id: string };
-
 /**
  * Identity's part of a data-subject request: the person's account (email, name), their
  * membership of the organization, their sessions in it (address, user agent), the API keys
@@ -40,41 +38,37 @@ export class IdentityDataSubjectService implements DataSubjectContract {
     private readonly dataSource: DataSource,
     private readonly outbox: Outbox,
   ) {
-    const section = (kind: string, sql: string): DataSubjectSection => ({
-      kind,
-      read: async ({ organizationId, userId }, offset, limit) => {
-        const rows = (await this.dataSource.query(`${sql} LIMIT ${limit} OFFSET ${offset}`, [organizationId, userId])) as Row[];
-        return rows.map(({ id, ...data }) => ({ kind, id, data }));
-      },
-    });
+    const query = (sql: string, parameters: unknown[]) => this.dataSource.query(sql, parameters);
+    // Keyset pages in id order: each starts after the last record's id (`$3`).
+    const section = (kind: string, sql: string): DataSubjectSection => sqlSection(kind, query, sql);
     this.sections = [
       section(
         'user',
-        `SELECT u.id, u.email, u.name, u.created_at AS "createdAt" FROM identity.users u
-          WHERE u.id = $2 AND EXISTS (SELECT 1 FROM identity.organization_members m WHERE m.organization_id = $1 AND m.user_id = u.id)`,
+        `SELECT u.id, u.id AS key, u.email, u.name, u.created_at AS "createdAt" FROM identity.users u
+          WHERE u.id = $2 AND u.id > COALESCE($3, '') AND EXISTS (SELECT 1 FROM identity.organization_members m WHERE m.organization_id = $1 AND m.user_id = u.id)`,
       ),
       section(
         'membership',
-        `SELECT id, status, created_at AS "createdAt" FROM identity.organization_members
-          WHERE organization_id = $1 AND user_id = $2 ORDER BY id`,
+        `SELECT id, id AS key, status, created_at AS "createdAt" FROM identity.organization_members
+          WHERE organization_id = $1 AND user_id = $2 AND id > COALESCE($3, '') ORDER BY id`,
       ),
       section(
         'session',
-        `SELECT id, ip, user_agent AS "userAgent", created_at AS "createdAt", last_used_at AS "lastUsedAt",
+        `SELECT id, id AS key, ip, user_agent AS "userAgent", created_at AS "createdAt", last_used_at AS "lastUsedAt",
                 expires_at AS "expiresAt", revoked_at AS "revokedAt", revoked_reason AS "revokedReason"
-           FROM identity.sessions WHERE organization_id = $1 AND user_id = $2 ORDER BY id`,
+           FROM identity.sessions WHERE organization_id = $1 AND user_id = $2 AND id > COALESCE($3, '') ORDER BY id`,
       ),
       section(
         'api_key',
-        `SELECT id, name, prefix, permissions, created_at AS "createdAt", expires_at AS "expiresAt",
+        `SELECT id, id AS key, name, prefix, permissions, created_at AS "createdAt", expires_at AS "expiresAt",
                 last_used_at AS "lastUsedAt", revoked_at AS "revokedAt"
-           FROM identity.api_keys WHERE organization_id = $1 AND created_by_id = $2 ORDER BY id`,
+           FROM identity.api_keys WHERE organization_id = $1 AND created_by_id = $2 AND id > COALESCE($3, '') ORDER BY id`,
       ),
       section(
         'invitation',
-        `SELECT i.id, i.email, i.status, i.role_id AS "roleId", i.created_at AS "createdAt", i.expires_at AS "expiresAt"
+        `SELECT i.id, i.id AS key, i.email, i.status, i.role_id AS "roleId", i.created_at AS "createdAt", i.expires_at AS "expiresAt"
            FROM identity.invitations i JOIN identity.users u ON lower(u.email) = lower(i.email)
-          WHERE i.organization_id = $1 AND u.id = $2 ORDER BY i.id`,
+          WHERE i.organization_id = $1 AND u.id = $2 AND i.id > COALESCE($3, '') ORDER BY i.id`,
       ),
     ];
   }
