@@ -189,7 +189,8 @@ export function serveSubscriptions(
       { id: context.operationId, socket: context.socket },
     );
     leave = shared.join(key, subscriber, (deliver, finish) => {
-      // Events are executed one after another, so every client sees them in order.
+      // Each event is executed as soon as it comes, so a slow entity fetch does not hold back the events
+      // behind it, and delivered after the one before it, so every client sees them in order.
       let chain = Promise.resolve();
       const upstreamVariables = Object.fromEntries(planned.variableUsages.map((name) => [name, variables[name]]));
       return upstream.subscribe(
@@ -198,15 +199,13 @@ export function serveSubscriptions(
         { query: planned.operation, operationName: planned.operationName, variables: upstreamVariables },
         {
           next: (event) => {
-            chain = chain.then(async () => {
-              const result = await planner
-                .executeEvent(planned, event, variables, context, options.dataSources, logger)
-                .catch((error: unknown) => {
-                  logger.error({ err: error }, 'subscription event failed');
-                  return { errors: [new GraphQLError('Internal server error', { extensions: { code: 'INTERNAL' } })] };
-                });
-              deliver(result);
-            });
+            const result = planner
+              .executeEvent(planned, event, variables, context, options.dataSources, logger)
+              .catch((error: unknown): ExecutionResult => {
+                logger.error({ err: error }, 'subscription event failed');
+                return { errors: [new GraphQLError('Internal server error', { extensions: { code: 'INTERNAL' } })] };
+              });
+            chain = chain.then(() => result).then(deliver);
           },
           error: (error) => {
             // The subgraph refused (an error message: FORBIDDEN, UNAUTHENTICATED…): pass its errors on as they are.
