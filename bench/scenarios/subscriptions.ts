@@ -94,6 +94,7 @@ interface Run {
   published: number;
   delivered: number;
   p50Ms: number;
+  p95Ms: number;
   p99Ms: number;
   maxMs: number;
   /** Until every connection was acknowledged. */
@@ -187,6 +188,7 @@ async function measure(
     published: total,
     delivered,
     p50Ms: latencies.getValueAtPercentile(50),
+    p95Ms: latencies.getValueAtPercentile(95),
     p99Ms: latencies.getValueAtPercentile(99),
     maxMs: latencies.maxValue,
     connectSeconds: connectSeconds ?? readySeconds,
@@ -231,7 +233,7 @@ export const subscriptionsScenario: Scenario = async (options, log) => {
         for (const subscribers of counts) {
           const run = await measure(peer, gateway, database.callers, subscribers, eventsPerSecond, seconds, redis, log);
           log(
-            `${peer} ×${subscribers}: delivered ${run.delivered}/${run.published * subscribers}, p50 ${run.p50Ms} ms, p99 ${run.p99Ms} ms`,
+            `${peer} ×${subscribers}: delivered ${run.delivered}/${run.published * subscribers}, p50 ${run.p50Ms} ms, p95 ${run.p95Ms} ms, p99 ${run.p99Ms} ms`,
           );
           runs.push(run);
         }
@@ -243,6 +245,7 @@ export const subscriptionsScenario: Scenario = async (options, log) => {
           published: 0,
           delivered: 0,
           p50Ms: 0,
+          p95Ms: 0,
           p99Ms: 0,
           maxMs: 0,
           connectSeconds: 0,
@@ -270,6 +273,7 @@ export const subscriptionsScenario: Scenario = async (options, log) => {
       run.connectSeconds,
       run.readySeconds,
       run.p50Ms,
+      run.p95Ms,
       run.p99Ms,
       run.maxMs,
       run.cores,
@@ -295,6 +299,7 @@ export const subscriptionsScenario: Scenario = async (options, log) => {
             'connected s',
             'ready s',
             'p50 ms',
+            'p95 ms',
             'p99 ms',
             'max ms',
             'cores busy',
