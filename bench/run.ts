@@ -9,7 +9,7 @@
  *   --rounds <n>            interleaved repetitions; the median is reported (default 1)
  *   --queries <a,b>         only these queries
  *   --peers <a,b>           only these peers (floor, hive, ours)
- *   --cpu-prof <dir>        CPU profile of our gateway, or of the subgraphs in `subgraphs` (Chrome DevTools, speedscope)
+ *   --cpu-prof <dir>        CPU profile of our gateway (and of the floor in `subscriptions`), or of the subgraphs in `subgraphs` (Chrome DevTools, speedscope)
  *
  * Prints the table (Markdown) and writes the figures as JSON under bench/results/.
  */

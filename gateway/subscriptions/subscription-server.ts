@@ -28,6 +28,7 @@ import type { ConnectionState } from '../../platform/websocket';
 import type { GatewayContext } from '../context';
 import { CLOSE_TOO_SLOW, SharedSubscriptions, Subscriber } from './fan-out';
 import type { DirectDelivery } from './fan-out';
+import { InOrder } from './in-order';
 import type { SubscriptionPlanner } from './subscription-planner';
 import { UpstreamConnections } from './upstream';
 
@@ -189,8 +190,8 @@ export function serveSubscriptions(
       { id: context.operationId, socket: context.socket },
     );
     leave = shared.join(key, subscriber, (deliver, finish) => {
-      // Events are executed one after another, so every client sees them in order.
-      let chain = Promise.resolve();
+      // Each event is executed as soon as it comes and delivered after the one before it.
+      const inOrder = new InOrder(deliver);
       const upstreamVariables = Object.fromEntries(planned.variableUsages.map((name) => [name, variables[name]]));
       return upstream.subscribe(
         planned.subgraph,
@@ -198,15 +199,14 @@ export function serveSubscriptions(
         { query: planned.operation, operationName: planned.operationName, variables: upstreamVariables },
         {
           next: (event) => {
-            chain = chain.then(async () => {
-              const result = await planner
+            inOrder.add(
+              planner
                 .executeEvent(planned, event, variables, context, options.dataSources, logger)
-                .catch((error: unknown) => {
+                .catch((error: unknown): ExecutionResult => {
                   logger.error({ err: error }, 'subscription event failed');
                   return { errors: [new GraphQLError('Internal server error', { extensions: { code: 'INTERNAL' } })] };
-                });
-              deliver(result);
-            });
+                }),
+            );
           },
           error: (error) => {
             // The subgraph refused (an error message: FORBIDDEN, UNAUTHENTICATED…): pass its errors on as they are.
@@ -215,11 +215,11 @@ export function serveSubscriptions(
                   (formatted) => new GraphQLError(formatted.message, { extensions: formatted.extensions, path: formatted.path }),
                 )
               : undefined;
-            void chain.then(() =>
+            inOrder.afterAll(() =>
               finish(errors ?? [new GraphQLError('The subscription ended upstream', { extensions: { code: 'SERVICE_UNAVAILABLE' } })]),
             );
           },
-          complete: () => void chain.then(() => finish()),
+          complete: () => inOrder.afterAll(() => finish()),
         },
       );
     });
