@@ -13,6 +13,26 @@ export type RateLimitSettings = Config['rateLimit'];
 /** Distinct API key budget sizes kept as limiters at once (sizes are few: each key's is one of its settings). */
 const MAX_KEY_BUDGETS = 1_000;
 
+/**
+ * rate-limiter-flexible's counting script (`RateLimiterRedis`'s `incrTtlLuaScript`), run for
+ * each key of one call: KEYS are the counters, ARGV[1] the window in seconds, ARGV[1 + n]
+ * the points for KEYS[n]. Each counter changes exactly as that limiter's own call changes it.
+ */
+const CONSUME_EACH = `local answers = {}
+for index, key in ipairs(KEYS) do
+  redis.call('set', key, 0, 'EX', ARGV[1], 'NX')
+  local consumed = redis.call('incrby', key, ARGV[index + 1])
+  local ttl = redis.call('pttl', key)
+  if ttl == -1 then
+    redis.call('expire', key, ARGV[1])
+    ttl = 1000 * ARGV[1]
+  end
+  answers[index] = {consumed, ttl}
+end
+return answers`;
+
+type ConsumeEach = (keyCount: number, ...keysThenArguments: (string | number)[]) => Promise<[number, number][]>;
+
 /** What the gateway asks before it serves a request, a WebSocket connection or an operation over it. */
 export interface RateLimiter {
   /** The caller's address: the socket's, or the one the trusted proxies in front recorded. */
@@ -54,12 +74,21 @@ export function createRateLimiter(settings: RateLimitSettings, redisUrl: string 
       })
     : undefined;
   redis?.on('error', (error) => logger.warn({ err: error }, 'rate limit store: Redis error (counting in memory meanwhile)'));
+  redis?.defineCommand('auralinkConsumeEach', { lua: CONSUME_EACH });
+  const consumeEach = redis
+    ? ((redis as unknown as { auralinkConsumeEach: ConsumeEach }).auralinkConsumeEach.bind(redis) as ConsumeEach)
+    : undefined;
 
+  /** The limiters that count in Redis, whose counters `consumeEach` may count together, and the memory standing in for each. */
+  const standIns = new WeakMap<RateLimiterAbstract, RateLimiterMemory>();
   const budget = (name: string, points: number): RateLimiterAbstract | undefined => {
     if (points === 0) return undefined;
     const options = { keyPrefix: `${settings.keyPrefix}:${name}`, points, duration: settings.windowSeconds };
     const memory = new RateLimiterMemory(options);
-    return redis ? new RateLimiterRedis({ ...options, storeClient: redis, insuranceLimiter: memory }) : memory;
+    if (!redis) return memory;
+    const limiter = new RateLimiterRedis({ ...options, storeClient: redis, insuranceLimiter: memory });
+    standIns.set(limiter, memory);
+    return limiter;
   };
   const byAddress = budget('ip', settings.anonymous);
   const byUser = budget('user', settings.user);
@@ -89,26 +118,64 @@ export function createRateLimiter(settings: RateLimitSettings, redisUrl: string 
     reason?: ApiKeyBudget;
   }
 
-  /** Spends each charge at once (one round trip to Redis); refused if any budget is spent, with the longest wait. */
+  /** Spends each charge at once; refused if any budget is spent, with the longest wait. */
   const spend = async (charges: Charge[]): Promise<void> => {
-    const outcomes = await Promise.allSettled(charges.map(({ limiter, key, points }) => limiter?.consume(key, points)));
+    const counted = charges.filter((charge): charge is Charge & { limiter: RateLimiterAbstract } => charge.limiter !== undefined);
+    if (counted.length === 0) return;
+    const together = consumeEach && redis!.status === 'ready' && counted.every(({ limiter }) => standIns.has(limiter));
+    const outcomes = together ? await spendTogether(counted) : await spendEach(counted);
     const refused = outcomes.flatMap((outcome, index) =>
-      outcome.status === 'rejected' && outcome.reason instanceof RateLimiterRes ? [{ res: outcome.reason, charge: charges[index]! }] : [],
+      outcome instanceof RateLimiterRes ? [{ res: outcome, charge: counted[index]! }] : [],
     );
-    for (const outcome of outcomes) {
-      // The store failed with no stand-in: serve rather than refuse everyone.
-      if (outcome.status === 'rejected' && !(outcome.reason instanceof RateLimiterRes))
-        logger.error({ err: outcome.reason }, 'rate limit store failed');
-    }
     if (refused.length === 0) return;
     // A refused request spends nothing else: one user over their budget does not spend their organization's.
     await Promise.all(
-      charges.map(({ limiter, key, points }, index) =>
-        outcomes[index]!.status === 'fulfilled' ? limiter?.reward(key, points).catch(() => undefined) : undefined,
+      counted.map(({ limiter, key, points }, index) =>
+        outcomes[index] === 'spent' ? limiter.reward(key, points).catch(() => undefined) : undefined,
       ),
     );
     const longest = refused.reduce((a, b) => (b.res.msBeforeNext > a.res.msBeforeNext ? b : a));
     throw new RateLimitedError(Math.max(1, Math.ceil(longest.res.msBeforeNext / 1000)), longest.charge.reason);
+  };
+
+  /**
+   * Each charge: 'spent'; the refusal when its budget is spent; 'uncounted' when the store
+   * failed with no stand-in (then served rather than refuse everyone).
+   */
+  type Outcome = 'spent' | 'uncounted' | RateLimiterRes;
+
+  /** Each charge through its own limiter (memory, or Redis with its memory stand-in). */
+  const spendEach = async (charges: (Charge & { limiter: RateLimiterAbstract })[]): Promise<Outcome[]> => {
+    const settled = await Promise.allSettled(charges.map(({ limiter, key, points }) => limiter.consume(key, points)));
+    return settled.map((outcome) => {
+      if (outcome.status === 'fulfilled') return 'spent';
+      if (outcome.reason instanceof RateLimiterRes) return outcome.reason;
+      logger.error({ err: outcome.reason }, 'rate limit store failed');
+      return 'uncounted';
+    });
+  };
+
+  /**
+   * All of a request's counters in one script call: the same counts as each limiter's own call
+   * (see CONSUME_EACH), in a single command instead of one a counter. Redis failing, the
+   * memory stand-ins count this request, as each limiter's own call falls back to them.
+   */
+  const spendTogether = async (charges: (Charge & { limiter: RateLimiterAbstract })[]): Promise<Outcome[]> => {
+    let answers: [number, number][];
+    try {
+      answers = await consumeEach!(
+        charges.length,
+        ...charges.map(({ limiter, key }) => limiter.getKey(key)),
+        settings.windowSeconds,
+        ...charges.map(({ points }) => points),
+      );
+    } catch {
+      return spendEach(charges.map((charge) => ({ ...charge, limiter: standIns.get(charge.limiter)! })));
+    }
+    return charges.map(({ limiter }, index) => {
+      const [consumed, ttl] = answers[index]!;
+      return consumed <= limiter.points ? 'spent' : new RateLimiterRes(0, ttl, consumed);
+    });
   };
 
   const keyRequests = (principal: Principal): Charge[] => {
