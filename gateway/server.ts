@@ -136,6 +136,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   const queryPlans = countedQueryPlanStore(() => metrics.queryPlanned('request'));
   const planner = new SubscriptionPlanner(supergraphSdl);
   const dataSources: SubgraphDataSource[] = [];
+  // @apollo/gateway sends usage figures to Apollo's servers unless this is set: the gateway sends nothing to a third party.
+  process.env.APOLLO_TELEMETRY_DISABLED = 'true';
   const gateway = new ApolloGateway({
     supergraphSdl,
     queryPlannerConfig: { cache: queryPlans },
