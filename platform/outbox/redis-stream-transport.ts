@@ -20,6 +20,9 @@ export interface RedisStreamOptions {
 }
 
 const PUBLISH_TIMEOUT_MS = 10_000;
+/** Entries one read takes from each stream; a consumer applying batches takes more, for fewer transactions. */
+const READ_COUNT = 100;
+const BATCH_READ_COUNT = 500;
 
 type StreamEntry = [id: string, fields: string[] | null];
 type DeliveredEntry = { stream: string; id: string; fields: string[] | null };
@@ -140,7 +143,7 @@ export class RedisStreamTransport implements EventTransport {
           subscription.group,
           this.consumerName,
           'COUNT',
-          '100',
+          String(subscription.handleBatch ? BATCH_READ_COUNT : READ_COUNT),
           'BLOCK',
           String(Math.min(this.blockMs, this.claimIdleMs)),
           'STREAMS',
