@@ -2,9 +2,11 @@
  * Audit, in process, against a migrated bench database.
  *
  * - Ingest: 50 concurrent writers call `IngestService.record` (what `recordAuditEvents`
- *   runs) in batches of 1 and of 100, over 20 organizations: events committed per second and
- *   the acknowledgement latency of each call (it resolves after COMMIT). Then facts arriving
- *   from the outbox: the audit consumer applying billing facts, 8 at a time.
+ *   runs) in batches of 1, 10 and 100 (BENCH_AUDIT_BATCHES), over 20 organizations: events
+ *   committed per second and the acknowledgement latency of each call (it resolves after
+ *   COMMIT). Then facts arriving from the outbox: the audit consumer applying billing facts, 8
+ *   at a time, each in its own transaction; and facts published into Redis Streams
+ *   (BENCH_REDIS_URL) read by the audit consumer group, from publish to commit.
  * - A large table: one organization's events generated with COPY (1,000,000 rows over 60
  *   days, three month partitions; BENCH_AUDIT_EVENTS=10000000 for ten million, 0 to leave the
  *   table, the pages and the export out; 20,000 with --smoke), then filtered first pages as
@@ -390,7 +392,7 @@ export const auditScenario: Scenario = async (options, log) => {
     raw,
     notes: [
       'Concurrent ingest calls share transactions (group commit): each group locks the chain heads of its organizations, reads them with the ids recorded before, writes ids, events and heads in one statement, then COMMIT; every caller is answered after it.',
-      'Each outbox fact is its own transaction with its inbox row (the consumer contract of platform/outbox/consumer.ts).',
+      'Outbox facts 8 at a time: each its own transaction with its inbox row (applyOnce, platform/outbox/consumer.ts). Through Redis Streams: each read of the streams one transaction (applyBatch), acknowledged after its commit; latency is from publish, so it includes the backlog.',
       'The large table is generated with COPY without valid hashes (the page queries and the export do not read them); the ingest runs before it verify their chains.',
     ],
   };
