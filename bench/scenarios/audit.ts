@@ -2,9 +2,11 @@
  * Audit, in process, against a migrated bench database.
  *
  * - Ingest: 50 concurrent writers call `IngestService.record` (what `recordAuditEvents`
- *   runs) in batches of 1 and of 100, over 20 organizations: events committed per second and
- *   the acknowledgement latency of each call (it resolves after COMMIT). Then facts arriving
- *   from the outbox: the audit consumer applying billing facts, 8 at a time.
+ *   runs) in batches of 1, 10 and 100 (BENCH_AUDIT_BATCHES), over 20 organizations: events
+ *   committed per second and the acknowledgement latency of each call (it resolves after
+ *   COMMIT). Then facts arriving from the outbox: the audit consumer applying billing facts, 8
+ *   at a time, each in its own transaction; and facts published into Redis Streams
+ *   (BENCH_REDIS_URL) read by the audit consumer group, from publish to commit.
  * - A large table: one organization's events generated with COPY (1,000,000 rows over 60
  *   days, three month partitions; BENCH_AUDIT_EVENTS=10000000 for ten million, 0 to leave the
  *   table, the pages and the export out; 20,000 with --smoke), then filtered first pages as
@@ -18,15 +20,20 @@ import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { build } from 'hdr-histogram-js';
+import Redis from 'ioredis';
 import { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { openDatabase } from '../../platform/database';
 import { loadConfig } from '../../platform/config';
 import { newId } from '../../platform/ids';
+import { createLogger } from '../../platform/logger';
 import { applyOnce } from '../../platform/outbox/consumer';
+import { Messaging } from '../../platform/outbox/messaging';
+import { RedisStreamTransport } from '../../platform/outbox/redis-stream-transport';
 import type { AnyEvent } from '../../platform/outbox/event-catalogue';
 import { auditSubgraph, createAuditServices, ensurePartitions } from '../../subgraphs/audit';
 import { createBenchDatabase, dropStaleBenchDatabases } from '../data';
+import { BENCH_REDIS_URL } from '../environment';
 import { isProcessAlive } from '../../platform/process-alive';
 import type { Scenario } from '../options';
 import type { Cell } from '../report';
@@ -42,6 +49,17 @@ const ACTIONS = [
   'audit.logs.exported',
 ];
 const SEVERITIES = ['info', 'info', 'info', 'warning', 'error', 'critical'];
+
+/** BENCH_AUDIT_BATCHES=1,10 for some of the ingest batch sizes. */
+function ingestBatches(): number[] {
+  const given = process.env.BENCH_AUDIT_BATCHES;
+  if (!given) return [1, 10, 100];
+  return given.split(',').map((part) => {
+    const size = Number(part);
+    if (!Number.isInteger(size) || size < 1 || size > 1000) throw new Error(`BENCH_AUDIT_BATCHES: sizes 1 to 1000, got "${part}"`);
+    return size;
+  });
+}
 
 function largeTableRows(given: string | undefined): number {
   if (given === undefined || given === '') return 1_000_000;
@@ -67,7 +85,7 @@ export const auditScenario: Scenario = async (options, log) => {
   try {
     // Ingest through the API path.
     const organizations = Array.from({ length: ORGANIZATIONS }, () => newId('organization'));
-    for (const batch of [1, 100]) {
+    for (const batch of ingestBatches()) {
       const latency = histogram();
       let committed = 0;
       let call = 0;
@@ -153,6 +171,84 @@ export const auditScenario: Scenario = async (options, log) => {
       factLatency.getValueAtPercentile(50) / 1000,
       factLatency.getValueAtPercentile(99) / 1000,
     ]);
+
+    // Facts through Redis Streams, as across processes: published in batches of 100 (what a relay
+    // publishes), read by the audit consumer group; from publish to the commit of its audit event.
+    {
+      const redisUrl = BENCH_REDIS_URL;
+      const prefix = `auralink-bench:${process.pid}:${randomBytes(3).toString('hex')}`;
+      const logger = createLogger('silent');
+      const transport = new RedisStreamTransport(redisUrl, { prefix, retentionMs: 3_600_000, blockMs: 200 }, logger);
+      const messaging = new Messaging(transport, { streamPrefix: prefix, retentionMs: 3_600_000, testPause: undefined }, logger);
+      const streamFacts = options.smoke ? 500 : 20_000;
+      const published = new Map<string, number>();
+      const streamLatency = histogram();
+      let streamCommitted = 0;
+      let allCommitted!: () => void;
+      const done = new Promise<void>((resolve) => (allCommitted = resolve));
+      services.ingest.onCommitted((events) => {
+        const now = performance.now();
+        for (const event of events) {
+          const at = published.get(event.id);
+          if (at === undefined) continue;
+          streamLatency.recordValue(Math.max(1, Math.round((now - at) * 1000)));
+          if (++streamCommitted === streamFacts) allCommitted();
+        }
+      });
+      try {
+        messaging.registerConsumer(consumer, dataSource);
+        await messaging.start();
+        const streamStarted = performance.now();
+        // Publishers as fast as Redis takes them, 4 relays' worth at once.
+        let nextStreamFact = 0;
+        await Promise.all(
+          Array.from({ length: 4 }, async () => {
+            while (nextStreamFact < streamFacts) {
+              const batch = Array.from({ length: Math.min(100, streamFacts - nextStreamFact) }, () => {
+                const index = nextStreamFact++;
+                return {
+                  id: newId('event'),
+                  type: 'billing.invoice.paid' as const,
+                  source: 'billing',
+                  sequence: index,
+                  occurredAt: new Date(),
+                  payload: { organizationId: organizations[index % ORGANIZATIONS]!, invoiceId: `inv_s${index}` },
+                };
+              });
+              const at = performance.now();
+              for (const fact of batch) published.set(`aud_${fact.id.slice(4)}`, at);
+              await transport.publish(batch);
+            }
+          }),
+        );
+        const publishSeconds = (performance.now() - streamStarted) / 1000;
+        await done;
+        const streamSeconds = (performance.now() - streamStarted) / 1000;
+        raw.streamFacts = {
+          facts: streamFacts,
+          publishSeconds,
+          seconds: streamSeconds,
+          eventsPerSecond: Math.round(streamFacts / streamSeconds),
+          p50Ms: streamLatency.getValueAtPercentile(50) / 1000,
+          p99Ms: streamLatency.getValueAtPercentile(99) / 1000,
+        };
+        log(`stream facts: ${JSON.stringify(raw.streamFacts)}`);
+        ingestRows.push([
+          'outbox facts through Redis Streams (publish → commit)',
+          1,
+          streamFacts,
+          Math.round(streamFacts / streamSeconds),
+          streamLatency.getValueAtPercentile(50) / 1000,
+          streamLatency.getValueAtPercentile(99) / 1000,
+        ]);
+      } finally {
+        await messaging.close();
+        const redis = new Redis(redisUrl);
+        const keys = await redis.keys(`${prefix}:*`);
+        if (keys.length > 0) await redis.del(...keys);
+        redis.disconnect();
+      }
+    }
 
     if (largeRows > 0) {
       // A large organization, generated with COPY.
@@ -300,7 +396,7 @@ export const auditScenario: Scenario = async (options, log) => {
     raw,
     notes: [
       'Concurrent ingest calls share transactions (group commit): each group locks the chain heads of its organizations, reads them with the ids recorded before, writes ids, events and heads in one statement, then COMMIT; every caller is answered after it.',
-      'Each outbox fact is its own transaction with its inbox row (the consumer contract of platform/outbox/consumer.ts).',
+      'Outbox facts 8 at a time: each its own transaction with its inbox row (applyOnce, platform/outbox/consumer.ts). Through Redis Streams: each read of the streams one transaction (applyBatch), acknowledged after its commit; latency is from publish, so it includes the backlog.',
       'The large table is generated with COPY without valid hashes (the page queries and the export do not read them); the ingest runs before it verify their chains.',
     ],
   };

@@ -8,7 +8,8 @@ import type { ConsumerSubscription, EventHistory, EventTransport } from './trans
  * to every consumer and waits until each has applied it. A relay marks rows sent only
  * then, so a crash before that publishes them again on restart (consumers skip what they
  * have applied): the same at-least-once delivery as with Redis. Every handler gets its
- * own copy through JSON, as it would from Redis.
+ * own copy through JSON, as it would from Redis. A consumer taking batches gets the relay's
+ * whole batch at once.
  */
 export class InProcessTransport implements EventTransport {
   readonly kind = 'in-process' as const;
@@ -23,13 +24,35 @@ export class InProcessTransport implements EventTransport {
   }
 
   async publish(events: readonly AnyEvent[]): Promise<void> {
+    if (this.consumers.some((consumer) => consumer.handleBatch)) return this.publishBatches(events);
     for (const event of events) {
       for (const consumer of this.consumers) {
         if (consumer.types.includes(event.type)) await consumer.handle(copy(event));
       }
-      for (const follower of this.followers) {
-        if (follower.types.has(event.type)) follower.handler(copy(event));
+      this.toFollowers(event);
+    }
+  }
+
+  /** Each consumer gets its share of `events` at once (a batch where it takes batches), then the followers. */
+  private async publishBatches(events: readonly AnyEvent[]): Promise<void> {
+    for (const consumer of this.consumers) {
+      const share = events.filter((event) => consumer.types.includes(event.type)).map(copy);
+      if (share.length === 0) continue;
+      if (!consumer.handleBatch) {
+        for (const event of share) await consumer.handle(event);
+        continue;
       }
+      const applied = await consumer.handleBatch(share);
+      const missed = share.filter((_, index) => !applied[index]).length;
+      // The relay publishes the rows again; what was applied is skipped then.
+      if (missed > 0) throw new Error(`${consumer.group}: ${missed} of ${share.length} events not applied`);
+    }
+    for (const event of events) this.toFollowers(event);
+  }
+
+  private toFollowers(event: AnyEvent): void {
+    for (const follower of this.followers) {
+      if (follower.types.has(event.type)) follower.handler(copy(event));
     }
   }
 

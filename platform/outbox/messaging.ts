@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import { MembershipRevocations } from '../auth/membership-revocations';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
-import { applyOnce, pruneProcessedEvents } from './consumer';
+import { applyBatchOnce, applyOnce, pruneProcessedEvents } from './consumer';
 import { LOCAL_REVOCATIONS } from './event-catalogue';
 import type { EventConsumer } from './consumer';
 import { InProcessTransport } from './in-process-transport';
@@ -108,16 +108,33 @@ export class Messaging implements EventReceipts {
       types: consumer.handles,
       handle: async (event) => {
         await applyOnce(dataSource, consumer, event);
-        await this.transport
-          .announceApplied(consumer.name, event.id)
-          .catch((error: unknown) => this.logger.warn({ err: error, eventId: event.id }, 'could not announce an applied event'));
+        await this.announce(consumer.name, event.id);
       },
+      // A consumer that applies batches gets each read of the stream in one transaction.
+      handleBatch: consumer.applyBatch
+        ? async (events) => {
+            const outcomes = await applyBatchOnce(dataSource, consumer, events);
+            const applied = outcomes.map((outcome, index) => {
+              if (outcome.status !== 'failed') return true;
+              this.logger.warn({ err: outcome.error, eventId: events[index]!.id, consumer: consumer.name }, 'event not applied');
+              return false;
+            });
+            await Promise.all(events.filter((_, index) => applied[index]).map((event) => this.announce(consumer.name, event.id)));
+            return applied;
+          }
+        : undefined,
     });
     const prune = () =>
       pruneProcessedEvents(dataSource, this.config.retentionMs).catch((error: unknown) =>
         this.logger.warn({ err: error, consumer: consumer.name }, 'could not prune processed events'),
       );
     this.pruneTimers.push(setInterval(() => void prune(), PRUNE_INBOX_EVERY_MS).unref());
+  }
+
+  private async announce(group: string, eventId: string): Promise<void> {
+    await this.transport
+      .announceApplied(group, eventId)
+      .catch((error: unknown) => this.logger.warn({ err: error, eventId }, 'could not announce an applied event'));
   }
 
   private heard(group: string, eventId: string): void {

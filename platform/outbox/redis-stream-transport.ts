@@ -20,8 +20,12 @@ export interface RedisStreamOptions {
 }
 
 const PUBLISH_TIMEOUT_MS = 10_000;
+/** Entries one read takes from each stream; a consumer applying batches takes more, for fewer transactions. */
+const READ_COUNT = 100;
+const BATCH_READ_COUNT = 500;
 
 type StreamEntry = [id: string, fields: string[] | null];
+type DeliveredEntry = { stream: string; id: string; fields: string[] | null };
 type StreamReply = [stream: string, entries: StreamEntry[]][] | null;
 
 /**
@@ -139,16 +143,15 @@ export class RedisStreamTransport implements EventTransport {
           subscription.group,
           this.consumerName,
           'COUNT',
-          '100',
+          String(subscription.handleBatch ? BATCH_READ_COUNT : READ_COUNT),
           'BLOCK',
           String(Math.min(this.blockMs, this.claimIdleMs)),
           'STREAMS',
           ...streams,
           ...streams.map(() => '>'),
         )) as StreamReply;
-        for (const [stream, entries] of reply ?? []) {
-          for (const [id, fields] of entries) await this.deliver(subscription, stream, id, fields);
-        }
+        const delivered = (reply ?? []).flatMap(([stream, entries]) => entries.map(([id, fields]) => ({ stream, id, fields })));
+        if (delivered.length > 0) await this.deliverAll(subscription, delivered);
       } catch (error) {
         if (this.closed) return;
         this.logger.warn({ err: error, group: subscription.group }, 'event consumer: read failed, retrying');
@@ -171,9 +174,54 @@ export class RedisStreamTransport implements EventTransport {
         'COUNT',
         '100',
       )) as [string, StreamEntry[]];
-      for (const [id, fields] of entries) await this.deliver(subscription, stream, id, fields);
+      if (entries.length > 0)
+        await this.deliverAll(
+          subscription,
+          entries.map(([id, fields]) => ({ stream, id, fields })),
+        );
       cursor = next;
     } while (cursor !== '0-0' && !this.closed);
+  }
+
+  /** One read's entries: to `handleBatch` together where the subscription has it, else one by one; acknowledged once applied. */
+  private async deliverAll(subscription: ConsumerSubscription, entries: DeliveredEntry[]): Promise<void> {
+    if (!subscription.handleBatch) {
+      for (const { stream, id, fields } of entries) await this.deliver(subscription, stream, id, fields);
+      return;
+    }
+    const done: DeliveredEntry[] = [];
+    const readable: { entry: DeliveredEntry; event: AnyEvent }[] = [];
+    for (const entry of entries) {
+      try {
+        readable.push({ entry, event: decodeEntry(entry.fields) });
+      } catch (error) {
+        this.logger.error(
+          { err: error, stream: entry.stream, id: entry.id, group: subscription.group },
+          'event consumer: unreadable entry acknowledged',
+        );
+        done.push(entry);
+      }
+    }
+    if (readable.length > 0) {
+      let applied: boolean[];
+      try {
+        applied = await subscription.handleBatch(readable.map(({ event }) => event));
+      } catch (error) {
+        this.logger.warn({ err: error, group: subscription.group }, 'event consumer: batch not applied; it will be delivered again');
+        applied = [];
+      }
+      readable.forEach(({ entry }, index) => {
+        if (applied[index]) done.push(entry);
+        else
+          this.logger.warn(
+            { stream: entry.stream, id: entry.id, group: subscription.group },
+            'event consumer: not applied; it will be delivered again',
+          );
+      });
+    }
+    const byStream = new Map<string, string[]>();
+    for (const { stream, id } of done) byStream.set(stream, [...(byStream.get(stream) ?? []), id]);
+    for (const [stream, ids] of byStream) await this.commands.call('XACK', stream, subscription.group, ...ids);
   }
 
   private async deliver(subscription: ConsumerSubscription, stream: string, id: string, fields: string[] | null): Promise<void> {

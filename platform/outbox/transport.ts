@@ -6,6 +6,11 @@ export interface ConsumerSubscription {
   types: readonly EventType[];
   /** Resolves once the event is applied (or had been); a rejection leaves it to be delivered again. */
   handle(event: AnyEvent): Promise<void>;
+  /**
+   * Several events one read delivered, instead of `handle` for each: resolves with whether each
+   * (in the order given) is applied (or had been); one that is not is delivered again.
+   */
+  handleBatch?(events: readonly AnyEvent[]): Promise<boolean[]>;
 }
 
 /** Published events of `types` since a moment, from where one process keeps them (its outbox tables). */

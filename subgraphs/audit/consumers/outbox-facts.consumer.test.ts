@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import { createDataSource } from '../../../platform/database';
 import { newId } from '../../../platform/ids';
 import { createLogger } from '../../../platform/logger';
-import { applyOnce } from '../../../platform/outbox/consumer';
+import { applyBatchOnce, applyOnce } from '../../../platform/outbox/consumer';
 import type { AnyEvent } from '../../../platform/outbox/event-catalogue';
 import { createTestDatabase } from '../../../tests/kit/database';
 import type { TestDatabase } from '../../../tests/kit/database';
@@ -89,6 +89,29 @@ describe('the outbox facts consumer', () => {
       ],
     ]);
     expect(events[0]!.id).toBe(`aud_${canceled.id.slice(4)}`);
+  });
+
+  it('writes a delivery of facts of several organizations in one transaction, each chain in delivery order', async () => {
+    const organizations = [newId('organization'), newId('organization')];
+    const fact = (index: number): AnyEvent => ({
+      id: newId('event'),
+      type: 'billing.invoice.paid',
+      source: 'billing',
+      sequence: index,
+      occurredAt: new Date('2026-11-30T10:00:00Z'),
+      payload: { organizationId: organizations[index % 2]!, invoiceId: `inv_${index}` },
+    });
+    const facts = [0, 1, 2, 3, 4, 5].map(fact);
+    const consumer = outboxFactsConsumer(services);
+    expect(await applyOnce(dataSource, consumer, facts[2]!)).toBe('applied');
+    const outcomes = await applyBatchOnce(dataSource, consumer, facts);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['applied', 'applied', 'duplicate', 'applied', 'applied', 'applied']);
+    for (const [index, organizationId] of organizations.entries()) {
+      const { events } = await services.logs.page(principalOf(organizationId), organizationId, {}, 10, null);
+      const expected = index === 0 ? ['inv_2', 'inv_0', 'inv_4'] : ['inv_1', 'inv_3', 'inv_5'];
+      expect(events.map((e) => (e.targets.find((t) => t.type === 'invoice') ?? e.targets[0])!.id).reverse()).toEqual(expected);
+      expect((await services.verification.verify(organizationId, null, null)).valid).toBe(true);
+    }
   });
 
   it('the archive job moves what is past retention and reports it', async () => {

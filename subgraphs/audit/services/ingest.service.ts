@@ -42,6 +42,8 @@ export interface GroupCommitOptions {
 
 export const DEFAULT_GROUP_COMMIT: GroupCommitOptions = { maxGroupEvents: MAX_INGEST_BATCH, maxInFlight: 2, maxWaitMs: 1 };
 
+const SALT_BYTES = 16;
+
 /** The heads this process has seen exist: their insert is skipped. Bounded; forgetting one only costs that insert again. */
 const MAX_KNOWN_HEADS = 100_000;
 
@@ -241,6 +243,8 @@ export class IngestService {
     const { head, known } = read;
 
     const recordedAt = new Date();
+    // Every event's salt from one read of the random source (one call per event took 4% of the process at batches of 100).
+    const salts = randomBytes(SALT_BYTES * events.length);
     const results: RecordedEvent[] = [];
     const fresh: AuditEvent[] = [];
     const seen = new Map<string, RecordedEvent>();
@@ -257,7 +261,7 @@ export class IngestService {
         sequence: chain.sequence + 1,
         recordedAt,
         previousHash: chain.hash,
-        personalSalt: randomBytes(16).toString('base64'),
+        personalSalt: salts.toString('base64', fresh.length * SALT_BYTES, (fresh.length + 1) * SALT_BYTES),
         personalDigest: null,
       };
       const stored: AuditEvent = { ...unhashed, hash: chainHash(unhashed) };
