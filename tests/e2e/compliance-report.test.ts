@@ -21,7 +21,7 @@ const REPORT = `query($o: ID!, $s: ComplianceStandard!) {
     auditChain { valid checkedEvents problemKind }
     mfa { members adopted ratio explanation }
     sso { members adopted ratio }
-    accessReviews { measured explanation }
+    accessReviews { explanation reviewedWithinInterval }
   }
 }`;
 const PDF_LINK = `query($o: ID!, $s: ComplianceStandard!) { complianceReportPdf(organizationId: $o, standard: $s) { url expiresAt } }`;
@@ -37,7 +37,7 @@ interface Report {
   auditChain: { valid: boolean; checkedEvents: number; problemKind: string | null } | null;
   mfa: { members: number; adopted: number | null; explanation: string | null };
   sso: { members: number; adopted: number | null; ratio: number | null };
-  accessReviews: { measured: boolean; explanation: string };
+  accessReviews: { explanation: string; reviewedWithinInterval: boolean };
 }
 
 const report = (token: string, o: string, s: string) =>
@@ -132,7 +132,7 @@ describe('compliance reports through the gateway', () => {
       auditChain: { valid: true, problemKind: null },
       mfa: { members: 3, adopted: 0, ratio: 0 },
       sso: { members: 3, adopted: 0, ratio: 0 },
-      accessReviews: { measured: true },
+      accessReviews: { reviewedWithinInterval: false },
     });
     expect(gdpr.retention.map((row) => [row.category, row.keepDays, row.action])).toEqual([
       ['AUDIT_EVENTS', null, null],

@@ -99,9 +99,6 @@ export class AdoptionFiguresType {
   description: 'Access reviews of the organization (SOC 2 CC6.2, CC6.3) and who holds privileged roles, when the report was made.',
 })
 export class AccessReviewFiguresType {
-  @Field(() => Boolean, { description: 'Always true: access reviews are measured (kept for clients that read it).' })
-  measured: boolean;
-
   @Field(() => String, { description: 'What the figures cover.' })
   explanation: string;
 
@@ -218,7 +215,6 @@ export function complianceReportTypeOf(report: ComplianceReport): ComplianceRepo
     mfa: adoption(report.mfa),
     sso: adoption(report.sso),
     accessReviews: {
-      measured: report.accessReviews.measured,
       explanation: report.accessReviews.note,
       lastReviewId: report.accessReviews.lastCompleted?.id ?? null,
       lastCompletedAt: report.accessReviews.lastCompleted?.completedAt ?? null,
