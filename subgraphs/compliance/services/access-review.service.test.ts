@@ -1,45 +1,23 @@
 import type { DataSource } from 'typeorm';
-import { createDataSource } from '../../../platform/database';
-import { ForbiddenError } from '../../../platform/errors';
 import { newId } from '../../../platform/ids';
 import { applyOnce } from '../../../platform/outbox/consumer';
 import type { AnyEvent, EventPayload } from '../../../platform/outbox/event-catalogue';
-import { createTestDatabase } from '../../../tests/kit/database';
-import type { TestDatabase } from '../../../tests/kit/database';
+import { callerWith, openComplianceSpec } from '../../../tests/kit/compliance-spec';
+import type { ComplianceSpec } from '../../../tests/kit/compliance-spec';
 import { roleAssignmentsConsumer } from '../consumers/role-assignments.consumer';
-import { complianceSubgraph } from '..';
-import type { Caller } from './caller';
 import { CheckStatus, ComplianceStandard } from './compliance-report.service';
-import { createComplianceServices } from '.';
 import type { ComplianceServices } from '.';
 
-let database: TestDatabase;
+let spec: ComplianceSpec | undefined;
 let dataSource: DataSource;
 let services: ComplianceServices;
 let sequence = 0;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  dataSource = await createDataSource(complianceSubgraph.storage, {
-    url: database.url,
-    poolMax: 4,
-    applicationName: 'access-review-test',
-  }).initialize();
-  services = createComplianceServices({ dataSource });
+  spec = await openComplianceSpec('access-review-test');
+  ({ dataSource, services } = spec);
 });
-afterAll(async () => {
-  await dataSource?.destroy();
-  await database?.drop();
-});
-
-function caller(organizationId: string, userId: string): Caller {
-  return {
-    principal: { userId, organizationId, sessionId: 'jti', expiresAt: new Date(Date.now() + 60_000) },
-    require: async (permission) => {
-      throw new ForbiddenError(`Permission ${permission.resource}:${permission.action} is required`);
-    },
-  };
-}
+afterAll(async () => spec?.close());
 
 /** One of identity's or authz's facts, as compliance's consumers apply it; answers its id. */
 async function fact(event: Pick<AnyEvent, 'type' | 'payload'>, occurredAt = new Date()): Promise<string> {
@@ -73,7 +51,7 @@ async function organization() {
   await assigned({ organizationId, userId: member, roleId: 'role_member', reason: 'member_added' });
   await assigned({ organizationId, userId: member, roleId: 'role_admin', expiresAt: new Date(Date.now() - 1000).toISOString() });
   await assigned({ organizationId, userId: leaver, roleId: 'role_admin' });
-  return { organizationId, owner, admin, member, leaver, reviewer: caller(organizationId, owner) };
+  return { organizationId, owner, admin, member, leaver, reviewer: callerWith(organizationId, owner) };
 }
 
 async function factsOf(reviewId: string): Promise<{ type: string; payload: Record<string, unknown> }[]> {

@@ -1,23 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { AuditChainStatus } from '../../../platform/audit-chain';
-import { createDataSource } from '../../../platform/database';
 import { applyOnce } from '../../../platform/outbox/consumer';
 import { ForbiddenError } from '../../../platform/errors';
 import { newId } from '../../../platform/ids';
 import type { AnyEvent } from '../../../platform/outbox/event-catalogue';
-import { createTestDatabase } from '../../../tests/kit/database';
-import type { TestDatabase } from '../../../tests/kit/database';
+import { callerWith, openComplianceSpec } from '../../../tests/kit/compliance-spec';
+import type { ComplianceSpec } from '../../../tests/kit/compliance-spec';
 import { mfaEnrollmentsConsumer } from '../consumers/mfa-enrollments.consumer';
 import { organizationsConsumer } from '../consumers/organizations.consumer';
 import { ssoSignInsConsumer } from '../consumers/sso-sign-ins.consumer';
-import { complianceSubgraph } from '..';
-import type { Caller } from './caller';
 import { CheckStatus, ComplianceReportService, ComplianceStandard } from './compliance-report.service';
-import { createComplianceServices } from '.';
 import type { ComplianceServices } from '.';
 
-let database: TestDatabase;
+let spec: ComplianceSpec | undefined;
 let dataSource: DataSource;
 let services: ComplianceServices;
 let chain: AuditChainStatus | null = null;
@@ -25,13 +21,8 @@ let reports: ComplianceReportService;
 let sequence = 0;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  dataSource = await createDataSource(complianceSubgraph.storage, {
-    url: database.url,
-    poolMax: 4,
-    applicationName: 'compliance-report-test',
-  }).initialize();
-  services = createComplianceServices({ dataSource });
+  spec = await openComplianceSpec('compliance-report-test');
+  ({ dataSource, services } = spec);
   reports = new ComplianceReportService(dataSource, services.retention, services.legalHolds, services.accessReviews, {
     linkKey: randomBytes(32),
     baseUrl: 'http://compliance.example.test',
@@ -39,19 +30,7 @@ beforeAll(async () => {
     verifyAuditChain: async () => chain,
   });
 });
-afterAll(async () => {
-  await dataSource?.destroy();
-  await database?.drop();
-});
-
-function caller(organizationId: string, userId: string): Caller {
-  return {
-    principal: { userId, organizationId, sessionId: 'jti', expiresAt: new Date(Date.now() + 60_000) },
-    require: async (permission) => {
-      throw new ForbiddenError(`Permission ${permission.resource}:${permission.action} is required`);
-    },
-  };
-}
+afterAll(async () => spec?.close());
 
 /** One of identity's facts, applied by compliance's consumer as the relay would deliver it. */
 async function fact(consumer: ReturnType<typeof organizationsConsumer>, event: Pick<AnyEvent, 'type' | 'payload'>): Promise<void> {
@@ -81,7 +60,7 @@ async function organization(name: string) {
     type: 'identity.member.added',
     payload: { organizationId, userId: member, membershipId: newId('member'), status: 'active' },
   });
-  return { organizationId, owner, member, admin: caller(organizationId, owner) };
+  return { organizationId, owner, member, admin: callerWith(organizationId, owner) };
 }
 
 describe('compliance reports', () => {

@@ -1,47 +1,23 @@
 import type { DataSource } from 'typeorm';
-import { formatPermission } from '../../../platform/authorization/permissions';
-import type { Permission } from '../../../platform/authorization/permissions';
-import { createDataSource } from '../../../platform/database';
-import { ForbiddenError } from '../../../platform/errors';
 import { newId } from '../../../platform/ids';
 import type { MembershipEvent } from '../../../platform/outbox/event-catalogue';
-import { createTestDatabase } from '../../../tests/kit/database';
-import type { TestDatabase } from '../../../tests/kit/database';
+import { callerWith, openComplianceSpec } from '../../../tests/kit/compliance-spec';
+import type { ComplianceSpec } from '../../../tests/kit/compliance-spec';
 import { ConsentSource, ConsentState } from '../entities/consent-record.entity';
-import { complianceSubgraph } from '..';
-import type { Caller } from './caller';
-import { createComplianceServices } from '.';
 import type { ComplianceServices } from '.';
 
-let database: TestDatabase;
+let spec: ComplianceSpec | undefined;
 let dataSource: DataSource;
 let services: ComplianceServices;
 let sequence = 0;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  dataSource = await createDataSource(complianceSubgraph.storage, {
-    url: database.url,
-    poolMax: 4,
-    applicationName: 'consent-test',
-  }).initialize();
-  services = createComplianceServices({ dataSource });
+  spec = await openComplianceSpec('consent-test');
+  ({ dataSource, services } = spec);
 });
-afterAll(async () => {
-  await dataSource?.destroy();
-  await database?.drop();
-});
+afterAll(async () => spec?.close());
 
 /** A caller holding `permissions` (as the authz decision point would answer) in their organization. */
-function caller(organizationId: string, userId: string, permissions: string[] = []): Caller {
-  return {
-    principal: { userId, organizationId, sessionId: 'jti', expiresAt: new Date(Date.now() + 60_000) },
-    require: async (permission: Permission) => {
-      const wanted = formatPermission(permission);
-      if (!permissions.includes(wanted)) throw new ForbiddenError(`Permission ${wanted} is required`, { requiredPermission: wanted });
-    },
-  };
-}
 
 /** Identity's membership fact, applied as compliance's consumer applies it. */
 async function fact(event: Omit<MembershipEvent, 'id' | 'source' | 'sequence' | 'occurredAt'>, at = ++sequence): Promise<void> {
@@ -69,8 +45,8 @@ async function organization() {
     owner,
     member,
     other,
-    admin: caller(organizationId, owner, ['compliance:read', 'compliance:manage']),
-    self: caller(organizationId, member),
+    admin: callerWith(organizationId, owner, ['compliance:read', 'compliance:manage']),
+    self: callerWith(organizationId, member),
   };
 }
 
@@ -108,7 +84,7 @@ describe('consent', () => {
   it('a member reads only their own; an owner or admin reads everyone’s in the organization', async () => {
     const { organizationId, owner, member, self, admin } = await organization();
     await services.consents.grant(self, { organizationId, purpose: 'analytics', noticeVersion: 'v1' });
-    await services.consents.grant(caller(organizationId, owner), { organizationId, purpose: 'analytics', noticeVersion: 'v1' });
+    await services.consents.grant(callerWith(organizationId, owner), { organizationId, purpose: 'analytics', noticeVersion: 'v1' });
     await expect(services.consents.current(self, organizationId)).rejects.toMatchObject({
       extensions: { code: 'FORBIDDEN', requiredPermission: 'compliance:read' },
     });

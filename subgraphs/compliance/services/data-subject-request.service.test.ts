@@ -1,20 +1,13 @@
 import type { DataSource } from 'typeorm';
-import { formatPermission } from '../../../platform/authorization/permissions';
-import type { Permission } from '../../../platform/authorization/permissions';
-import { createDataSource } from '../../../platform/database';
-import { ForbiddenError } from '../../../platform/errors';
 import { newId } from '../../../platform/ids';
 import type { DataSubject, DataSubjectErasure, DataSubjectRecord } from '../../../platform/personal-data/data-subject';
 import type { PersonalDataCategory } from '../../../platform/personal-data/personal-data-directive';
-import { createTestDatabase } from '../../../tests/kit/database';
-import type { TestDatabase } from '../../../tests/kit/database';
+import { callerWith, openComplianceSpec } from '../../../tests/kit/compliance-spec';
+import type { ComplianceSpec } from '../../../tests/kit/compliance-spec';
 import { DataSubjectRequestStatus, DataSubjectRequestType, ExportFormat, Regulation } from '../entities/data-subject-request.entity';
-import { complianceSubgraph } from '..';
-import type { Caller } from './caller';
 import { DataSubjectCallError } from './data-subject-gateway';
 import type { DataSubjectParts, DataSubjectSubgraph } from './data-subject-gateway';
 import { addCalendarMonths, dueDateOf, extendedDueDateOf, isOverdue } from './request-rules';
-import { createComplianceServices } from '.';
 import type { ComplianceServices } from '.';
 
 /**
@@ -51,35 +44,17 @@ class RecordedParts implements DataSubjectParts {
   }
 }
 
-let database: TestDatabase;
+let spec: ComplianceSpec | undefined;
 let dataSource: DataSource;
 let services: ComplianceServices;
 const parts = new RecordedParts();
 let sequence = 0;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  dataSource = await createDataSource(complianceSubgraph.storage, {
-    url: database.url,
-    poolMax: 4,
-    applicationName: 'data-subject-request-test',
-  }).initialize();
-  services = createComplianceServices({ dataSource, parts });
+  spec = await openComplianceSpec('data-subject-request-test', { parts });
+  ({ dataSource, services } = spec);
 });
-afterAll(async () => {
-  await dataSource?.destroy();
-  await database?.drop();
-});
-
-function caller(organizationId: string, userId: string, permissions: string[] = []): Caller {
-  return {
-    principal: { userId, organizationId, sessionId: 'jti', expiresAt: new Date(Date.now() + 60_000) },
-    require: async (permission: Permission) => {
-      const wanted = formatPermission(permission);
-      if (!permissions.includes(wanted)) throw new ForbiddenError(`Permission ${wanted} is required`, { requiredPermission: wanted });
-    },
-  };
-}
+afterAll(async () => spec?.close());
 
 async function organization() {
   const organizationId = newId('organization');
@@ -104,8 +79,8 @@ async function organization() {
     owner,
     member,
     other,
-    admin: caller(organizationId, owner, ['compliance:read', 'compliance:manage', 'compliance:approve']),
-    self: caller(organizationId, member),
+    admin: callerWith(organizationId, owner, ['compliance:read', 'compliance:manage', 'compliance:approve']),
+    self: callerWith(organizationId, member),
   };
 }
 
@@ -217,7 +192,7 @@ describe('deletions', () => {
     const request = await services.requests.requestDeletion(self, { organizationId, categories: ['network', 'contact', 'network'] });
     expect(request).toMatchObject({ status: DataSubjectRequestStatus.AWAITING_APPROVAL, categories: ['contact', 'network'] });
     // Nobody decides a request about themselves, whatever they hold.
-    await expect(services.requests.approve(caller(organizationId, member, ['compliance:approve']), request.id)).rejects.toMatchObject({
+    await expect(services.requests.approve(callerWith(organizationId, member, ['compliance:approve']), request.id)).rejects.toMatchObject({
       extensions: { code: 'FORBIDDEN', field: 'id' },
     });
     const holdOnPerson = await services.legalHolds.place(admin, { organizationId, userId: member, reason: 'Litigation' });
@@ -288,7 +263,7 @@ describe('a part that refuses', () => {
     const { organizationId, owner, admin } = await organization();
     parts.refused.add(owner);
     const request = await services.requests.requestDeletion(admin, { organizationId });
-    await services.requests.approve(caller(organizationId, newId('user'), ['compliance:approve']), request.id);
+    await services.requests.approve(callerWith(organizationId, newId('user'), ['compliance:approve']), request.id);
     expect(await services.requests.processPending({ organizationId })).toEqual({ completed: 0, held: 0, rejected: 1, failed: 0 });
     expect(await services.requests.get(admin, request.id)).toMatchObject({
       status: DataSubjectRequestStatus.REJECTED,

@@ -1,41 +1,19 @@
 import type { DataSource } from 'typeorm';
-import { createDataSource } from '../../../platform/database';
-import { ForbiddenError } from '../../../platform/errors';
 import { newId } from '../../../platform/ids';
-import { createTestDatabase } from '../../../tests/kit/database';
-import type { TestDatabase } from '../../../tests/kit/database';
-import { complianceSubgraph } from '..';
-import type { Caller } from './caller';
-import { createComplianceServices } from '.';
+import { callerWith, openComplianceSpec } from '../../../tests/kit/compliance-spec';
+import type { ComplianceSpec } from '../../../tests/kit/compliance-spec';
 import type { ComplianceServices } from '.';
 
-let database: TestDatabase;
+let spec: ComplianceSpec | undefined;
 let dataSource: DataSource;
 let services: ComplianceServices;
 let sequence = 0;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  dataSource = await createDataSource(complianceSubgraph.storage, {
-    url: database.url,
-    poolMax: 4,
-    applicationName: 'legal-hold-test',
-  }).initialize();
-  services = createComplianceServices({ dataSource });
+  spec = await openComplianceSpec('legal-hold-test');
+  ({ dataSource, services } = spec);
 });
-afterAll(async () => {
-  await dataSource?.destroy();
-  await database?.drop();
-});
-
-function caller(organizationId: string, userId: string): Caller {
-  return {
-    principal: { userId, organizationId, sessionId: 'jti', expiresAt: new Date(Date.now() + 60_000) },
-    require: async (permission) => {
-      throw new ForbiddenError(`Permission ${permission.resource}:${permission.action} is required`);
-    },
-  };
-}
+afterAll(async () => spec?.close());
 
 /** An organization with an owner and two members, as compliance learns it from identity's facts; the second member has left. */
 async function organization() {
@@ -56,7 +34,7 @@ async function organization() {
     await apply({ type: 'identity.member.added', payload: { organizationId, userId, membershipId: newId('member'), status: 'active' } });
   }
   await apply({ type: 'identity.member.removed', payload: { organizationId, userId: leaver, membershipId: newId('member') } });
-  return { organizationId, owner, member, leaver, admin: caller(organizationId, owner) };
+  return { organizationId, owner, member, leaver, admin: callerWith(organizationId, owner) };
 }
 
 async function factsOf(holdId: string): Promise<{ type: string; payload: Record<string, unknown> }[]> {

@@ -1,44 +1,22 @@
 import type { DataSource } from 'typeorm';
-import { createDataSource } from '../../../platform/database';
-import { ForbiddenError } from '../../../platform/errors';
 import { newId } from '../../../platform/ids';
 import type { EventPayload } from '../../../platform/outbox/event-catalogue';
-import { createTestDatabase } from '../../../tests/kit/database';
-import type { TestDatabase } from '../../../tests/kit/database';
+import { callerWith, openComplianceSpec } from '../../../tests/kit/compliance-spec';
+import type { ComplianceSpec } from '../../../tests/kit/compliance-spec';
 import { RetentionRunStatus } from '../entities/retention-run.entity';
 import { applyRetentionJob } from '../jobs/apply-retention.job';
-import { complianceSubgraph } from '..';
-import type { Caller } from './caller';
-import { createComplianceServices } from '.';
 import type { ComplianceServices } from '.';
 
-let database: TestDatabase;
+let spec: ComplianceSpec | undefined;
 let dataSource: DataSource;
 let services: ComplianceServices;
 let sequence = 0;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  dataSource = await createDataSource(complianceSubgraph.storage, {
-    url: database.url,
-    poolMax: 4,
-    applicationName: 'retention-test',
-  }).initialize();
-  services = createComplianceServices({ dataSource });
+  spec = await openComplianceSpec('retention-test');
+  ({ dataSource, services } = spec);
 });
-afterAll(async () => {
-  await dataSource?.destroy();
-  await database?.drop();
-});
-
-function caller(organizationId: string, userId: string): Caller {
-  return {
-    principal: { userId, organizationId, sessionId: 'jti', expiresAt: new Date(Date.now() + 60_000) },
-    require: async (permission) => {
-      throw new ForbiddenError(`Permission ${permission.resource}:${permission.action} is required`);
-    },
-  };
-}
+afterAll(async () => spec?.close());
 
 async function organization() {
   const organizationId = newId('organization');
@@ -58,7 +36,7 @@ async function organization() {
     type: 'identity.member.added',
     payload: { organizationId, userId: member, membershipId: newId('member'), status: 'active' },
   });
-  return { organizationId, owner, member, admin: caller(organizationId, owner) };
+  return { organizationId, owner, member, admin: callerWith(organizationId, owner) };
 }
 
 async function requestsOf(runId: string): Promise<EventPayload<'compliance.retention.requested'>[]> {
