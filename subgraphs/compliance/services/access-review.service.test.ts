@@ -59,6 +59,28 @@ async function factsOf(reviewId: string): Promise<{ type: string; payload: Recor
 }
 
 describe('access reviews', () => {
+  it("refuses to revoke the review's last owner, and allows it once another owner is kept", async () => {
+    const { organizationId, owner, admin, reviewer } = await organization();
+    const review = await services.accessReviews.start(reviewer, organizationId);
+    const entries = await services.accessReviews.entries(review);
+    const ownerEntry = entries.find((e) => e.userId === owner && e.roleId === 'role_owner')!;
+    await expect(services.accessReviews.decide(reviewer, ownerEntry.id, 'revoke_requested')).rejects.toMatchObject({
+      extensions: { code: 'CONFLICT', field: 'input.decision' },
+    });
+    expect((await services.accessReviews.entries(review)).find((e) => e.id === ownerEntry.id)!.decision).toBeNull();
+
+    // With a second owner in the snapshot, one of the two may go.
+    await assigned({ organizationId, userId: admin, roleId: 'role_owner', assignedById: owner });
+    const second = await services.accessReviews.start(reviewer, organizationId);
+    const secondEntries = await services.accessReviews.entries(second);
+    const owners = secondEntries.filter((e) => e.roleId === 'role_owner');
+    expect(owners).toHaveLength(2);
+    await services.accessReviews.decide(reviewer, owners[0]!.id, 'revoke_requested');
+    await expect(services.accessReviews.decide(reviewer, owners[1]!.id, 'revoke_requested')).rejects.toMatchObject({
+      extensions: { code: 'CONFLICT', field: 'input.decision' },
+    });
+  });
+
   it('snapshots every role members hold, completes only once every entry is decided, and asks authz to revoke', async () => {
     const { organizationId, owner, admin, member, reviewer } = await organization();
     const review = await services.accessReviews.start(reviewer, organizationId);

@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { assertOwnOrganization } from '../../../platform/context';
 import { BadUserInputError, ConflictError, NotFoundError } from '../../../platform/errors';
+import { OWNER_ROLE_ID } from '../../../platform/authorization/system-roles';
 import { newId, parseId } from '../../../platform/ids';
 import type { AccessReviewDecision, NewEvent } from '../../../platform/outbox/event-catalogue';
 import type { Outbox } from '../../../platform/outbox/outbox';
@@ -116,6 +117,24 @@ export class AccessReviewService {
       const review = await manager.findOne(AccessReview, { where: { id: entry.reviewId }, lock: { mode: 'pessimistic_write' } });
       if (review!.status === 'completed') {
         throw new ConflictError(`input.entryId: the access review ${review!.id} is completed; its decisions are final`, 'input.entryId');
+      }
+      if (decision === 'revoke_requested' && entry.roleId === OWNER_ROLE_ID) {
+        // Authz keeps an organization's last owner (its revocation would be a no-op): refused here, where the reviewer sees it.
+        const otherOwners = await manager
+          .createQueryBuilder(AccessReviewEntry, 'entry')
+          .where('entry.review_id = :reviewId AND entry.role_id = :roleId AND entry.id <> :id', {
+            reviewId: entry.reviewId,
+            roleId: OWNER_ROLE_ID,
+            id: entry.id,
+          })
+          .andWhere("entry.decision IS DISTINCT FROM 'revoke_requested'")
+          .getCount();
+        if (otherOwners === 0) {
+          throw new ConflictError(
+            'input.decision: this is the last owner the review holds; another owner must be kept before this one is revoked',
+            'input.decision',
+          );
+        }
       }
       Object.assign(entry, { decision, note: text, decidedById: principal.userId, decidedAt: new Date() });
       await manager.save(entry);
